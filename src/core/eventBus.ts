@@ -1,0 +1,46 @@
+/**
+ * A small typed event bus between subsystems. Listeners are registered under an owner so a
+ * component can drop all of its listeners in one call when it stops; a throwing listener is logged
+ * with its owner and event and never breaks the emitter or the other listeners.
+ */
+import type { Logger } from './logger.js';
+
+type Listener<T> = (payload: T) => void;
+
+interface Registration {
+  owner: string;
+  event: PropertyKey;
+  fn: Listener<never>;
+}
+
+export class EventBus<Events extends object> {
+  private registrations: Registration[] = [];
+
+  constructor(private readonly logger?: Logger) {}
+
+  on<K extends keyof Events>(owner: string, event: K, fn: Listener<Events[K]>): void {
+    this.registrations.push({ owner, event, fn: fn as Listener<never> });
+  }
+
+  emit<K extends keyof Events>(event: K, payload: Events[K]): void {
+    for (const r of this.registrations.filter((x) => x.event === event)) {
+      try {
+        (r.fn as Listener<Events[K]>)(payload);
+      } catch (err) {
+        this.logger?.error(`Listener of ${r.owner} failed on event ${String(event)}: ${describeError(err)}`);
+      }
+    }
+  }
+
+  removeOwner(owner: string): void {
+    this.registrations = this.registrations.filter((r) => r.owner !== owner);
+  }
+
+  listenerCount(event: keyof Events): number {
+    return this.registrations.filter((r) => r.event === event).length;
+  }
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
