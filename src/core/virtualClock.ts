@@ -4,19 +4,20 @@
  * to the microtask queue so promise chains started by a timer settle before time moves on.
  */
 import type { Clock, TimerHandle } from './clock.js';
+import { MinHeap } from './minHeap.js';
 
 interface PendingTimer {
   id: number;
   due: number;
-  seq: number;
   fn: () => void;
 }
 
 export class VirtualClock implements Clock {
   private current: number;
   private nextId = 1;
-  private seq = 0;
   private readonly pending = new Map<number, PendingTimer>();
+  /** Due order; cancelled timers stay here until they surface and are skipped. */
+  private readonly queue = new MinHeap<PendingTimer>();
 
   constructor(startMs = Date.UTC(2026, 0, 5, 0, 0, 0)) {
     this.current = startMs;
@@ -28,7 +29,9 @@ export class VirtualClock implements Clock {
 
   setTimer(fn: () => void, ms: number): TimerHandle {
     const id = this.nextId++;
-    this.pending.set(id, { id, due: this.current + Math.max(0, ms), seq: this.seq++, fn });
+    const timer = { id, due: this.current + Math.max(0, ms), fn };
+    this.pending.set(id, timer);
+    this.queue.push(timer.due, timer);
     return { id };
   }
 
@@ -61,11 +64,11 @@ export class VirtualClock implements Clock {
   }
 
   private earliest(): PendingTimer | undefined {
-    let best: PendingTimer | undefined;
-    for (const t of this.pending.values()) {
-      if (!best || t.due < best.due || (t.due === best.due && t.seq < best.seq)) best = t;
+    for (;;) {
+      const top = this.queue.peek();
+      if (!top || this.pending.has(top.id)) return top;
+      this.queue.pop();
     }
-    return best;
   }
 }
 
