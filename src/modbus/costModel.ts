@@ -41,3 +41,19 @@ export function readBusTimeMs(fn: ReadFunction, count: number, timing: BusTiming
   }
   return ms;
 }
+
+/** Assumed network round trip to a Modbus TCP device or gateway on a LAN (ms). */
+export const LAN_ROUND_TRIP_MS = 1;
+
+/** The timing a connection's requests are charged with. */
+export function timingOf(conn: {
+  type: 'tcp' | 'rtuovertcp' | 'serial';
+  baudrate: number;
+  turnaroundMs: number;
+}): BusTiming {
+  return {
+    baudrate: conn.type === 'tcp' ? undefined : conn.baudrate,
+    turnaroundMs: conn.turnaroundMs,
+    roundTripMs: conn.type === 'serial' ? 0 : LAN_ROUND_TRIP_MS,
+  };
+}
