@@ -1,0 +1,149 @@
+/**
+ * Checks that span more than one field or item, which a per-field schema cannot express: conditional
+ * requirements, register counts that must match the data type, references between lists, duplicates.
+ * They run on the fields that are valid on their own, so one typo does not hide (or fake) other problems,
+ * and every message names the item the same way schema messages do.
+ */
+import type { DataType, RegisterType } from '../modbus/types.js';
+import type { ConnectionOptions, EntityOptions } from './options.js';
+import { formatProblem, isRecord, itemSegment, show, type Path } from './schemaDsl.js';
+
+/** An item as written (`raw`) and its fields that passed the schema on their own (`fields`). */
+export interface Item<T> {
+  raw: unknown;
+  fields: Partial<T>;
+}
+
+type Problems = string[];
+
+/** Registers each fixed-size type occupies (bits for bool on coils and discrete inputs). */
+const NATURAL_COUNT: Record<Exclude<DataType, 'string'>, number> = {
+  int16: 1, uint16: 1, float16: 1, bool: 1,
+  int32: 2, uint32: 2, float32: 2,
+  int64: 4, uint64: 4, float64: 4,
+};
+
+export function naturalCount(dataType: DataType): number | undefined {
+  return dataType === 'string' ? undefined : NATURAL_COUNT[dataType];
+}
+
+export function isBitTable(registerType: RegisterType): boolean {
+  return registerType === 'coil' || registerType === 'discrete_input';
+}
+
+export function defaultDataType(registerType: RegisterType): DataType {
+  return isBitTable(registerType) ? 'bool' : 'uint16';
+}
+
+/** Lower case, anything but a–z/0–9 becomes one `_`, no `_` at either end; accents are dropped first. */
+export function slugify(name: string): string {
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
+/** True when the user left the key out (or empty), as opposed to giving an invalid value. */
+function absent(raw: unknown, key: string): boolean {
+  return !isRecord(raw) || raw[key] === undefined || raw[key] === null;
+}
+
+function at(list: string, index: number, raw: unknown): (field: string, message: string) => string {
+  return (field, message) => formatProblem([list, itemSegment(index, raw), ...(field ? [field] : [])] as Path, message);
+}
+
+function itemRef(list: string, index: number, raw: unknown): string {
+  return formatProblem([list, itemSegment(index, raw)], '').replace(/: $/, '');
+}
+
+export function checkConnections(items: Item<ConnectionOptions>[]): Problems {
+  const problems: Problems = [];
+  const seen = new Map<string, number>();
+  items.forEach(({ raw, fields: c }, i) => {
+    const p = at('connections', i, raw);
+    if (c.name !== undefined) {
+      const first = seen.get(c.name);
+      if (first === undefined) seen.set(c.name, i);
+      else problems.push(p('name', `${show(c.name)} is already used by ${itemRef('connections', first, items[first]?.raw)}`));
+    }
+    if (c.type === 'tcp' || c.type === 'rtuovertcp') {
+      if (c.host === '' || (c.host === undefined && absent(raw, 'host'))) problems.push(p('host', `is required for type ${c.type}`));
+    }
+    if (c.type === 'serial') {
+      if (c.serial_port === '' || (c.serial_port === undefined && absent(raw, 'serial_port'))) {
+        problems.push(p('serial_port', 'is required for type serial'));
+      }
+    }
+  });
+  return problems;
+}
+
+/** The id an entity will get, or undefined when the given one is invalid (the schema said so already). */
+export function entityIdOf(item: Item<EntityOptions>): string | undefined {
+  const { raw, fields } = item;
+  if (fields.id !== undefined) return fields.id;
+  if (!absent(raw, 'id') || fields.name === undefined) return undefined;
+  return slugify(fields.name);
+}
+
+export function checkEntities(items: Item<EntityOptions>[], connections: Item<ConnectionOptions>[]): Problems {
+  const known = [...new Set(connections.flatMap(({ fields }) => (fields.name === undefined ? [] : [fields.name])))];
+  // A connection whose name is broken might be the one meant: say nothing rather than something false.
+  const nameless = connections.some(({ fields }) => fields.name === undefined);
+  const problems: Problems = [];
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const p = at('entities', i, item.raw);
+    const id = entityIdOf(item);
+    if (id === '') problems.push(p('id', `is required: name ${show(item.fields.name)} has no letters or digits to make one`));
+    else if (id !== undefined) {
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, i);
+      else problems.push(p('id', `${show(id)} is already used by ${itemRef('entities', first, items[first]?.raw)}`));
+    }
+    const conn = item.fields.connection;
+    if (conn !== undefined && !known.includes(conn) && !nameless) {
+      const hint = known.length === 0 ? 'no connections are configured' : `known: ${known.join(', ')}`;
+      problems.push(p('connection', `${show(conn)} is not a configured connection (${hint})`));
+    }
+    problems.push(...checkRegisters(item, p), ...checkIntervals(item.fields, p));
+  });
+  return problems;
+}
+
+function checkRegisters(item: Item<EntityOptions>, p: (field: string, msg: string) => string): Problems {
+  const { raw, fields: e } = item;
+  const problems: Problems = [];
+  const registerType = e.register_type ?? (absent(raw, 'register_type') ? 'holding' : undefined);
+  const dataType = e.data_type ?? (absent(raw, 'data_type') && registerType ? defaultDataType(registerType) : undefined);
+  if (registerType !== undefined && dataType !== undefined && isBitTable(registerType) && dataType !== 'bool') {
+    problems.push(p('data_type', `${show(dataType)} cannot be read from register_type ${registerType} (use bool)`));
+  }
+  if (dataType === undefined) return problems;
+  const natural = naturalCount(dataType);
+  if (natural === undefined && e.count === undefined && absent(raw, 'count')) {
+    problems.push(p('count', 'is required for data_type string'));
+  }
+  if (natural !== undefined && e.count !== undefined && e.count !== natural) {
+    const what = dataType === 'bool' && registerType && isBitTable(registerType) ? 'bit' : 'register';
+    problems.push(p('count', `${e.count} does not match data_type ${dataType}, which takes ${natural} ${what}${natural > 1 ? 's' : ''}`));
+  }
+  const count = e.count ?? natural;
+  if (e.address !== undefined && count !== undefined && e.address + count > 65536) {
+    problems.push(p('address', `${e.address} + count ${count} runs past the last address 65535`));
+  }
+  return problems;
+}
+
+function checkIntervals(e: Partial<EntityOptions>, p: (field: string, msg: string) => string): Problems {
+  const problems: Problems = [];
+  const { scan_interval: scan, min_interval: min, max_interval: max } = e;
+  for (const [field, value] of [['scan_interval', scan], ['min_interval', min], ['max_interval', max]] as const) {
+    if (value === 0) problems.push(p(field, '0 is not greater than 0'));
+  }
+  if (scan !== undefined && scan > 0) {
+    if (min !== undefined && min > scan) problems.push(p('scan_interval', `${scan} is less than min_interval ${min}`));
+    if (max !== undefined && max < scan) problems.push(p('scan_interval', `${scan} is greater than max_interval ${max}`));
+  } else if (min !== undefined && max !== undefined && min > max) {
+    problems.push(p('min_interval', `${min} is greater than max_interval ${max}`));
+  }
+  return problems;
+}

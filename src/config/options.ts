@@ -1,0 +1,72 @@
+/**
+ * The app's options, declared once, in the snake_case users write in Home Assistant's UI or a YAML file.
+ * Types, defaults, validation messages, config.yaml's schema and the DOCS.md table all come from here.
+ * Defaults that depend on another field (message_wait_ms, turnaround_ms, data_type, count, id) are left
+ * optional here and filled in by resolve.ts once the whole item is known.
+ */
+import { LOG_LEVELS } from '../core/logger.js';
+import { float, int, list, object, oneOf, str, type Infer } from './schemaDsl.js';
+
+export const DATA_TYPES = [
+  'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
+  'float16', 'float32', 'float64', 'string', 'bool',
+] as const;
+export const REGISTER_TYPES = ['holding', 'input', 'coil', 'discrete_input'] as const;
+export const CONNECTION_TYPES = ['tcp', 'rtuovertcp', 'serial'] as const;
+export const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as const;
+export const ENTITY_ID_PATTERN = /^[a-z0-9_]+$/;
+
+export const connectionSchema = object({
+  name: str().describe('Unique name; entities refer to it.'),
+  type: oneOf(CONNECTION_TYPES).default('tcp')
+    .describe('tcp (Modbus TCP), rtuovertcp (RTU frames through a TCP gateway) or serial (RTU).'),
+  host: str().optional().describe('Host name or IP address; required for tcp and rtuovertcp.'),
+  port: int(1, 65535).default(502).describe('TCP port.'),
+  serial_port: str().optional().describe('Serial device, e.g. /dev/ttyUSB0; required for serial.'),
+  baudrate: int(1).default(9600).describe('Serial speed in baud.'),
+  parity: oneOf(['none', 'even', 'odd'] as const).default('none').describe('Serial parity.'),
+  data_bits: int(5, 8).default(8).describe('Serial data bits.'),
+  stop_bits: int(1, 2).default(1).describe('Serial stop bits.'),
+  timeout_ms: int(50, 60000).default(3000).describe('How long to wait for an answer.'),
+  message_wait_ms: int(0, 10000).optional()
+    .describe('Pause between requests on the bus; default 30 for serial, 0 otherwise.'),
+  max_registers_per_read: int(1, 125).default(125)
+    .describe('Largest block read in one request; lower it for devices that refuse long reads.'),
+  turnaround_ms: float(0, 10000).optional()
+    .describe('Device turnaround time for the bus-time model; default 20 for serial and rtuovertcp, 2 for tcp.'),
+});
+
+export const entitySchema = object({
+  id: str(ENTITY_ID_PATTERN).optional()
+    .describe('Entity id without the domain (sensor.<id>); default is the name in lower case with _ for the rest.'),
+  name: str().describe('Friendly name shown in Home Assistant.'),
+  connection: str().describe('Name of the connection the device is on.'),
+  unit_id: int(0, 255).default(1).describe('Modbus unit (slave) id.'),
+  register_type: oneOf(REGISTER_TYPES).default('holding').describe('Which register table to read.'),
+  address: int(0, 65535).describe('Zero-based register (or bit) address.'),
+  data_type: oneOf(DATA_TYPES).optional()
+    .describe('How to decode the registers; default uint16, or bool for coil and discrete_input.'),
+  count: int(1, 125).optional()
+    .describe('Registers the value occupies; required for string, otherwise implied by data_type.'),
+  swap: oneOf(['none', 'byte', 'word', 'word_byte'] as const).default('none')
+    .describe('Byte or word order swap for devices that are not big-endian.'),
+  scale: float().default(1).describe('Multiplier applied to the decoded number.'),
+  offset: float().default(0).describe('Added after scaling.'),
+  precision: int(0, 10).optional().describe('Decimal places to round to.'),
+  unit_of_measurement: str().optional().describe('Unit shown in Home Assistant, e.g. W.'),
+  device_class: str().optional().describe('Home Assistant device class, e.g. power.'),
+  state_class: oneOf(STATE_CLASSES).optional().describe('Set it to get long-term statistics.'),
+  scan_interval: float(0).default(15).describe('Starting poll interval in seconds; the optimizer tunes it.'),
+  min_interval: float(0).default(1).describe('The optimizer never polls more often than this (seconds).'),
+  max_interval: float(0).default(3600).describe('The optimizer never polls less often than this (seconds).'),
+});
+
+export const optionsSchema = object({
+  log_level: oneOf(LOG_LEVELS).default('info').describe('How much the app logs.'),
+  connections: list(connectionSchema).default([]).describe('Modbus TCP gateways and serial ports.'),
+  entities: list(entitySchema).default([]).describe('Values to read and publish as sensors.'),
+});
+
+export type Options = Infer<typeof optionsSchema>;
+export type ConnectionOptions = Infer<typeof connectionSchema>;
+export type EntityOptions = Infer<typeof entitySchema>;

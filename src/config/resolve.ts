@@ -1,0 +1,104 @@
+/**
+ * Turns raw options (whatever options.json or a YAML file held) into the resolved definitions the Modbus
+ * core works with, or one ConfigError listing every problem found: schema problems and cross-field
+ * problems together, so a user fixes the whole file in one go instead of one restart per typo.
+ */
+import { ConfigError } from '../core/errors.js';
+import type { LogLevel } from '../core/logger.js';
+import type { ConnectionDef, EntityDef } from '../modbus/types.js';
+import {
+  checkConnections, checkEntities, defaultDataType, entityIdOf, naturalCount, type Item,
+} from './crossChecks.js';
+import {
+  connectionSchema, entitySchema, optionsSchema,
+  type ConnectionOptions, type EntityOptions, type Options,
+} from './options.js';
+import { isRecord, validate, validFieldsOf } from './schemaDsl.js';
+
+export interface ResolvedOptions {
+  connections: ConnectionDef[];
+  entities: EntityDef[];
+  logLevel: LogLevel;
+  /** The validated options with schema defaults filled in (type-dependent defaults are only in the defs). */
+  options: Options;
+}
+
+/** Validates and resolves; throws ConfigError with every problem. Empty input (an empty file) = defaults. */
+export function resolveOptions(raw: unknown): ResolvedOptions {
+  const input = raw ?? {};
+  const { value, problems } = validate(optionsSchema, input);
+  const connections = itemsOf(input, 'connections').map((r): Item<ConnectionOptions> =>
+    ({ raw: r, fields: validFieldsOf(connectionSchema, r) }));
+  const entities = itemsOf(input, 'entities').map((r): Item<EntityOptions> =>
+    ({ raw: r, fields: validFieldsOf(entitySchema, r) }));
+  problems.push(...checkConnections(connections), ...checkEntities(entities, connections));
+  if (value === undefined || problems.length > 0) throw new ConfigError(byItem(problems));
+  return {
+    connections: value.connections.map(toConnectionDef),
+    entities: value.entities.map(toEntityDef),
+    logLevel: value.log_level,
+    options: value,
+  };
+}
+
+/** Orders problems as the file is read: top-level keys, then each item in turn (stable within an item). */
+function byItem(problems: string[]): string[] {
+  const rank = (p: string): [number, number] => {
+    const m = /^(connections|entities)\[(\d+)\]/.exec(p);
+    return m ? [m[1] === 'connections' ? 1 : 2, Number(m[2])] : [0, 0];
+  };
+  return problems
+    .map((p) => ({ p, r: rank(p) }))
+    .sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1])
+    .map(({ p }) => p);
+}
+
+function itemsOf(input: unknown, key: string): unknown[] {
+  const list = isRecord(input) ? input[key] : undefined;
+  return Array.isArray(list) ? list : [];
+}
+
+export function toConnectionDef(c: ConnectionOptions): ConnectionDef {
+  return {
+    name: c.name,
+    type: c.type,
+    host: c.host ?? '',
+    port: c.port,
+    serialPort: c.serial_port ?? '',
+    baudrate: c.baudrate,
+    parity: c.parity,
+    dataBits: c.data_bits,
+    stopBits: c.stop_bits,
+    timeoutMs: c.timeout_ms,
+    messageWaitMs: c.message_wait_ms ?? (c.type === 'serial' ? 30 : 0),
+    maxRegistersPerRead: c.max_registers_per_read,
+    turnaroundMs: c.turnaround_ms ?? (c.type === 'tcp' ? 2 : 20),
+  };
+}
+
+const seconds = (s: number): number => Math.round(s * 1000);
+
+/** Expects an entity that passed the cross checks (so id, data type and count are consistent). */
+export function toEntityDef(e: EntityOptions): EntityDef {
+  const dataType = e.data_type ?? defaultDataType(e.register_type);
+  return {
+    id: entityIdOf({ raw: e, fields: e }) ?? '',
+    name: e.name,
+    connection: e.connection,
+    unitId: e.unit_id,
+    registerType: e.register_type,
+    address: e.address,
+    dataType,
+    swap: e.swap,
+    count: e.count ?? naturalCount(dataType) ?? 1,
+    scale: e.scale,
+    offset: e.offset,
+    precision: e.precision,
+    unitOfMeasurement: e.unit_of_measurement,
+    deviceClass: e.device_class,
+    stateClass: e.state_class,
+    scanIntervalMs: seconds(e.scan_interval),
+    minIntervalMs: seconds(e.min_interval),
+    maxIntervalMs: seconds(e.max_interval),
+  };
+}
