@@ -4,6 +4,7 @@
  * They run on the fields that are valid on their own, so one typo does not hide (or fake) other problems,
  * and every message names the item the same way schema messages do.
  */
+import { naturalRegisterCount } from '../modbus/codecs.js';
 import type { DataType, RegisterType } from '../modbus/types.js';
 import type { ConnectionOptions, EntityOptions } from './options.js';
 import { formatProblem, isRecord, itemSegment, show, type Path } from './schemaDsl.js';
@@ -16,15 +17,9 @@ export interface Item<T> {
 
 type Problems = string[];
 
-/** Registers each fixed-size type occupies (bits for bool on coils and discrete inputs). */
-const NATURAL_COUNT: Record<Exclude<DataType, 'string'>, number> = {
-  int16: 1, uint16: 1, float16: 1, bool: 1,
-  int32: 2, uint32: 2, float32: 2,
-  int64: 4, uint64: 4, float64: 4,
-};
-
+/** Registers a fixed-size type occupies (bits for bool on coils); undefined for string, which has no size. */
 export function naturalCount(dataType: DataType): number | undefined {
-  return dataType === 'string' ? undefined : NATURAL_COUNT[dataType];
+  return dataType === 'string' ? undefined : naturalRegisterCount(dataType);
 }
 
 export function isBitTable(registerType: RegisterType): boolean {
