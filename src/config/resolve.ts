@@ -78,6 +78,26 @@ export function toConnectionDef(c: ConnectionOptions): ConnectionDef {
 
 const seconds = (s: number): number => Math.round(s * 1000);
 
+/** Decimal places of a number as written (0.1 → 1, 0.25 → 2, 10 → 0). */
+function decimalsOf(x: number): number {
+  const text = String(x);
+  const exp = /e-(\d+)$/.exec(text);
+  if (exp) return Number(exp[1]);
+  return text.includes('.') ? (text.split('.')[1]?.length ?? 0) : 0;
+}
+
+/**
+ * Without an explicit precision, show what the scaling can resolve: a scale of 0.1 gives one decimal,
+ * so 234 × 0.1 shows 23.4 rather than 23.400000000000002. Floats are left to the codec, which
+ * rounds them to the significant digits their width can hold.
+ */
+function defaultPrecision(dataType: string, scale: number, offset: number): number | undefined {
+  if (dataType === 'string' || dataType === 'bool') return undefined;
+  const places = Math.max(decimalsOf(scale), decimalsOf(offset));
+  if (dataType.startsWith('float')) return undefined;
+  return places > 0 ? Math.min(10, places) : undefined;
+}
+
 /** Expects an entity that passed the cross checks (so id, data type and count are consistent). */
 export function toEntityDef(e: EntityOptions): EntityDef {
   const dataType = e.data_type ?? defaultDataType(e.register_type);
@@ -93,7 +113,7 @@ export function toEntityDef(e: EntityOptions): EntityDef {
     count: e.count ?? naturalCount(dataType) ?? 1,
     scale: e.scale,
     offset: e.offset,
-    precision: e.precision,
+    precision: e.precision ?? defaultPrecision(dataType, e.scale, e.offset),
     unitOfMeasurement: e.unit_of_measurement,
     deviceClass: e.device_class,
     stateClass: e.state_class,

@@ -53,12 +53,26 @@ function scalingOf(spec: CodecSpec): Scaling {
   return scaling;
 }
 
+/**
+ * The shortest decimal that is the same float32: without an explicit precision a device's float32
+ * 230.4 shows as 230.4, not as its double expansion 230.39999389648438.
+ */
+function shortestFloat32(x: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(x.toPrecision(digits));
+    if (Math.fround(candidate) === x) return candidate;
+  }
+  return x;
+}
+
 function numericDecoder(spec: CodecSpec, format: NumericFormat): Decoder {
   const scaling = scalingOf(spec);
   const read = wordReader(spec, format.registers);
+  const shorten = spec.dataType === 'float32' && spec.precision === undefined;
   return (data) => {
     const raw = format.fromWords(read(data));
-    return Number.isFinite(raw) ? toEngineering(raw, scaling) : null;
+    if (!Number.isFinite(raw)) return null;
+    return toEngineering(shorten ? shortestFloat32(raw) : raw, scaling);
   };
 }
 

@@ -70,7 +70,7 @@ describe('decoding registers (big-endian, no swap)', () => {
     ['float16', [0x7e00], null],
     ['float32', [0x3f80, 0x0000], 1],
     ['float32', [0xc148, 0x0000], -12.5],
-    ['float32', [0x4049, 0x0fdb], Math.fround(Math.PI)],
+    ['float32', [0x4049, 0x0fdb], 3.1415927], // the shortest decimal that is the same float32
     ['float32', [0x7fc0, 0x0000], null],
     ['float32', [0x7f80, 0x0000], null],
     ['float32', [0xff80, 0x0000], null],
@@ -154,8 +154,13 @@ describe('scale, offset and precision', () => {
     expect(decode(spec(dataType, extra), words)).toBe(expected);
   });
 
-  it('leaves the value unrounded when precision is undefined', () => {
-    expect(decode(spec('float32'), [0x3dcc, 0xcccd])).toBe(Math.fround(0.1));
+  it('shows a float32 as its shortest decimal when precision is undefined', () => {
+    expect(decode(spec('float32'), [0x3dcc, 0xcccd])).toBe(0.1); // not 0.10000000149011612
+    expect(decode(spec('float32'), [0x4366, 0x6666])).toBe(230.4); // not 230.39999389648438
+  });
+
+  it('leaves float64 unrounded when precision is undefined', () => {
+    expect(decode(spec('float64'), [0x3fb9, 0x9999, 0x9999, 0x999a])).toBe(0.1);
   });
 
   it('a scaled result that overflows is no valid reading', () => {
@@ -307,7 +312,7 @@ describe('round trips: decode(encode(v)) === v', () => {
     ['int64', {}, [-(2 ** 63), -Number.MAX_SAFE_INTEGER, -1, 0, Number.MAX_SAFE_INTEGER, 2 ** 63 - 1024]],
     ['uint64', {}, [0, 2 ** 53, 2 ** 63, 2 ** 64 - 2048]],
     ['float16', {}, [0, 1, -2, 65504, -65504, 2 ** -24, 0.333251953125]],
-    ['float32', {}, [0, -12.5, Math.fround(Math.PI), Math.fround(1e-40), Math.fround(3.4e38)]],
+    ['float32', {}, [0, -12.5, 3.1415927, 1e-40, 3.4e38, 230.4]], // shortest decimals of float32 values
     ['float64', {}, [0, -Math.PI, Number.MIN_VALUE, Number.MAX_VALUE, 0.1]],
     ['int16', { scale: 0.1, precision: 1 }, [-3276.8, -0.1, 0.1, 23.4, 3276.7]],
     ['uint16', { scale: 0.5, offset: -40 }, [-40, 10, 0.5]],

@@ -229,3 +229,23 @@ describe('slugify', () => {
     expect(slugify(name)).toBe(id);
   });
 });
+
+describe('resolveOptions: default precision follows the scale', () => {
+  const resolveOne = (entity: Record<string, unknown>) =>
+    resolveOptions({
+      connections: [{ name: 'c', host: 'h' }],
+      entities: [{ name: 'x', connection: 'c', address: 0, ...entity }],
+    }).entities[0]?.precision;
+
+  it.each([
+    [{ scale: 0.1 }, 1],
+    [{ scale: 0.01 }, 2],
+    [{ scale: 0.25 }, 2],
+    [{ scale: 10 }, undefined],
+    [{ scale: 1, offset: -40.5 }, 1],
+    [{ scale: 0.1, precision: 3 }, 3],
+    [{ data_type: 'float32', scale: 0.1 }, undefined],
+  ])('%j → %p', (entity, expected) => {
+    expect(resolveOne(entity)).toBe(expected);
+  });
+});

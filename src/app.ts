@@ -1,0 +1,116 @@
+/**
+ * The composition root: wires clock, logger, buses, planner and poller (and, as they arrive, stats,
+ * optimizer, store, Home Assistant and the dashboard) from one typed deps object. It owns the
+ * lifecycle: start in order, stop in reverse, and one failing part does not stop the others from
+ * shutting down. Tests build it with fakes; main.ts builds it with the real world.
+ */
+import type { Clock, TimerHandle } from './core/clock.js';
+import { EventBus, describeError } from './core/eventBus.js';
+import type { Logger } from './core/logger.js';
+import type { Random } from './core/random.js';
+import { createBus } from './modbus/bus.js';
+import { HoleSet } from './modbus/holes.js';
+import { createModbusSerialLink } from './modbus/link.js';
+import { Poller } from './modbus/poller.js';
+import type { PollerEvents } from './modbus/pollerTypes.js';
+import { busDelta, formatBusDelta, formatValues } from './modbus/statusReport.js';
+import type { Bus, Link } from './modbus/transport.js';
+import { busKeyOf, type ConnectionDef, type EntityDef } from './modbus/types.js';
+import type { BusStats } from './modbus/pollerTypes.js';
+
+export interface AppDeps {
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  connections: readonly ConnectionDef[];
+  entities: readonly EntityDef[];
+  /** Builds the client for a connection; default is modbus-serial. */
+  createLink?: (conn: ConnectionDef) => Link;
+  /** How often per-bus statistics and values are logged (0 = never). */
+  statusEveryMs?: number;
+}
+
+export type AppEvents = PollerEvents;
+
+export interface App {
+  readonly events: EventBus<AppEvents>;
+  readonly poller: Poller;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): App {
+  const { clock, logger } = deps;
+  const events = new EventBus<AppEvents>(logger);
+  const buses = createBuses(deps);
+  const holes = new HoleSet();
+  const poller = new Poller({ clock, logger, connections: deps.connections, entities: deps.entities, buses, holes, events });
+  const status = statusLogger(deps, poller);
+
+  return {
+    events,
+    poller,
+    async start() {
+      for (const bus of buses.values()) await bus.start();
+      poller.start();
+      status.start();
+      logger.info(`Polling ${deps.entities.length} entities on ${buses.size} bus(es)`);
+    },
+    async stop() {
+      const steps: Array<[string, () => Promise<void> | void]> = [
+        ['status log', () => status.stop()],
+        ['poller', () => poller.stop()],
+        ...[...buses.values()].map((b): [string, () => Promise<void>] => [`bus ${b.key}`, () => b.stop()]),
+      ];
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (err) {
+          logger.error(`Stopping ${name} failed: ${describeError(err)}`);
+        }
+      }
+      events.removeOwner('app');
+    },
+  };
+}
+
+function createBuses(deps: AppDeps): Map<string, Bus> {
+  const buses = new Map<string, Bus>();
+  const makeLink = deps.createLink ?? createModbusSerialLink;
+  for (const conn of deps.connections) {
+    const key = busKeyOf(conn);
+    if (buses.has(key)) continue;
+    buses.set(key, createBus({
+      key, connectionName: conn.name, createLink: () => makeLink(conn), clock: deps.clock, random: deps.random,
+      logger: deps.logger, options: { messageWaitMs: conn.messageWaitMs },
+    }));
+  }
+  return buses;
+}
+
+/** Periodic status lines: per-bus rates since the last line, and every entity's current value. */
+function statusLogger(deps: AppDeps, poller: Poller): { start(): void; stop(): void } {
+  const every = deps.statusEveryMs ?? 60_000;
+  const units = new Map(deps.entities.map((e) => [e.id, e.unitOfMeasurement]));
+  let timer: TimerHandle | undefined;
+  let previous = new Map<string, BusStats>();
+  let previousAt = deps.clock.now();
+  const tick = () => {
+    const now = deps.clock.now();
+    for (const stats of poller.busStats()) {
+      deps.logger.info(formatBusDelta(busDelta(previous.get(stats.key), stats, previousAt, now)));
+    }
+    deps.logger.info(`values: ${formatValues(poller.allEntityStats(), units)}`);
+    previous = new Map(poller.busStats().map((s) => [s.key, s]));
+    previousAt = now;
+    timer = deps.clock.setTimer(tick, every);
+  };
+  return {
+    start() {
+      if (every > 0) timer = deps.clock.setTimer(tick, every);
+    },
+    stop() {
+      deps.clock.clearTimer(timer);
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Reads one planned block and hands each item its slice of the reply. When the device answers
+ * exception 2 (illegal data address) for a multi-item block, the block is bisected until the bad
+ * registers are isolated: only the entities whose own registers are illegal fail, a bridged gap that
+ * turns out to be illegal is learned as a hole, and later plans avoid both.
+ */
+import { ModbusExceptionError } from '../core/errors.js';
+import { readBusTimeMs, type BusTiming } from './costModel.js';
+import type { HoleSet } from './holes.js';
+import type { BlockRequest, ReadItem } from './planner.js';
+import type { Bus } from './transport.js';
+
+export type ItemOutcome =
+  | { ok: true; data: number[]; at: number; latencyMs: number }
+  | { ok: false; error: Error; at: number; illegalAddress: boolean };
+
+export interface BlockReadContext {
+  bus: Bus;
+  timing: BusTiming;
+  holes: HoleSet;
+  now: () => number;
+  /** Called for every request actually sent (for bus statistics). */
+  onRequest: (registers: number, modelledMs: number, measuredMs: number, failed: boolean) => void;
+  onHole: (unitId: number, fn: number, start: number, end: number) => void;
+}
+
+const ILLEGAL_ADDRESS = 2;
+
+export async function readBlock(ctx: BlockReadContext, block: BlockRequest): Promise<Map<string, ItemOutcome>> {
+  const outcomes = new Map<string, ItemOutcome>();
+  await readInto(ctx, block, outcomes);
+  return outcomes;
+}
+
+async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<string, ItemOutcome>): Promise<void> {
+  const startedAt = ctx.now();
+  try {
+    const reply = await ctx.bus.read(block);
+    ctx.onRequest(block.count, readBusTimeMs(block.fn, block.count, ctx.timing), reply.durationMs, false);
+    for (const item of block.items) {
+      const from = item.address - block.address;
+      out.set(item.key, { ok: true, data: reply.data.slice(from, from + item.count), at: ctx.now(), latencyMs: reply.durationMs });
+    }
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    ctx.onRequest(block.count, readBusTimeMs(block.fn, block.count, ctx.timing), ctx.now() - startedAt, true);
+    if (isIllegalAddress(error) && distinctSpans(block.items) > 1) {
+      await bisect(ctx, block, out);
+      return;
+    }
+    const illegal = isIllegalAddress(error);
+    if (illegal) learnHole(ctx, block.unitId, block.fn, block.address, block.address + block.count);
+    for (const item of block.items) out.set(item.key, { ok: false, error, at: ctx.now(), illegalAddress: illegal });
+  }
+}
+
+/** Splits the block's items in two halves by address and reads each; a failing gap becomes a hole. */
+async function bisect(ctx: BlockReadContext, block: BlockRequest, out: Map<string, ItemOutcome>): Promise<void> {
+  const sorted = [...block.items].sort((a, b) => a.address - b.address || a.count - b.count);
+  const cut = Math.ceil(sorted.length / 2);
+  const left = blockOf(block, sorted.slice(0, cut));
+  const right = blockOf(block, sorted.slice(cut));
+  await readInto(ctx, left, out);
+  await readInto(ctx, right, out);
+  const leftOk = left.items.every((i) => out.get(i.key)?.ok);
+  const rightOk = right.items.every((i) => out.get(i.key)?.ok);
+  const gapStart = left.address + left.count;
+  if (leftOk && rightOk && gapStart < right.address) learnHole(ctx, block.unitId, block.fn, gapStart, right.address);
+}
+
+function blockOf(parent: BlockRequest, items: ReadItem[]): BlockRequest {
+  const address = Math.min(...items.map((i) => i.address));
+  const end = Math.max(...items.map((i) => i.address + i.count));
+  return { unitId: parent.unitId, fn: parent.fn, address, count: end - address, items };
+}
+
+function distinctSpans(items: readonly ReadItem[]): number {
+  return new Set(items.map((i) => `${i.address}+${i.count}`)).size;
+}
+
+function isIllegalAddress(error: Error): boolean {
+  return error instanceof ModbusExceptionError && error.code === ILLEGAL_ADDRESS;
+}
+
+function learnHole(ctx: BlockReadContext, unitId: number, fn: number, start: number, end: number): void {
+  if (ctx.holes.intersects(unitId, fn as 1 | 2 | 3 | 4, start, end)) return;
+  ctx.holes.add(unitId, fn as 1 | 2 | 3 | 4, start, end);
+  ctx.onHole(unitId, fn, start, end);
+}

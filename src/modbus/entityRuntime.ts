@@ -1,0 +1,109 @@
+/**
+ * One entity's live state inside the poller: its read item, decoder, current interval and due time,
+ * and the statistics it accumulates. Turning a block-read outcome into a sample or a failure lives
+ * here so the poller itself only schedules.
+ */
+import { createDecoder } from './codecs.js';
+import type { ItemOutcome } from './blockReader.js';
+import type { ReadItem } from './planner.js';
+import type { EntityStats, ReadFailure, Sample } from './pollerTypes.js';
+import { FUNCTION_OF, type ConnectionDef, type EntityDef, type EntityValue } from './types.js';
+
+interface Waiter {
+  resolve: (s: Sample) => void;
+  reject: (e: Error) => void;
+}
+
+export class EntityRuntime {
+  readonly item: ReadItem;
+  readonly stats: EntityStats;
+  nextDueMs = 0;
+  /** Bumped whenever the due time changes, so stale heap entries can be recognised. */
+  dueVersion = 0;
+  /** dueVersion when the current cycle took the entity; differs if it was rescheduled meanwhile. */
+  cycleVersion = -1;
+  triggered = false;
+  private readonly decode: (data: readonly number[]) => EntityValue | null;
+  private waiters: Waiter[] = [];
+
+  constructor(readonly def: EntityDef, readonly conn: ConnectionDef, busKey: string) {
+    const fn = FUNCTION_OF[def.registerType];
+    this.item = { key: def.id, unitId: def.unitId, fn, address: def.address, count: def.count };
+    this.decode = createDecoder(def, def.registerType);
+    this.stats = {
+      id: def.id, bus: busKey, intervalMs: def.scanIntervalMs, polls: 0, changes: 0, errors: 0,
+      consecutiveErrors: 0, lastValue: undefined, lastReadAt: undefined, lastChangeAt: undefined,
+      lastErrorAt: undefined, lastError: undefined, meanLatencyMs: 0, illegalAddress: false,
+    };
+  }
+
+  get intervalMs(): number {
+    return this.stats.intervalMs;
+  }
+
+  clampInterval(ms: number): number {
+    return Math.min(this.def.maxIntervalMs, Math.max(this.def.minIntervalMs, ms));
+  }
+
+  waitForRead(): Promise<Sample> {
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Applies a read outcome; returns the sample or failure to publish. */
+  apply(outcome: ItemOutcome): Sample | ReadFailure {
+    const reason = this.triggered ? 'trigger' : 'schedule';
+    this.triggered = false;
+    if (!outcome.ok) return this.fail(outcome.error, outcome.at, outcome.illegalAddress);
+    let value: EntityValue | null;
+    try {
+      value = this.decode(outcome.data);
+    } catch (err) {
+      return this.fail(err instanceof Error ? err : new Error(String(err)), outcome.at, false);
+    }
+    const s = this.stats;
+    const sample: Sample = {
+      entityId: s.id, value, raw: outcome.data, at: outcome.at,
+      changed: s.lastReadAt !== undefined && value !== s.lastValue,
+      sincePreviousMs: s.lastReadAt === undefined ? undefined : outcome.at - s.lastReadAt,
+      intervalMs: s.intervalMs, reason,
+    };
+    s.polls++;
+    if (sample.changed) {
+      s.changes++;
+      s.lastChangeAt = outcome.at;
+    }
+    s.meanLatencyMs += (outcome.latencyMs - s.meanLatencyMs) / s.polls;
+    s.lastValue = value;
+    s.lastReadAt = outcome.at;
+    s.consecutiveErrors = 0;
+    s.illegalAddress = false;
+    this.settle((w) => w.resolve(sample));
+    return sample;
+  }
+
+  /** Rejects pending readNow callers (e.g. at stop). */
+  abandon(error: Error): void {
+    this.settle((w) => w.reject(error));
+  }
+
+  private fail(error: Error, at: number, illegalAddress: boolean): ReadFailure {
+    const s = this.stats;
+    s.errors++;
+    s.consecutiveErrors++;
+    s.lastErrorAt = at;
+    s.lastError = error.message;
+    s.illegalAddress = illegalAddress;
+    this.settle((w) => w.reject(error));
+    return { entityId: s.id, at, error, consecutiveErrors: s.consecutiveErrors };
+  }
+
+  private settle(fn: (w: Waiter) => void): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach(fn);
+  }
+}
+
+export function isSample(x: Sample | ReadFailure): x is Sample {
+  return 'value' in x;
+}

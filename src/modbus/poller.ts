@@ -1,0 +1,259 @@
+/**
+ * The poller: keeps every entity's due time in a heap per physical bus, and when the earliest falls
+ * due reads everything due within a short window as planned block requests. Each bus runs its own
+ * cycle, so a slow or dead bus never delays another. A bus that cannot keep up skips rather than
+ * queues: late entities are counted as overruns and their schedule slips. Intervals can change at
+ * any time (the optimizer does that) and `readNow` pulls an entity forward.
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { EventBus } from '../core/eventBus.js';
+import { describeError } from '../core/eventBus.js';
+import type { Logger } from '../core/logger.js';
+import { MinHeap } from '../core/minHeap.js';
+import { readBlock, type BlockReadContext } from './blockReader.js';
+import { timingOf } from './costModel.js';
+import { EntityRuntime, isSample } from './entityRuntime.js';
+import type { HoleSet } from './holes.js';
+import { planReads } from './planner.js';
+import type { BusStats, EntityStats, PollerEvents, PollerView, Sample } from './pollerTypes.js';
+import type { Bus } from './transport.js';
+import { busKeyOf, type ConnectionDef, type EntityDef } from './types.js';
+
+export interface PollerDeps {
+  clock: Clock;
+  logger: Logger;
+  connections: readonly ConnectionDef[];
+  entities: readonly EntityDef[];
+  /** One Bus per physical bus, keyed by busKeyOf(connection). */
+  buses: ReadonlyMap<string, Bus>;
+  holes: HoleSet;
+  events: EventBus<PollerEvents>;
+  /** Entities due within this window (and a quarter of their interval) join the current cycle. */
+  coalesceWindowMs?: number;
+}
+
+interface BusLane {
+  key: string;
+  bus: Bus;
+  heap: MinHeap<{ rt: EntityRuntime; version: number }>;
+  timer: TimerHandle | undefined;
+  running: Promise<void> | undefined;
+  stats: BusStats;
+}
+
+const MAX_BITS_PER_READ = 2000;
+const MAX_REGISTERS_PER_READ = 125;
+
+export class Poller implements PollerView {
+  private readonly runtimes = new Map<string, EntityRuntime>();
+  private readonly lanes = new Map<string, BusLane>();
+  private stopped = true;
+
+  constructor(private readonly deps: PollerDeps) {
+    const conns = new Map(deps.connections.map((c) => [c.name, c]));
+    for (const def of deps.entities) {
+      const conn = conns.get(def.connection);
+      if (!conn) throw new Error(`entity ${def.id}: unknown connection ${def.connection}`);
+      const key = busKeyOf(conn);
+      const bus = deps.buses.get(key);
+      if (!bus) throw new Error(`entity ${def.id}: no bus for ${key}`);
+      this.runtimes.set(def.id, new EntityRuntime(def, conn, key));
+      if (!this.lanes.has(key)) this.lanes.set(key, newLane(key, bus, deps.clock.now()));
+    }
+  }
+
+  start(): void {
+    this.stopped = false;
+    const now = this.deps.clock.now();
+    for (const rt of this.runtimes.values()) this.schedule(rt, now);
+    for (const lane of this.lanes.values()) this.arm(lane);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const lane of this.lanes.values()) this.deps.clock.clearTimer(lane.timer);
+    await Promise.all([...this.lanes.values()].map((l) => l.running ?? Promise.resolve()));
+    for (const rt of this.runtimes.values()) rt.abandon(new Error('poller stopped'));
+  }
+
+  entityIds(): string[] {
+    return [...this.runtimes.keys()];
+  }
+
+  entityStats(id: string): EntityStats | undefined {
+    const s = this.runtimes.get(id)?.stats;
+    return s ? { ...s } : undefined;
+  }
+
+  allEntityStats(): EntityStats[] {
+    return [...this.runtimes.values()].map((rt) => ({ ...rt.stats }));
+  }
+
+  busStats(): BusStats[] {
+    return [...this.lanes.values()].map((l) => ({ ...l.stats }));
+  }
+
+  intervalMs(id: string): number | undefined {
+    return this.runtimes.get(id)?.intervalMs;
+  }
+
+  setIntervalMs(id: string, ms: number): number {
+    const rt = this.mustGet(id);
+    const applied = rt.clampInterval(ms);
+    rt.stats.intervalMs = applied;
+    const now = this.deps.clock.now();
+    this.schedule(rt, Math.max(now, (rt.stats.lastReadAt ?? now) + applied));
+    return applied;
+  }
+
+  readNow(id: string): Promise<Sample> {
+    const rt = this.mustGet(id);
+    if (this.stopped) return Promise.reject(new Error('poller stopped'));
+    const done = rt.waitForRead();
+    rt.triggered = true;
+    this.schedule(rt, this.deps.clock.now());
+    return done;
+  }
+
+  private mustGet(id: string): EntityRuntime {
+    const rt = this.runtimes.get(id);
+    if (!rt) throw new Error(`unknown entity "${id}"`);
+    return rt;
+  }
+
+  private laneOf(rt: EntityRuntime): BusLane {
+    const lane = this.lanes.get(rt.stats.bus);
+    if (!lane) throw new Error(`no lane for ${rt.stats.bus}`);
+    return lane;
+  }
+
+  private schedule(rt: EntityRuntime, dueMs: number): void {
+    rt.nextDueMs = dueMs;
+    rt.dueVersion++;
+    const lane = this.laneOf(rt);
+    lane.heap.push(dueMs, { rt, version: rt.dueVersion });
+    if (!lane.running) this.arm(lane);
+  }
+
+  /** Arms the lane's timer for its earliest due entity (no-op while a cycle runs). */
+  private arm(lane: BusLane): void {
+    if (this.stopped || lane.running) return;
+    this.deps.clock.clearTimer(lane.timer);
+    lane.timer = undefined;
+    const first = this.peekValid(lane);
+    if (!first) return;
+    const delay = Math.max(0, first.nextDueMs - this.deps.clock.now());
+    lane.timer = this.deps.clock.setTimer(() => this.startCycle(lane), delay);
+  }
+
+  private peekValid(lane: BusLane): EntityRuntime | undefined {
+    for (;;) {
+      const top = lane.heap.peek();
+      if (!top || top.version === top.rt.dueVersion) return top?.rt;
+      lane.heap.pop();
+    }
+  }
+
+  private startCycle(lane: BusLane): void {
+    lane.timer = undefined;
+    lane.running = this.runCycle(lane)
+      .catch((err: unknown) => this.deps.logger.error(`Poll cycle on ${lane.key} failed: ${describeError(err)}`))
+      .finally(() => {
+        lane.running = undefined;
+        this.arm(lane);
+      });
+  }
+
+  private async runCycle(lane: BusLane): Promise<void> {
+    const due = this.collectDue(lane);
+    if (due.length === 0) return;
+    lane.stats.cycles++;
+    for (const [conn, group] of groupByConnection(due)) {
+      const limits = {
+        maxRegisters: Math.min(MAX_REGISTERS_PER_READ, conn.maxRegistersPerRead),
+        maxBits: MAX_BITS_PER_READ, timing: timingOf(conn), holes: this.deps.holes,
+      };
+      const byKey = new Map(group.map((rt) => [rt.item.key, rt]));
+      const ctx = this.readContext(lane, limits.timing);
+      for (const block of planReads(group.map((rt) => rt.item), limits)) {
+        if (this.stopped) break;
+        const outcomes = await readBlock(ctx, block);
+        for (const [key, outcome] of outcomes) {
+          const rt = byKey.get(key);
+          if (rt) this.publish(rt.apply(outcome));
+        }
+      }
+    }
+    for (const rt of due) this.scheduleNext(lane, rt);
+  }
+
+  /** Pops every entity due now or within its coalescing window. */
+  private collectDue(lane: BusLane): EntityRuntime[] {
+    const now = this.deps.clock.now();
+    const window = this.deps.coalesceWindowMs ?? 1000;
+    const due: EntityRuntime[] = [];
+    const notYet: EntityRuntime[] = [];
+    for (;;) {
+      const rt = this.peekValid(lane);
+      if (!rt || rt.nextDueMs > now + window) break;
+      lane.heap.pop();
+      rt.dueVersion++;
+      rt.cycleVersion = rt.dueVersion;
+      if (rt.nextDueMs <= now + Math.min(window, rt.intervalMs / 4)) due.push(rt);
+      else notYet.push(rt);
+    }
+    for (const rt of notYet) this.schedule(rt, rt.nextDueMs);
+    return due;
+  }
+
+  private scheduleNext(lane: BusLane, rt: EntityRuntime): void {
+    if (rt.dueVersion !== rt.cycleVersion) return; // rescheduled during the cycle (readNow, setIntervalMs)
+    const now = this.deps.clock.now();
+    const interval = rt.stats.illegalAddress ? rt.def.maxIntervalMs : rt.intervalMs;
+    let next = rt.nextDueMs + interval;
+    if (next <= now) {
+      lane.stats.overruns++; // a whole slot was missed: skip it and read again as soon as the bus is free
+      next = now;
+    }
+    this.schedule(rt, next);
+  }
+
+  private readContext(lane: BusLane, timing: BlockReadContext['timing']): BlockReadContext {
+    return {
+      bus: lane.bus, timing, holes: this.deps.holes, now: () => this.deps.clock.now(),
+      onRequest: (registers, modelledMs, measuredMs, failed) => {
+        lane.stats.requests++;
+        lane.stats.registers += registers;
+        lane.stats.modelledBusMs += modelledMs;
+        lane.stats.busyMs += measuredMs;
+        if (failed) lane.stats.errors++;
+      },
+      onHole: (unitId, fn, start, end) => {
+        this.deps.logger.warn(`${lane.key} unit ${unitId} fc${fn}: registers ${start}..${end - 1} answer "illegal data address"; later reads avoid them`);
+        this.deps.events.emit('holeLearned', { bus: lane.key, unitId, fn, start, end });
+      },
+    };
+  }
+
+  private publish(result: ReturnType<EntityRuntime['apply']>): void {
+    if (isSample(result)) this.deps.events.emit('sample', result);
+    else this.deps.events.emit('readError', result);
+  }
+}
+
+function newLane(key: string, bus: Bus, now: number): BusLane {
+  const stats: BusStats = {
+    key, requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: now,
+  };
+  return { key, bus, heap: new MinHeap(), timer: undefined, running: undefined, stats };
+}
+
+function groupByConnection(due: EntityRuntime[]): Map<ConnectionDef, EntityRuntime[]> {
+  const groups = new Map<ConnectionDef, EntityRuntime[]>();
+  for (const rt of due) {
+    const list = groups.get(rt.conn) ?? [];
+    list.push(rt);
+    groups.set(rt.conn, list);
+  }
+  return groups;
+}

@@ -1,0 +1,81 @@
+/**
+ * What the poller tells the rest of the app: samples and read errors as events, and per-entity and
+ * per-bus statistics behind a read-only view. The optimizer, the stats module and the HA publisher
+ * consume these; none of them touch the poller's internals.
+ */
+import type { EntityValue } from './types.js';
+
+export interface Sample {
+  entityId: string;
+  /** Decoded value; null when the device returned no valid reading (e.g. a NaN float). */
+  value: EntityValue | null;
+  raw: readonly number[];
+  at: number;
+  /** True when the value differs from the previous successful read (false on the first read). */
+  changed: boolean;
+  /** Time since the previous successful read, undefined on the first. */
+  sincePreviousMs: number | undefined;
+  /** The interval the entity was polled at. */
+  intervalMs: number;
+  /** What caused the read. */
+  reason: 'schedule' | 'trigger';
+}
+
+export interface ReadFailure {
+  entityId: string;
+  at: number;
+  error: Error;
+  consecutiveErrors: number;
+}
+
+export interface PollerEvents {
+  sample: Sample;
+  readError: ReadFailure;
+  /** A learned illegal-address range. */
+  holeLearned: { bus: string; unitId: number; fn: number; start: number; end: number };
+}
+
+export interface EntityStats {
+  id: string;
+  bus: string;
+  intervalMs: number;
+  polls: number;
+  changes: number;
+  errors: number;
+  consecutiveErrors: number;
+  lastValue: EntityValue | null | undefined;
+  lastReadAt: number | undefined;
+  lastChangeAt: number | undefined;
+  lastErrorAt: number | undefined;
+  lastError: string | undefined;
+  meanLatencyMs: number;
+  /** True when the entity's own registers are an illegal address on the device. */
+  illegalAddress: boolean;
+}
+
+export interface BusStats {
+  key: string;
+  requests: number;
+  registers: number;
+  /** Sum of measured request durations. */
+  busyMs: number;
+  /** Sum of modelled bus time (DESIGN.md cost model). */
+  modelledBusMs: number;
+  errors: number;
+  /** Entities read more than one interval late (the bus could not keep up). */
+  overruns: number;
+  cycles: number;
+  since: number;
+}
+
+export interface PollerView {
+  entityIds(): string[];
+  entityStats(id: string): EntityStats | undefined;
+  allEntityStats(): EntityStats[];
+  busStats(): BusStats[];
+  intervalMs(id: string): number | undefined;
+  /** Sets an entity's poll interval (clamped to its min/max); returns the value applied. */
+  setIntervalMs(id: string, ms: number): number;
+  /** Reads the entity as soon as its bus is free; resolves with the sample or rejects with the error. */
+  readNow(id: string): Promise<Sample>;
+}

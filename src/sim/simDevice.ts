@@ -1,0 +1,118 @@
+/**
+ * A simulated Modbus device: points (values with a data type at an address) inside readable
+ * address ranges. Registers inside a range but not covered by a point read as 0; an address outside
+ * every range answers exception 2, as real devices do for unmapped registers. A request longer than
+ * the device's own limit answers exception 3. Values are encoded with the app's own codecs.
+ */
+import { hashSeed, seededRandom } from '../core/random.js';
+import { createEncoder } from '../modbus/codecs.js';
+import { FUNCTION_OF, type DataType, type ReadFunction, type RegisterType, type Swap } from '../modbus/types.js';
+import { ValueProcess, type ChangeListener, type ProcessSpec } from './valueProcess.js';
+
+export interface SimPointSpec {
+  id: string;
+  name: string;
+  registerType: RegisterType;
+  address: number;
+  dataType: DataType;
+  /** Registers (strings only; others use the natural count). */
+  count?: number;
+  swap?: Swap;
+  /** Raw value = engineering value / scale (what the entity's `scale` option undoes). */
+  scale?: number;
+  unit?: string;
+  deviceClass?: string;
+  stateClass?: string;
+  process: ProcessSpec;
+  /** For strings: the fixed text. */
+  text?: string;
+}
+
+export interface SimDeviceSpec {
+  name: string;
+  unitId: number;
+  turnaroundMs: number;
+  maxRegistersPerRead?: number;
+  /** Readable ranges per register type: [start, endExclusive]. */
+  ranges: Partial<Record<RegisterType, Array<[number, number]>>>;
+  points: SimPointSpec[];
+}
+
+export type SimReadResult = { data: number[] } | { exception: number };
+
+interface PlacedPoint {
+  spec: SimPointSpec;
+  process: ValueProcess;
+  encode: (v: number | string | boolean) => number[];
+  count: number;
+}
+
+const COUNTS: Partial<Record<DataType, number>> = { int32: 2, uint32: 2, float32: 2, int64: 4, uint64: 4, float64: 4 };
+
+export class SimDevice {
+  private readonly byFn = new Map<ReadFunction, Map<number, { point: PlacedPoint; offset: number }>>();
+  /** Words or bits written by clients; they override the simulated value at that address. */
+  private readonly written = new Map<ReadFunction, Map<number, number>>();
+
+  constructor(readonly spec: SimDeviceSpec, seed: number, startMs: number, onChange?: (pointId: string) => ChangeListener) {
+    for (const p of spec.points) this.place(p, seed, startMs, onChange?.(p.id));
+  }
+
+  read(fn: ReadFunction, address: number, count: number, t: number): SimReadResult {
+    if (this.spec.maxRegistersPerRead !== undefined && count > this.spec.maxRegistersPerRead) return { exception: 3 };
+    if (!this.readable(fn, address, count)) return { exception: 2 };
+    const cells = this.byFn.get(fn);
+    const written = this.written.get(fn);
+    const data: number[] = [];
+    for (let a = address; a < address + count; a++) {
+      const cell = cells?.get(a);
+      data.push(written?.get(a) ?? (cell ? (this.wordsOf(cell.point, t)[cell.offset] ?? 0) : 0));
+    }
+    return { data };
+  }
+
+  /** Writes holding registers (fc 6/16) or coils (fc 5); other targets answer exception 2. */
+  write(registerType: 'holding' | 'coil', address: number, values: readonly number[]): SimReadResult {
+    const fn = FUNCTION_OF[registerType];
+    if (!this.readable(fn, address, values.length)) return { exception: 2 };
+    const map = this.written.get(fn) ?? new Map<number, number>();
+    values.forEach((v, i) => map.set(address + i, v));
+    this.written.set(fn, map);
+    return { data: [...values] };
+  }
+
+  /** The current engineering value of a point (for tests and the demo log). */
+  valueOf(pointId: string, t: number): number {
+    for (const cells of this.byFn.values()) {
+      for (const { point } of cells.values()) {
+        if (point.spec.id === pointId) return point.process.valueAt(t) * (point.spec.scale ?? 1);
+      }
+    }
+    throw new Error(`${this.spec.name}: no point ${pointId}`);
+  }
+
+  private place(p: SimPointSpec, seed: number, startMs: number, listener: ChangeListener | undefined): void {
+    const count = p.dataType === 'string' ? (p.count ?? 1) : (COUNTS[p.dataType] ?? 1);
+    const random = seededRandom(hashSeed(`${this.spec.name}/${p.id}`, seed));
+    const process = new ValueProcess(p.process, random, startMs, listener);
+    const encode = createEncoder({ dataType: p.dataType, swap: p.swap ?? 'none', count, scale: 1, offset: 0, precision: undefined });
+    const fn = FUNCTION_OF[p.registerType];
+    const cells = this.byFn.get(fn) ?? new Map<number, { point: PlacedPoint; offset: number }>();
+    const placed = { spec: p, process, encode, count };
+    for (let i = 0; i < count; i++) cells.set(p.address + i, { point: placed, offset: i });
+    this.byFn.set(fn, cells);
+  }
+
+  private wordsOf(point: PlacedPoint, t: number): number[] {
+    const v = point.process.valueAt(t);
+    if (point.spec.dataType === 'string') return point.encode(point.spec.text ?? '');
+    if (point.spec.dataType === 'bool') return [v ? 1 : 0];
+    return point.encode(v);
+  }
+
+  private readable(fn: ReadFunction, address: number, count: number): boolean {
+    const type = (Object.keys(FUNCTION_OF) as RegisterType[]).find((k) => FUNCTION_OF[k] === fn);
+    const ranges = type ? (this.spec.ranges[type] ?? []) : [];
+    return ranges.some(([start, end]) => address >= start && address + count <= end);
+  }
+}

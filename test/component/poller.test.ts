@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { EventBus } from '../../src/core/eventBus.js';
+import { createMemoryLogger } from '../../src/core/logger.js';
+import { VirtualClock } from '../../src/core/virtualClock.js';
+import { HoleSet } from '../../src/modbus/holes.js';
+import { Poller } from '../../src/modbus/poller.js';
+import type { PollerEvents, Sample } from '../../src/modbus/pollerTypes.js';
+import type { ReadRequest } from '../../src/modbus/transport.js';
+import { busKeyOf, type ConnectionDef, type EntityDef } from '../../src/modbus/types.js';
+import { SimDevice, type SimPointSpec } from '../../src/sim/simDevice.js';
+import { VirtualBus } from '../../src/sim/virtualBus.js';
+
+const CONN: ConnectionDef = {
+  name: 'rtu', type: 'rtuovertcp', host: 'gw', port: 502, serialPort: '', baudrate: 9600, parity: 'none',
+  dataBits: 8, stopBits: 1, timeoutMs: 1000, messageWaitMs: 0, maxRegistersPerRead: 125, turnaroundMs: 20,
+};
+
+function point(id: string, address: number, initial: number, perHour = 0): SimPointSpec {
+  return {
+    id, name: id, registerType: 'holding', address, dataType: 'uint16',
+    process: perHour > 0
+      ? { kind: 'walk', initial, step: 5, min: 0, max: 60000, ratePerHour: () => perHour, peakRatePerHour: perHour }
+      : { kind: 'constant', initial },
+  };
+}
+
+function entity(id: string, address: number, scanS = 5, extra: Partial<EntityDef> = {}): EntityDef {
+  return {
+    id, name: id, connection: 'rtu', unitId: 1, registerType: 'holding', address, dataType: 'uint16', swap: 'none',
+    count: 1, scale: 1, offset: 0, precision: undefined, unitOfMeasurement: undefined, deviceClass: undefined,
+    stateClass: undefined, scanIntervalMs: scanS * 1000, minIntervalMs: 1000, maxIntervalMs: 600_000, ...extra,
+  };
+}
+
+interface Rig {
+  clock: VirtualClock;
+  poller: Poller;
+  requests: Array<ReadRequest & { at: number; exception: number | undefined }>;
+  samples: Sample[];
+  holes: HoleSet;
+  device: SimDevice;
+  bus: VirtualBus;
+}
+
+let rig: Rig | undefined;
+afterEach(async () => {
+  if (!rig) return;
+  const stopped = rig.poller.stop(); // a cycle in flight finishes in virtual time
+  await rig.clock.advance(60_000);
+  await stopped;
+  rig = undefined;
+});
+
+function build(points: SimPointSpec[], entities: EntityDef[], ranges: Array<[number, number]> = [[0, 200]]): Rig {
+  const clock = new VirtualClock(0);
+  const device = new SimDevice({ name: 'dev', unitId: 1, turnaroundMs: 20, ranges: { holding: ranges }, points }, 7, 0);
+  const requests: Rig['requests'] = [];
+  const bus = new VirtualBus({
+    key: busKeyOf(CONN), clock, devices: [device], timing: { baudrate: 9600, roundTripMs: 0 },
+    onRequest: (req, at, exception) => requests.push({ ...req, at, exception }),
+  });
+  const events = new EventBus<PollerEvents>();
+  const samples: Sample[] = [];
+  events.on('test', 'sample', (s) => samples.push(s));
+  const holes = new HoleSet();
+  const poller = new Poller({
+    clock, logger: createMemoryLogger(), connections: [CONN], entities, buses: new Map([[bus.key, bus]]), holes, events,
+  });
+  rig = { clock, poller, requests, samples, holes, device, bus };
+  return rig;
+}
+
+describe('Poller', () => {
+  it('reads neighbouring due entities in one block and decodes the device values', async () => {
+    const r = build([point('a', 10, 111), point('b', 11, 222), point('c', 14, 333)], [entity('a', 10), entity('b', 11), entity('c', 14)]);
+    r.poller.start();
+    await r.clock.advance(1000);
+    expect(r.requests).toEqual([{ unitId: 1, fn: 3, address: 10, count: 5, at: 0, exception: undefined }]);
+    expect(r.samples.map((s) => [s.entityId, s.value])).toEqual([['a', 111], ['b', 222], ['c', 333]]);
+  });
+
+  it('polls each entity at its own interval', async () => {
+    const r = build([point('fast', 10, 1), point('slow', 100, 2)], [entity('fast', 10, 5), entity('slow', 100, 30)]);
+    r.poller.start();
+    await r.clock.advance(60_500); // replies arrive ≈ 45 ms after each request
+    const count = (id: string) => r.samples.filter((s) => s.entityId === id).length;
+    expect(count('fast')).toBe(13); // t = 0, 5, …, 60 s
+    expect(count('slow')).toBe(3); // t = 0, 30, 60 s
+  });
+
+  it('applies interval changes at runtime, clamped to the entity bounds', async () => {
+    const r = build([point('a', 10, 1)], [entity('a', 10, 5, { minIntervalMs: 2000, maxIntervalMs: 20_000 })]);
+    r.poller.start();
+    await r.clock.advance(1000); // first read done at 45 ms
+    expect(r.poller.setIntervalMs('a', 500)).toBe(2000);
+    await r.clock.advance(10_000);
+    expect(r.requests.map((q) => Math.round(q.at))).toEqual([0, 2045, 4045, 6045, 8045, 10045]);
+    expect(r.poller.setIntervalMs('a', 999_999)).toBe(20_000);
+    await r.clock.advance(40_000);
+    expect(r.requests.map((q) => Math.round(q.at)).slice(6)).toEqual([30_090, 50_090]); // 20 s after the last reply
+  });
+
+  it('readNow reads before the schedule and resolves with the sample', async () => {
+    const r = build([point('a', 10, 42)], [entity('a', 10, 300)]);
+    r.poller.start();
+    await r.clock.advance(10_000);
+    const pending = r.poller.readNow('a');
+    await r.clock.advance(100);
+    const sample = await pending;
+    expect(sample).toMatchObject({ entityId: 'a', value: 42, reason: 'trigger' });
+    expect(sample.at).toBeCloseTo(10_045.2, 1); // one 9,600-baud request later
+    expect(r.requests.length).toBe(2);
+  });
+
+  it('marks a change only when the decoded value differs', async () => {
+    const r = build([point('moving', 10, 1000, 3600 * 10), point('still', 11, 5)], [entity('moving', 10, 1), entity('still', 11, 1)]);
+    r.poller.start();
+    await r.clock.advance(30_000);
+    expect(r.poller.entityStats('still')?.changes).toBe(0);
+    expect(r.poller.entityStats('moving')?.changes).toBeGreaterThan(20);
+    expect(r.samples.find((s) => s.entityId === 'moving')?.changed).toBe(false); // first read is never a change
+  });
+
+  it('bisects a block that hits an illegal address, learns the hole and avoids it afterwards', async () => {
+    // readable 0..12 and 20..30: a bridged read 10..21 fails, bisection reads each side, gap 12..20 is a hole
+    const r = build([point('left', 10, 1), point('right', 20, 2)], [entity('left', 10), entity('right', 20)], [[0, 12], [20, 30]]);
+    r.poller.start();
+    await r.clock.advance(6000);
+    expect(r.requests.map((q) => [q.address, q.count, q.exception])).toEqual([
+      [10, 11, 2], [10, 1, undefined], [20, 1, undefined], // first cycle: bridge, then bisection
+      [10, 1, undefined], [20, 1, undefined], // second cycle at 5 s: hole avoided
+    ]);
+    expect(r.holes.list()).toEqual([{ unitId: 1, fn: 3, start: 11, end: 20 }]);
+    expect(r.samples.filter((s) => s.at < 5000).map((s) => s.value)).toEqual([1, 2]);
+  });
+
+  it('fails only the entity whose own register is illegal', async () => {
+    const r = build([point('ok', 10, 7)], [entity('ok', 10), entity('bad', 12)], [[0, 12]]);
+    r.poller.start();
+    await r.clock.advance(1000);
+    expect(r.poller.entityStats('ok')).toMatchObject({ lastValue: 7, errors: 0 });
+    expect(r.poller.entityStats('bad')).toMatchObject({ illegalAddress: true, errors: 1 });
+    await r.clock.advance(60_000); // the bad one is retried only at its max interval
+    expect(r.poller.entityStats('bad')?.errors).toBe(1);
+    expect(r.poller.entityStats('ok')?.polls).toBe(13);
+  });
+
+  it('counts overruns and slips instead of queueing when the bus is too slow', async () => {
+    // 40 entities far apart (no bridging) at 1 s on a 9,600-baud bus: each request ≈ 45 ms → 1.8 s per cycle
+    const ids = Array.from({ length: 40 }, (_, i) => `e${i}`);
+    const r = build(ids.map((id, i) => point(id, i * 40, i)), ids.map((id, i) => entity(id, i * 40, 1)), [[0, 2000]]);
+    r.poller.start();
+    await r.clock.advance(60_000);
+    const bus = r.poller.busStats()[0];
+    expect(bus?.overruns).toBeGreaterThan(0);
+    expect(r.bus.pending()).toBeLessThanOrEqual(1);
+    const polls = r.poller.entityStats('e0')?.polls ?? 0;
+    expect(polls).toBeLessThan(40); // would be 61 at the nominal rate
+    expect(polls).toBeGreaterThan(20);
+    expect(bus?.modelledBusMs).toBeGreaterThan(50_000); // the bus was busy nearly all the time
+  });
+
+  it('stop releases every timer', async () => {
+    const r = build([point('a', 10, 1)], [entity('a', 10, 5)]);
+    r.poller.start();
+    await r.clock.advance(12_000);
+    await r.poller.stop();
+    expect(r.clock.pendingCount).toBe(0);
+    rig = undefined;
+  });
+});
