@@ -46,6 +46,7 @@ export function createApp(deps: AppDeps): App {
   const holes = new HoleSet();
   const poller = new Poller({ clock, logger, connections: deps.connections, entities: deps.entities, buses, holes, events });
   const status = statusLogger(deps, poller);
+  reportFirstPoll(deps, events);
 
   return {
     events,
@@ -86,6 +87,27 @@ function createBuses(deps: AppDeps): Map<string, Bus> {
     }));
   }
   return buses;
+}
+
+/** One line once every entity has been read (or failed) for the first time, with its values. */
+function reportFirstPoll(deps: AppDeps, events: EventBus<AppEvents>): void {
+  const ok = new Map<string, string>();
+  const failed = new Map<string, string>();
+  const check = () => {
+    if (ok.size + failed.size < deps.entities.length) return;
+    events.removeOwner('first-poll');
+    const values = [...ok].map(([id, v]) => `${id}=${v}`).join(', ');
+    deps.logger.info(`First poll complete: ${ok.size} read, ${failed.size} failed; ${values}`);
+    for (const [id, error] of failed) deps.logger.warn(`${id}: ${error}`);
+  };
+  events.on('first-poll', 'sample', (s) => {
+    if (!ok.has(s.entityId) && !failed.has(s.entityId)) ok.set(s.entityId, String(s.value));
+    check();
+  });
+  events.on('first-poll', 'readError', (f) => {
+    if (!ok.has(f.entityId) && !failed.has(f.entityId)) failed.set(f.entityId, f.error.message);
+    check();
+  });
 }
 
 /** Periodic status lines: per-bus rates since the last line, and every entity's current value. */

@@ -1,0 +1,57 @@
+/**
+ * Starts the built app (`node dist/src/main.js`, exactly what `npm start` runs after building) as a
+ * child process with a given environment, collects its output, and lets tests wait for log lines
+ * and for its exit.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { findRepoRoot } from './pymodbusServer.js';
+
+export interface AppProcess {
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export function startAppProcess(env: Record<string, string>): AppProcess {
+  const root = findRepoRoot();
+  const cleanEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !['OPTIONS_FILE', 'SUPERVISOR_TOKEN', 'HA_URL', 'HA_TOKEN', 'DATA_DIR'].includes(k)),
+  );
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
+    cwd: root, env: { ...cleanEnv, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+    waiters.splice(0).forEach((w) => w());
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    output: () => text,
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+    exit: () => exited,
+    waitFor(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${text}`)), timeoutMs);
+        const check = () => {
+          const m = text.match(pattern);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m);
+          } else if (child.exitCode !== null) {
+            clearTimeout(timer);
+            reject(new Error(`app exited (${child.exitCode}) before ${pattern}; output:\n${text}`));
+          } else waiters.push(check);
+        };
+        check();
+        void exited.then(() => waiters.splice(0).forEach((w) => w()));
+      });
+    },
+  };
+}
