@@ -20,26 +20,35 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
   });
 }
 
-/** The wall clock. Timers are unref'd so a pending timer never keeps the process alive on its own. */
+/**
+ * The wall clock. A zero delay runs on the next turn of the event loop (setImmediate) rather than
+ * through setTimeout, which Node clamps to 1 ms — that clamp alone would cap a busy poller at
+ * 1,000 cycles per second.
+ */
 export function createSystemClock(): Clock {
   let nextId = 1;
-  const timers = new Map<number, NodeJS.Timeout>();
+  const cancels = new Map<number, () => void>();
   return {
     now: () => Date.now(), // eslint-disable-line no-restricted-properties -- the one real clock
     setTimer(fn, ms) {
       const id = nextId++;
-      const t = setTimeout(() => {
-        timers.delete(id);
+      const run = () => {
+        cancels.delete(id);
         fn();
-      }, Math.max(0, ms));
-      timers.set(id, t);
+      };
+      if (ms > 0) {
+        const t = setTimeout(run, ms);
+        cancels.set(id, () => clearTimeout(t));
+      } else {
+        const t = setImmediate(run);
+        cancels.set(id, () => clearImmediate(t));
+      }
       return { id };
     },
     clearTimer(handle) {
       if (!handle) return;
-      const t = timers.get(handle.id);
-      if (t) clearTimeout(t);
-      timers.delete(handle.id);
+      cancels.get(handle.id)?.();
+      cancels.delete(handle.id);
     },
   };
 }

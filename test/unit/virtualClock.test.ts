@@ -45,3 +45,19 @@ describe('VirtualClock', () => {
     expect(seen).toEqual([1000, 2000, 3000]);
   });
 });
+
+describe('system clock', () => {
+  it('runs zero-delay timers on the next turn and cancels both kinds', async () => {
+    const { createSystemClock } = await import('../../src/core/clock.js');
+    const clock = createSystemClock();
+    const fired: string[] = [];
+    clock.setTimer(() => fired.push('immediate'), 0);
+    const cancelledNow = clock.setTimer(() => fired.push('cancelled immediate'), 0);
+    const cancelledLater = clock.setTimer(() => fired.push('cancelled timeout'), 5);
+    clock.setTimer(() => fired.push('timeout'), 5);
+    clock.clearTimer(cancelledNow);
+    clock.clearTimer(cancelledLater);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fired).toEqual(['immediate', 'timeout']);
+  });
+});
