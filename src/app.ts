@@ -11,7 +11,7 @@ import type { Random } from './core/random.js';
 import { createBus } from './modbus/bus.js';
 import { HoleSet } from './modbus/holes.js';
 import { createModbusSerialLink } from './modbus/link.js';
-import { Poller } from './modbus/poller.js';
+import { Poller, type PollerDeps } from './modbus/poller.js';
 import type { PollerEvents } from './modbus/pollerTypes.js';
 import { busDelta, formatBusDelta, formatValues } from './modbus/statusReport.js';
 import type { Bus, Link } from './modbus/transport.js';
@@ -26,6 +26,10 @@ export interface AppDeps {
   entities: readonly EntityDef[];
   /** Builds the client for a connection; default is modbus-serial. */
   createLink?: (conn: ConnectionDef) => Link;
+  /** Builds the bus for a physical bus key (simulation passes virtual buses); default wraps createLink. */
+  createBus?: (conn: ConnectionDef, key: string) => Bus;
+  /** Read planner; default is the cost-model planner (baselines pass their own). */
+  plan?: PollerDeps['plan'];
   /** How often per-bus statistics and values are logged (0 = never). */
   statusEveryMs?: number;
 }
@@ -44,7 +48,9 @@ export function createApp(deps: AppDeps): App {
   const events = new EventBus<AppEvents>(logger);
   const buses = createBuses(deps);
   const holes = new HoleSet();
-  const poller = new Poller({ clock, logger, connections: deps.connections, entities: deps.entities, buses, holes, events });
+  const poller = new Poller({
+    clock, logger, connections: deps.connections, entities: deps.entities, buses, holes, events, plan: deps.plan,
+  });
   const status = statusLogger(deps, poller);
   reportFirstPoll(deps, events);
 
@@ -81,6 +87,10 @@ function createBuses(deps: AppDeps): Map<string, Bus> {
   for (const conn of deps.connections) {
     const key = busKeyOf(conn);
     if (buses.has(key)) continue;
+    if (deps.createBus) {
+      buses.set(key, deps.createBus(conn, key));
+      continue;
+    }
     buses.set(key, createBus({
       key, connectionName: conn.name, createLink: () => makeLink(conn), clock: deps.clock, random: deps.random,
       logger: deps.logger, options: { messageWaitMs: conn.messageWaitMs },

@@ -14,7 +14,7 @@ import { readBlock, type BlockReadContext } from './blockReader.js';
 import { timingOf } from './costModel.js';
 import { EntityRuntime, isSample } from './entityRuntime.js';
 import type { HoleSet } from './holes.js';
-import { planReads } from './planner.js';
+import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
 import type { BusStats, EntityStats, PollerEvents, PollerView, Sample } from './pollerTypes.js';
 import type { Bus } from './transport.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './types.js';
@@ -30,6 +30,8 @@ export interface PollerDeps {
   events: EventBus<PollerEvents>;
   /** Entities due within this window (and a quarter of their interval) join the current cycle. */
   coalesceWindowMs?: number;
+  /** Read planner; default planReads (baselines in the benchmark substitute their own). */
+  plan?: (items: readonly ReadItem[], limits: PlanLimits) => BlockRequest[];
 }
 
 interface BusLane {
@@ -175,7 +177,8 @@ export class Poller implements PollerView {
       };
       const byKey = new Map(group.map((rt) => [rt.item.key, rt]));
       const ctx = this.readContext(lane, limits.timing);
-      for (const block of planReads(group.map((rt) => rt.item), limits)) {
+      const plan = this.deps.plan ?? planReads;
+      for (const block of plan(group.map((rt) => rt.item), limits)) {
         if (this.stopped) break;
         const outcomes = await readBlock(ctx, block);
         for (const [key, outcome] of outcomes) {
