@@ -14,16 +14,19 @@ interface Registration {
 }
 
 export class EventBus<Events extends object> {
-  private registrations: Registration[] = [];
+  /** Listeners per event; arrays are replaced, never mutated, so emit can iterate without copying. */
+  private readonly byEvent = new Map<PropertyKey, readonly Registration[]>();
 
   constructor(private readonly logger?: Logger) {}
 
   on<K extends keyof Events>(owner: string, event: K, fn: Listener<Events[K]>): void {
-    this.registrations.push({ owner, event, fn: fn as Listener<never> });
+    this.byEvent.set(event, [...(this.byEvent.get(event) ?? []), { owner, event, fn: fn as Listener<never> }]);
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    for (const r of this.registrations.filter((x) => x.event === event)) {
+    const listeners = this.byEvent.get(event);
+    if (!listeners) return;
+    for (const r of listeners) {
       try {
         (r.fn as Listener<Events[K]>)(payload);
       } catch (err) {
@@ -33,11 +36,11 @@ export class EventBus<Events extends object> {
   }
 
   removeOwner(owner: string): void {
-    this.registrations = this.registrations.filter((r) => r.owner !== owner);
+    for (const [event, list] of this.byEvent) this.byEvent.set(event, list.filter((r) => r.owner !== owner));
   }
 
   listenerCount(event: keyof Events): number {
-    return this.registrations.filter((r) => r.event === event).length;
+    return this.byEvent.get(event)?.length ?? 0;
   }
 }
 

@@ -37,9 +37,10 @@ async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<str
   try {
     const reply = await ctx.bus.read(block);
     ctx.onRequest(block.count, readBusTimeMs(block.fn, block.count, ctx.timing), reply.durationMs, false);
+    const at = ctx.now();
     for (const item of block.items) {
       const from = item.address - block.address;
-      out.set(item.key, { ok: true, data: reply.data.slice(from, from + item.count), at: ctx.now(), latencyMs: reply.durationMs });
+      out.set(item.key, { ok: true, data: reply.data.slice(from, from + item.count), at, latencyMs: reply.durationMs });
     }
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
