@@ -1,0 +1,153 @@
+/**
+ * Durable state in one JSON file through lowdb: everything the app learns (intervals, clusters,
+ * statistics, holes, optimization history, audit log) survives restarts. Writes are atomic (lowdb's
+ * steno writer renames a temp file over the old one) and debounced, with an explicit flush for
+ * changes that must persist at once. The file carries a schema version; older versions are migrated,
+ * and a file that is corrupt, unreadable or from a newer version is moved aside with a warning so
+ * the app starts fresh instead of crashing or losing the evidence.
+ */
+import { rename } from 'node:fs/promises';
+import { Low, type Adapter } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { describeError } from '../core/eventBus.js';
+import type { Logger } from '../core/logger.js';
+
+/** What is on disk: the data wrapped with its schema version. */
+export interface Envelope<T> {
+  version: number;
+  savedAt: number;
+  data: T;
+}
+
+export interface StoreSchema<T> {
+  version: number;
+  empty(): T;
+  /** Turns data saved by an older version into the current shape; throw if it cannot. */
+  migrate(data: unknown, fromVersion: number): T;
+  /** Throws an Error naming what is wrong when current-version data is not usable. */
+  check?(data: unknown): asserts data is T;
+}
+
+export interface StoreDeps<T> {
+  file: string;
+  clock: Clock;
+  logger: Logger;
+  schema: StoreSchema<T>;
+  /** Delay between a change and its write, coalescing bursts (default 5 s). */
+  debounceMs?: number;
+  /** Storage adapter factory (tests and simulation may pass an in-memory one); default lowdb JSONFile. */
+  createAdapter?: (file: string) => Adapter<Envelope<T>>;
+  /** Moves a bad file aside; default renames it. */
+  moveAside?: (from: string, to: string) => Promise<void>;
+}
+
+export class StoreLoadError extends Error {}
+
+export class JsonStore<T> {
+  private readonly db: Low<Envelope<T>>;
+  private timer: TimerHandle | undefined;
+  private dirty = false;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: StoreDeps<T>) {
+    const adapter = deps.createAdapter?.(deps.file) ?? new JSONFile<Envelope<T>>(deps.file);
+    this.db = new Low(adapter, this.fresh());
+  }
+
+  get data(): T {
+    return this.db.data.data;
+  }
+
+  /** Reads the file; never throws: a bad file is moved aside and the store starts empty. */
+  async load(): Promise<T> {
+    try {
+      await this.db.read();
+      this.db.data = this.accept(this.db.data as unknown);
+    } catch (err) {
+      await this.setAside(describeError(err));
+      this.db.data = this.fresh();
+    }
+    return this.data;
+  }
+
+  /** Applies a change; written after the debounce, or at once when `flush` is set. */
+  async update(mutate: (data: T) => void, options: { flush?: boolean } = {}): Promise<void> {
+    mutate(this.db.data.data);
+    this.dirty = true;
+    if (options.flush) await this.flush();
+    else this.schedule();
+  }
+
+  /** Writes pending changes now. Rejects when the write fails (the data stays dirty for a retry). */
+  async flush(): Promise<void> {
+    this.deps.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    const run = this.writing.then(() => this.write());
+    this.writing = run.catch(() => undefined);
+    await run;
+  }
+
+  /** Stops the debounce timer and writes what is pending. */
+  async stop(): Promise<void> {
+    if (this.dirty) await this.flush();
+    this.deps.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    await this.writing;
+  }
+
+  private async write(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.db.data.savedAt = this.deps.clock.now();
+    try {
+      await this.db.write();
+    } catch (err) {
+      this.dirty = true;
+      throw err;
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = this.deps.clock.setTimer(() => {
+      this.timer = undefined;
+      this.flush().catch((err: unknown) => {
+        this.deps.logger.warn(`Writing ${this.deps.file} failed: ${describeError(err)}; will retry`);
+        this.schedule();
+      });
+    }, this.deps.debounceMs ?? 5000);
+  }
+
+  private fresh(): Envelope<T> {
+    return { version: this.deps.schema.version, savedAt: this.deps.clock.now(), data: this.deps.schema.empty() };
+  }
+
+  /** Validates what was read (null = no file yet) and migrates older versions. */
+  private accept(raw: unknown): Envelope<T> {
+    if (raw === null || raw === undefined) return this.fresh();
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw new StoreLoadError('not a JSON object');
+    const env = raw as Partial<Envelope<unknown>>;
+    const { version } = this.deps.schema;
+    if (typeof env.version !== 'number') throw new StoreLoadError('no schema version');
+    if (env.version > version) throw new StoreLoadError(`schema version ${env.version} is newer than ${version}`);
+    const data = env.version < version ? this.deps.schema.migrate(env.data, env.version) : env.data;
+    this.deps.schema.check?.(data);
+    if (env.version < version) {
+      this.deps.logger.info(`Migrated ${this.deps.file} from schema version ${env.version} to ${version}`);
+      this.dirty = true;
+      this.schedule();
+    }
+    return { version, savedAt: typeof env.savedAt === 'number' ? env.savedAt : 0, data: data as T };
+  }
+
+  private async setAside(reason: string): Promise<void> {
+    const target = `${this.deps.file}.unreadable-${this.deps.clock.now()}`;
+    try {
+      await (this.deps.moveAside ?? rename)(this.deps.file, target);
+      this.deps.logger.warn(`${this.deps.file} could not be loaded (${reason}); moved it to ${target} and started fresh`);
+    } catch (err) {
+      this.deps.logger.warn(`${this.deps.file} could not be loaded (${reason}) nor moved aside (${describeError(err)}); starting fresh`);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createMemoryLogger } from '../../src/core/logger.js';
+import { VirtualClock } from '../../src/core/virtualClock.js';
+import { JsonStore, type StoreSchema } from '../../src/store/jsonStore.js';
+
+interface V2 {
+  intervals: Record<string, number>;
+  notes: string[];
+}
+
+const schema: StoreSchema<V2> = {
+  version: 2,
+  empty: () => ({ intervals: {}, notes: [] }),
+  migrate(data, from) {
+    if (from !== 1) throw new Error(`cannot migrate from version ${from}`);
+    const v1 = data as { intervalsSeconds: Record<string, number> };
+    return { intervals: Object.fromEntries(Object.entries(v1.intervalsSeconds).map(([k, s]) => [k, s * 1000])), notes: ['migrated'] };
+  },
+  check(data): asserts data is V2 {
+    const d = data as Partial<V2>;
+    if (typeof d.intervals !== 'object' || !Array.isArray(d.notes)) throw new Error('intervals or notes missing');
+  },
+};
+
+let dir: string;
+let file: string;
+let clock: VirtualClock;
+let logger: ReturnType<typeof createMemoryLogger>;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'mbo-store-'));
+  file = path.join(dir, 'state.json');
+  clock = new VirtualClock(1_000_000);
+  logger = createMemoryLogger();
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const open = () => new JsonStore<V2>({ file, clock, logger, schema, debounceMs: 5000 });
+const onDisk = async () => JSON.parse(await readFile(file, 'utf8')) as { version: number; savedAt: number; data: V2 };
+
+describe('JsonStore', () => {
+  it('starts empty without a file and restores exactly what it wrote', async () => {
+    const a = open();
+    expect(await a.load()).toEqual({ intervals: {}, notes: [] });
+    await a.update((d) => {
+      d.intervals.pv = 5000;
+      d.notes.push('x');
+    }, { flush: true });
+    const b = open();
+    expect(await b.load()).toEqual({ intervals: { pv: 5000 }, notes: ['x'] });
+    expect((await onDisk()).version).toBe(2);
+  });
+
+  it('coalesces updates and writes after the debounce, or on stop', async () => {
+    const s = open();
+    await s.load();
+    await s.update((d) => { d.intervals.a = 1; });
+    await s.update((d) => { d.intervals.b = 2; });
+    await expect(readFile(file, 'utf8')).rejects.toThrow(/ENOENT/);
+    await clock.advance(5000);
+    await s.flush(); // wait for the debounced write to finish
+    expect((await onDisk()).data.intervals).toEqual({ a: 1, b: 2 });
+    await s.update((d) => { d.intervals.c = 3; });
+    await s.stop();
+    expect((await onDisk()).data.intervals).toEqual({ a: 1, b: 2, c: 3 });
+    expect(clock.pendingCount).toBe(0);
+  });
+
+  it('leaves no temporary file behind after atomic writes', async () => {
+    const s = open();
+    await s.load();
+    for (let i = 0; i < 5; i++) await s.update((d) => { d.notes.push(String(i)); }, { flush: true });
+    expect(await readdir(dir)).toEqual(['state.json']);
+  });
+
+  it('moves a corrupt file aside with a warning and starts fresh', async () => {
+    await writeFile(file, '{"version": 2, "data": {"intervals": {"a": 1}');
+    const s = open();
+    expect(await s.load()).toEqual({ intervals: {}, notes: [] });
+    const files = await readdir(dir);
+    expect(files).toEqual([`state.json.unreadable-${clock.now()}`]);
+    expect(await readFile(path.join(dir, files[0] ?? ''), 'utf8')).toContain('"a": 1'); // evidence kept
+    expect(logger.lines.some((l) => l.startsWith('WARNING') && l.includes('could not be loaded') && l.includes('moved it to'))).toBe(true);
+  });
+
+  it('moves aside data that fails the schema check, and a file from a newer version', async () => {
+    await writeFile(file, JSON.stringify({ version: 2, data: { intervals: {} } }));
+    expect(await open().load()).toEqual({ intervals: {}, notes: [] });
+    expect(logger.lines.at(-1)).toContain('intervals or notes missing');
+    await writeFile(file, JSON.stringify({ version: 3, data: {} }));
+    await clock.advance(1); // a distinct name for the second file set aside
+    await open().load();
+    expect(logger.lines.at(-1)).toContain('schema version 3 is newer than 2');
+    expect((await readdir(dir)).filter((f) => f.includes('unreadable')).length).toBe(2);
+  });
+
+  it('migrates an older version and persists the migrated form', async () => {
+    await writeFile(file, JSON.stringify({ version: 1, savedAt: 5, data: { intervalsSeconds: { pv: 5 } } }));
+    const s = open();
+    expect(await s.load()).toEqual({ intervals: { pv: 5000 }, notes: ['migrated'] });
+    await s.stop();
+    expect(await onDisk()).toMatchObject({ version: 2, data: { intervals: { pv: 5000 } } });
+    expect(logger.lines).toContain(`INFO Migrated ${file} from schema version 1 to 2`);
+  });
+
+  it('reports a failed write and keeps the change for the next attempt', async () => {
+    const s = new JsonStore<V2>({ file: path.join(dir, 'missing-dir', 'state.json'), clock, logger, schema });
+    await s.load();
+    await expect(s.update((d) => { d.notes.push('kept'); }, { flush: true })).rejects.toThrow(/ENOENT/);
+    expect(s.data.notes).toEqual(['kept']);
+  });
+});
