@@ -11,24 +11,13 @@ import { timingOf } from '../src/modbus/costModel.js';
 import { HoleSet } from '../src/modbus/holes.js';
 import { planCostMs, planReads, type PlanLimits, type ReadItem } from '../src/modbus/planner.js';
 import type { ReadFunction } from '../src/modbus/types.js';
+import { seededRandom } from '../src/core/random.js';
 
 const UNITS = 10;
 const ENTITIES_PER_UNIT = 1000;
 const WARMUP_RUNS = 5;
 const TIMED_RUNS = 25;
 const GOAL_MS = 50;
-
-/** Small seeded generator so every run plans the same site. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Gap before the next value: mostly adjacent, sometimes a few reserved words, now and then a new bank. */
 function gapOf(rng: () => number): number {
@@ -62,7 +51,7 @@ function buildRange(unitId: number, fn: ReadFunction, n: number, rng: () => numb
 }
 
 export function buildSite(seed = 1): { items: ReadItem[]; holes: HoleSet } {
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   const holes = new HoleSet();
   const items: ReadItem[] = [];
   for (let unitId = 1; unitId <= UNITS; unitId++) {

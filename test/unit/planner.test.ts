@@ -3,6 +3,7 @@ import { readBusTimeMs, type BusTiming } from '../../src/modbus/costModel.js';
 import { HoleSet } from '../../src/modbus/holes.js';
 import { planCostMs, planReads, type BlockRequest, type PlanLimits, type ReadItem } from '../../src/modbus/planner.js';
 import { isBitFunction, type ReadFunction } from '../../src/modbus/types.js';
+import { seededRandom } from '../../src/core/random.js';
 
 const RTU_9600: BusTiming = { baudrate: 9600, turnaroundMs: 20, roundTripMs: 0 };
 const TCP: BusTiming = { baudrate: undefined, turnaroundMs: 2, roundTripMs: 1 };
@@ -178,17 +179,6 @@ describe('planCostMs', () => {
 
 // ---- property test ------------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(rng: () => number, options: readonly T[]): T {
   return options[Math.floor(rng() * options.length)] as T;
 }
@@ -270,7 +260,7 @@ function checkPlan(items: readonly ReadItem[], l: PlanLimits, blocks: readonly B
 
 describe('planReads: property test (seeded)', () => {
   it('covers every item once, within limits, no dearer than naive or greedy plans', () => {
-    const rng = mulberry32(0x5eed);
+    const rng = seededRandom(0x5eed);
     for (let round = 0; round < 400; round++) {
       const { items, limits: l } = randomCase(rng);
       const blocks = planReads(items, l);
@@ -305,7 +295,7 @@ function bruteForceCost(sorted: readonly ReadItem[], l: PlanLimits): number {
 
 describe('planReads: exact against brute force (seeded)', () => {
   it('matches the cheapest contiguous partition on small groups', () => {
-    const rng = mulberry32(42);
+    const rng = seededRandom(42);
     for (let round = 0; round < 300; round++) {
       const { items, limits: l } = randomCase(rng);
       const group = items.slice(0, 10).map((it) => ({ ...it, unitId: 1, fn: 3 as const }))
