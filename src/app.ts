@@ -1,10 +1,17 @@
 /**
- * The composition root: wires clock, logger, buses, planner and poller (and, as they arrive, stats,
- * optimizer, store, Home Assistant and the dashboard) from one typed deps object. It owns the
+ * The composition root: wires clock, logger, buses, planner, poller, the command registry and the
+ * Home Assistant side (and, as they arrive, stats, optimizer, store and the dashboard) from one typed
+ * deps object. It owns the
  * lifecycle: start in order, stop in reverse, and one failing part does not stop the others from
  * shutting down. Tests build it with fakes; main.ts builds it with the real world.
  */
+import type { Readable } from 'node:stream';
+import { registerModbusCommands } from './commands/modbusCommands.js';
+import { CommandRegistry } from './commands/registry.js';
+import { StdinIntake } from './commands/stdinIntake.js';
+import type { CommandEvents } from './commands/types.js';
 import type { Clock, TimerHandle } from './core/clock.js';
+import type { ContextSource } from './core/context.js';
 import { EventBus, describeError } from './core/eventBus.js';
 import type { Logger } from './core/logger.js';
 import type { Random } from './core/random.js';
@@ -17,6 +24,10 @@ import { busDelta, formatBusDelta, formatValues } from './modbus/statusReport.js
 import type { Bus, Link } from './modbus/transport.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './modbus/types.js';
 import type { BusStats } from './modbus/pollerTypes.js';
+import { HaContext } from './ha/contextStates.js';
+import { HomeAssistant, type HaEvents, type HomeAssistantDeps } from './ha/homeAssistant.js';
+import { optimizerPlaceholders, pollerStatisticsProvider } from './ha/pollerStatistics.js';
+import { StatisticsSensors } from './ha/statistics.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -32,13 +43,30 @@ export interface AppDeps {
   plan?: PollerDeps['plan'];
   /** How often per-bus statistics and values are logged (0 = never). */
   statusEveryMs?: number;
+  /** Home Assistant to connect to (URL, token); undefined = HA off, said once at start. */
+  homeAssistant?: HomeAssistantDeps['connection'];
+  /** Option context_entities: HA entities watched for the optimizer. */
+  contextEntities?: readonly string[];
+  /** JSON-line commands (main.ts passes process.stdin). */
+  commandInput?: Readable;
+  /** How often the statistics sensors are computed and published (default 30 s). */
+  statisticsEveryMs?: number;
+  /** Reads must keep failing this long before a sensor shows unavailable (default 60 s). */
+  unavailableAfterMs?: number;
 }
 
-export type AppEvents = PollerEvents;
+export type AppEvents = PollerEvents & HaEvents & CommandEvents;
 
 export interface App {
   readonly events: EventBus<AppEvents>;
   readonly poller: Poller;
+  /** Context states from HA (empty when HA is off). */
+  readonly context: ContextSource;
+  /** Every command, whichever way it comes; the optimizer registers its own here. */
+  readonly commands: CommandRegistry;
+  /** The sensor.modbus_optimizer_* providers; the optimizer registers its own here. */
+  readonly statistics: StatisticsSensors;
+  readonly homeAssistant: HomeAssistant;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -53,18 +81,46 @@ export function createApp(deps: AppDeps): App {
   });
   const status = statusLogger(deps, poller);
   reportFirstPoll(deps, events);
+  const context = new HaContext({
+    entityIds: deps.contextEntities ?? [], clock, logger, onChange: (c) => events.emit('contextChanged', c),
+  });
+  const statistics = new StatisticsSensors();
+  statistics.register(pollerStatisticsProvider(poller, clock.now()));
+  statistics.register(optimizerPlaceholders());
+  const commands = new CommandRegistry({ clock, logger });
+  const conns = new Map(deps.connections.map((c) => [c.name, c]));
+  registerModbusCommands(commands, {
+    poller, entities: deps.entities, connections: deps.connections, statistics: () => statistics.values(),
+    busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
+  });
+  commands.onResult((outcome) => events.emit('commandHandled', outcome));
+  if (deps.homeAssistant) logger.addSecret(deps.homeAssistant.token);
+  const homeAssistant = new HomeAssistant({
+    clock, random: deps.random, logger, events, entities: deps.entities, context, statistics, commands,
+    connection: deps.homeAssistant, statisticsEveryMs: deps.statisticsEveryMs ?? 30_000,
+    unavailableAfterMs: deps.unavailableAfterMs ?? 60_000,
+  });
+  const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
   return {
     events,
     poller,
+    context,
+    commands,
+    statistics,
+    homeAssistant,
     async start() {
       for (const bus of buses.values()) await bus.start();
       poller.start();
       status.start();
       logger.info(`Polling ${deps.entities.length} entities on ${buses.size} bus(es)`);
+      homeAssistant.start();
+      stdin?.start();
     },
     async stop() {
       const steps: Array<[string, () => Promise<void> | void]> = [
+        ['stdin commands', () => stdin?.stop()],
+        ['Home Assistant', () => homeAssistant.stop()],
         ['status log', () => status.stop()],
         ['poller', () => poller.stop()],
         ...[...buses.values()].map((b): [string, () => Promise<void>] => [`bus ${b.key}`, () => b.stop()]),

@@ -1,8 +1,9 @@
 /**
  * Process entry: the only module that touches `process`. Reads the environment, loads and validates
  * options (or starts the demo site when there are none), builds the real clock, randomness and
- * logger, starts the app, and stops it cleanly on SIGTERM/SIGINT. Exit codes: 0 clean stop,
- * 2 invalid options, 1 anything else fatal.
+ * logger, starts the app (stdin is its command input), and stops it cleanly on SIGTERM/SIGINT.
+ * Exit codes: 0 clean stop, 2 invalid options, 1 anything else fatal (Home Assistant refusing the
+ * token included).
  */
 import { readFile } from 'node:fs/promises';
 import { createApp } from './app.js';
@@ -35,33 +36,44 @@ async function main(): Promise<void> {
   const resolved = resolveOptions(raw);
   logger.setLevel(resolved.logLevel);
 
+  if ((env.haUrl === undefined) !== (env.haToken === undefined)) {
+    logger.warn(`${env.haUrl === undefined ? 'HA_TOKEN' : 'HA_URL'} is set without ${env.haUrl === undefined ? 'HA_URL' : 'HA_TOKEN'}: both are needed`);
+  }
   const app = createApp({
     clock, logger, random: Math.random, connections: resolved.connections, entities: resolved.entities,
     statusEveryMs: demo ? 10_000 : 60_000,
+    homeAssistant: env.haUrl !== undefined && env.haToken !== undefined ? { url: env.haUrl, token: env.haToken } : undefined,
+    contextEntities: resolved.options.context_entities,
+    commandInput: process.stdin,
+    statisticsEveryMs: demo ? 10_000 : 30_000,
   });
-  installSignalHandlers(logger, async () => {
+  const shutdown = installShutdown(logger, async () => {
     await app.stop();
     await demo?.stop();
   });
+  // The HA module has logged the one fatal line already.
+  app.events.on('main', 'fatal', () => shutdown('Stopping after a fatal error', 1));
   await app.start();
 }
 
-function installSignalHandlers(logger: Logger, stop: () => Promise<void>): void {
+/** Stops once (signals or a fatal error), then exits with the given code (1 if stopping failed). */
+function installShutdown(logger: Logger, stop: () => Promise<void>): (why: string, code: number) => void {
   let stopping = false;
-  const onSignal = (signal: string) => {
+  const shutdown = (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received, stopping`);
+    logger.info(why);
     stop().then(
-      () => process.exit(0),
+      () => process.exit(code),
       (err: unknown) => {
         logger.error(`Stop failed: ${describeError(err)}`);
         process.exit(1);
       },
     );
   };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM received, stopping', 0));
+  process.on('SIGINT', () => shutdown('SIGINT received, stopping', 0));
+  return shutdown;
 }
 
 main().catch((err: unknown) => {

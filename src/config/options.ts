@@ -15,6 +15,8 @@ export const REGISTER_TYPES = ['holding', 'input', 'coil', 'discrete_input'] as 
 export const CONNECTION_TYPES = ['tcp', 'rtuovertcp', 'serial'] as const;
 export const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as const;
 export const ENTITY_ID_PATTERN = /^[a-z0-9_]+$/;
+/** A Home Assistant entity id: domain.object_id. */
+export const HA_ENTITY_ID_PATTERN = /^[a-z0-9_]+\.[a-z0-9_]+$/;
 
 export const connectionSchema = object({
   name: str().describe('Unique name; entities refer to it.'),
@@ -65,6 +67,8 @@ export const optionsSchema = object({
   log_level: oneOf(LOG_LEVELS).default('info').describe('How much the app logs.'),
   connections: list(connectionSchema).default([]).describe('Modbus TCP gateways and serial ports.'),
   entities: list(entitySchema).default([]).describe('Values to read and publish as sensors.'),
+  context_entities: list(str(HA_ENTITY_ID_PATTERN)).default([])
+    .describe('Home Assistant entities whose state the optimizer may relate polling to, e.g. sun.sun.'),
 });
 
 export type Options = Infer<typeof optionsSchema>;

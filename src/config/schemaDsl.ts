@@ -205,7 +205,7 @@ function checkValue<T>(node: Node<T>, input: unknown, path: Path, report: Report
   return node.check(input, path, report);
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

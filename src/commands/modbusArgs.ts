@@ -1,0 +1,32 @@
+/**
+ * What the Modbus commands need from the app (a narrow view, so tests pass simulated parts) and the
+ * shared `entity` argument: an entity named by our id or by its Home Assistant entity id.
+ */
+import type { PollerView } from '../modbus/pollerTypes.js';
+import type { Bus } from '../modbus/transport.js';
+import type { ConnectionDef, EntityDef } from '../modbus/types.js';
+import type { Args } from './args.js';
+
+export interface ModbusCommandDeps {
+  poller: PollerView;
+  entities: readonly EntityDef[];
+  connections: readonly ConnectionDef[];
+  /** The bus a connection is on (undefined for an unknown name). */
+  busOf(connection: string): Bus | undefined;
+  /** The statistics sensors' latest values, by key. */
+  statistics(): Record<string, number | string | null>;
+}
+
+/** Finds an entity by our id or by its HA entity id (sensor.x / binary_sensor.x); records a problem if none. */
+export function entityArg(args: Args, entities: readonly EntityDef[], key = 'entity'): EntityDef | undefined {
+  const name = args.string(key);
+  if (name === '') return undefined;
+  const id = name.replace(/^(sensor|binary_sensor)\./, '');
+  const def = entities.find((e) => e.id === id);
+  if (!def) {
+    const known = entities.slice(0, 10).map((e) => e.id).join(', ');
+    args.problem('unknown_entity', `entity "${name}" is not configured (known: ${known}${entities.length > 10 ? ', ...' : ''})`);
+  }
+  return def;
+}
+

@@ -1,0 +1,44 @@
+/**
+ * The commands that exist before the optimizer: get_statistics and read_now here, the writes in
+ * writeCommands.ts. They reach the Modbus side only through the poller's view, the entity and
+ * connection definitions and a bus lookup, so tests run them against simulated devices.
+ */
+import type { EntityDef } from '../modbus/types.js';
+import { entityArg, type ModbusCommandDeps } from './modbusArgs.js';
+import type { CommandRegistry } from './registry.js';
+import { registerWriteCommands } from './writeCommands.js';
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCommandDeps): void {
+  registry.register({
+    name: 'get_statistics',
+    summary: 'statistics sensors, per-bus counters and per-entity figures',
+    parse: (args) => args.finish(),
+    run: () => Promise.resolve({
+      sensors: deps.statistics(),
+      buses: deps.poller.busStats(),
+      entities: deps.poller.allEntityStats().map((s) => ({
+        id: s.id, interval_s: s.intervalMs / 1000, polls: s.polls, changes: s.changes, errors: s.errors,
+        value: s.lastValue ?? null, last_read: iso(s.lastReadAt), last_change: iso(s.lastChangeAt),
+        last_error: s.lastError ?? null,
+      })),
+    }),
+  });
+
+  registry.register({
+    name: 'read_now',
+    summary: 'read one entity now: {"entity": "<id>"}',
+    parse: (args) => {
+      const def = entityArg(args, deps.entities);
+      args.finish();
+      return def as EntityDef;
+    },
+    run: async (def) => {
+      const sample = await deps.poller.readNow(def.id);
+      return { entity: def.id, value: sample.value, at: iso(sample.at) };
+    },
+  });
+
+  registerWriteCommands(registry, deps);
+}

@@ -1,0 +1,50 @@
+/**
+ * The shapes every command shares, whichever way it arrived (a JSON line on stdin from
+ * `hassio.app_stdin`, or a `modbus_optimizer_command` event in Home Assistant): who sent it, the
+ * result that goes back as a `modbus_optimizer_result` event, and the error codes a caller can act on.
+ */
+
+/** Who sent a command; kept with it for the audit log. */
+export type Caller =
+  | { source: 'stdin' }
+  | { source: 'event'; userId: string | null };
+
+export function describeCaller(caller: Caller): string {
+  if (caller.source === 'stdin') return 'stdin';
+  return caller.userId === null ? 'an HA event without a user' : `HA user ${caller.userId}`;
+}
+
+export const ERROR_CODES = [
+  'invalid_json', 'not_an_object', 'unknown_command', 'missing_argument', 'invalid_argument', 'unknown_entity',
+  'not_writable', 'failed',
+] as const;
+export type CommandErrorCode = (typeof ERROR_CODES)[number];
+
+/** A command could not be carried out; the code says why in a way automations can test. */
+export class CommandError extends Error {
+  constructor(readonly code: CommandErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CommandError';
+  }
+}
+
+export interface CommandResult {
+  /** Echoed when the request carried one. */
+  request_id?: string | number;
+  /** The command name, or null when the input had none. */
+  command: string | null;
+  success: boolean;
+  result?: unknown;
+  error?: { code: CommandErrorCode; message: string };
+}
+
+/** One handled command: what the audit log and the result event are built from. */
+export interface CommandOutcome {
+  caller: Caller;
+  at: number;
+  result: CommandResult;
+}
+
+export interface CommandEvents {
+  commandHandled: CommandOutcome;
+}

@@ -1,0 +1,149 @@
+/**
+ * write_register and write_coil. A write names either a configured entity (its value is encoded
+ * with the entity's codec and read back through the poller, so the sensor updates too) or a raw
+ * target: address, unit_id and connection (raw 16-bit words or one bit, read back from the bus).
+ * Every write is read back and the answer says whether the device now holds what was written.
+ */
+import type { Bus } from '../modbus/transport.js';
+import { createEncoder } from '../modbus/codecs.js';
+import type { ConnectionDef, EntityDef, EntityValue, RegisterType } from '../modbus/types.js';
+import type { Args } from './args.js';
+import { entityArg, type ModbusCommandDeps } from './modbusArgs.js';
+import type { CommandRegistry } from './registry.js';
+
+interface Target {
+  entity: EntityDef | undefined;
+  connection: string;
+  unitId: number;
+  address: number;
+  bus: Bus;
+}
+
+interface RegisterWrite extends Target { words: number[]; value: unknown }
+interface CoilWrite extends Target { value: boolean }
+
+const MAX_WRITE_REGISTERS = 123;
+
+/** Reads the entity-or-raw target; `table` is what the command writes (holding or coil). */
+function targetArg(args: Args, deps: ModbusCommandDeps, table: 'holding' | 'coil', command: string): Target | undefined {
+  if (args.has('entity')) {
+    for (const key of ['address', 'unit_id', 'connection']) {
+      if (args.has(key)) args.problem('invalid_argument', `give either entity or ${key}, not both`);
+    }
+    const def = entityArg(args, deps.entities);
+    if (!def) return undefined;
+    if (def.registerType !== table) {
+      args.problem('not_writable', `entity ${def.id} is a${/^[aeiou]/.test(def.registerType) ? 'n' : ''} ${describe(def.registerType)}: ${writableHint(def.registerType, command)}`);
+      return undefined;
+    }
+    const bus = deps.busOf(def.connection);
+    return bus ? { entity: def, connection: def.connection, unitId: def.unitId, address: def.address, bus } : undefined;
+  }
+  const address = args.int('address', 0, 65535);
+  const unitId = args.optionalInt('unit_id', 0, 255) ?? 1;
+  const conn = connectionArg(args, deps.connections);
+  const bus = conn ? deps.busOf(conn.name) : undefined;
+  return conn && bus ? { entity: undefined, connection: conn.name, unitId, address, bus } : undefined;
+}
+
+function describe(t: RegisterType): string {
+  return t === 'holding' ? 'holding register' : t === 'input' ? 'input register (read-only)' : t === 'coil' ? 'coil' : 'discrete input (read-only)';
+}
+
+function writableHint(t: RegisterType, command: string): string {
+  if (t === 'holding') return 'use write_register';
+  if (t === 'coil') return 'use write_coil';
+  return `${command} cannot write it`;
+}
+
+function connectionArg(args: Args, connections: readonly ConnectionDef[]): ConnectionDef | undefined {
+  const name = args.optionalString('connection');
+  if (name === undefined) {
+    if (connections.length === 1) return connections[0];
+    args.problem('missing_argument', `connection is required when there is more than one (${connections.map((c) => c.name).join(', ')})`);
+    return undefined;
+  }
+  const conn = connections.find((c) => c.name === name);
+  if (!conn) args.problem('invalid_argument', `connection "${name}" is not configured (known: ${connections.map((c) => c.name).join(', ')})`);
+  return conn;
+}
+
+function rawWords(args: Args): number[] {
+  const v = args.value('value');
+  const list = Array.isArray(v) ? v as unknown[] : [v];
+  const ok = list.length > 0 && list.length <= MAX_WRITE_REGISTERS
+    && list.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 0xffff);
+  if (v === undefined) args.problem('missing_argument', 'value is required');
+  else if (!ok) args.problem('invalid_argument', `value must be a register word 0..65535 or a list of 1..${MAX_WRITE_REGISTERS} of them`);
+  return ok ? list as number[] : [];
+}
+
+function entityWords(args: Args, def: EntityDef): number[] {
+  const v = args.value('value');
+  if (v === undefined) {
+    args.problem('missing_argument', 'value is required');
+    return [];
+  }
+  try {
+    if (typeof v !== 'number' && typeof v !== 'string' && typeof v !== 'boolean') throw new TypeError(`${def.dataType} cannot take ${Array.isArray(v) ? 'a list' : typeof v}`);
+    return createEncoder(def)(v as EntityValue);
+  } catch (err) {
+    args.problem('invalid_argument', `value for ${def.id}: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  }
+}
+
+function boolArg(args: Args): boolean {
+  const v = args.value('value');
+  if (typeof v === 'boolean') return v;
+  if (v === 0 || v === 1) return v === 1;
+  args.problem(v === undefined ? 'missing_argument' : 'invalid_argument', v === undefined ? 'value is required' : 'value must be true or false (or 1 or 0)');
+  return false;
+}
+
+const sameWords = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function describeTarget(t: Target): Record<string, unknown> {
+  return { ...(t.entity ? { entity: t.entity.id } : {}), connection: t.connection, unit_id: t.unitId, address: t.address };
+}
+
+export function registerWriteCommands(registry: CommandRegistry, deps: ModbusCommandDeps): void {
+  registry.register<RegisterWrite>({
+    name: 'write_register',
+    summary: 'write holding registers: {"entity": "<id>", "value": v} or {"address", "unit_id", "connection", "value": word | [words]}',
+    parse: (args) => {
+      const target = targetArg(args, deps, 'holding', 'write_register');
+      const value = args.value('value');
+      const words = !target ? [] : target.entity ? entityWords(args, target.entity) : rawWords(args);
+      args.finish();
+      return { ...(target as Target), words, value };
+    },
+    run: async (w) => {
+      await w.bus.writeRegisters({ unitId: w.unitId, address: w.address, values: w.words });
+      if (w.entity) {
+        const sample = await deps.poller.readNow(w.entity.id);
+        return { ...describeTarget(w), written: w.value, words: w.words, read_back: sample.value, verified: sameWords(sample.raw, w.words) };
+      }
+      const back = await w.bus.read({ unitId: w.unitId, fn: 3, address: w.address, count: w.words.length });
+      return { ...describeTarget(w), written: w.words, read_back: back.data, verified: sameWords(back.data, w.words) };
+    },
+  });
+
+  registry.register<CoilWrite>({
+    name: 'write_coil',
+    summary: 'write one coil: {"entity": "<id>", "value": true} or {"address", "unit_id", "connection", "value"}',
+    parse: (args) => {
+      const target = targetArg(args, deps, 'coil', 'write_coil');
+      const value = boolArg(args);
+      args.finish();
+      return { ...(target as Target), value };
+    },
+    run: async (w) => {
+      await w.bus.writeCoil({ unitId: w.unitId, address: w.address, value: w.value });
+      const back = w.entity
+        ? (await deps.poller.readNow(w.entity.id)).value === true
+        : (await w.bus.read({ unitId: w.unitId, fn: 1, address: w.address, count: 1 })).data[0] === 1;
+      return { ...describeTarget(w), written: w.value, read_back: back, verified: back === w.value };
+    },
+  });
+}
