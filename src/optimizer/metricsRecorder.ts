@@ -77,6 +77,11 @@ export class MetricsRecorder {
     };
   }
 
+  /** Time of the oldest snapshot kept. */
+  earliest(): number | undefined {
+    return this.ring[0]?.at;
+  }
+
   latest(): Snapshot | undefined {
     return this.ring.at(-1);
   }

@@ -1,0 +1,48 @@
+/**
+ * The optimization loop's memory: per-strategy learning, the bounded history of applied changes
+ * (each awaiting or holding its evaluation) and the bounded audit log. Plain JSON, persisted by the
+ * store; `checkLoopState` rejects a malformed saved state with a message naming what is wrong.
+ */
+import type { AuditRecord, OptimizationRecord, StrategyState } from './types.js';
+
+export interface LoopState {
+  strategies: Record<string, StrategyState>;
+  history: OptimizationRecord[];
+  audit: AuditRecord[];
+  lastQuickAt: number | undefined;
+  lastFullAt: number | undefined;
+  lastEvaluationAt: number | undefined;
+  nextRecordId: number;
+}
+
+export const HISTORY_LIMIT = 50;
+export const AUDIT_LIMIT = 500;
+
+export function emptyLoopState(): LoopState {
+  return { strategies: {}, history: [], audit: [], lastQuickAt: undefined, lastFullAt: undefined, lastEvaluationAt: undefined, nextRecordId: 1 };
+}
+
+export function freshStrategyState(defaults: Readonly<Record<string, number>>): StrategyState {
+  return { parameters: { ...defaults }, successRate: 0.5, evaluations: 0, runs: 0, lastRunAt: undefined, lastScore: undefined, lastImprovement: undefined };
+}
+
+/** Appends and trims from the front so the newest `limit` entries remain. */
+export function pushBounded<T>(list: T[], item: T, limit: number): void {
+  list.push(item);
+  if (list.length > limit) list.splice(0, list.length - limit);
+}
+
+/** Throws an Error naming the first problem when `raw` is not a usable LoopState. */
+export function checkLoopState(raw: unknown): asserts raw is LoopState {
+  const s = raw as Partial<LoopState> | null;
+  if (typeof s !== 'object' || s === null) throw new Error('optimizer state is not an object');
+  if (typeof s.strategies !== 'object' || s.strategies === null) throw new Error('optimizer.strategies is missing');
+  if (!Array.isArray(s.history)) throw new Error('optimizer.history is not a list');
+  if (!Array.isArray(s.audit)) throw new Error('optimizer.audit is not a list');
+  if (typeof s.nextRecordId !== 'number') throw new Error('optimizer.nextRecordId is missing');
+  s.history.forEach((r, i) => {
+    if (typeof r.strategy !== 'string' || typeof r.appliedAt !== 'number' || !Array.isArray(r.changes)) {
+      throw new Error(`optimizer.history[${i}] is malformed`);
+    }
+  });
+}
