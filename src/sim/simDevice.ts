@@ -7,6 +7,9 @@
 import { hashSeed, seededRandom } from '../core/random.js';
 import { createEncoder } from '../modbus/codecs.js';
 import { FUNCTION_OF, type DataType, type ReadFunction, type RegisterType, type Swap } from '../modbus/types.js';
+import { HeatPumpModel, type HeatPumpSpec } from './heatPumpModel.js';
+import type { LinkedSpec } from './points.js';
+import type { RegimeRates } from './rates.js';
 import { ValueProcess, type ChangeListener, type ProcessSpec } from './valueProcess.js';
 
 export interface SimPointSpec {
@@ -23,7 +26,8 @@ export interface SimPointSpec {
   unit?: string;
   deviceClass?: string;
   stateClass?: string;
-  process: ProcessSpec;
+  /** Its own change process, or a channel of the device's shared model (`heatPump`). */
+  process: ProcessSpec | LinkedSpec;
   /** For strings: the fixed text. */
   text?: string;
 }
@@ -36,13 +40,20 @@ export interface SimDeviceSpec {
   /** Readable ranges per register type: [start, endExclusive]. */
   ranges: Partial<Record<RegisterType, Array<[number, number]>>>;
   points: SimPointSpec[];
+  /** The shared cycle model that `linked` points read. */
+  heatPump?: HeatPumpSpec;
 }
 
 export type SimReadResult = { data: number[] } | { exception: number };
 
+/** Where a point's raw value comes from. */
+interface ValueSource {
+  valueAt(t: number): number;
+}
+
 interface PlacedPoint {
   spec: SimPointSpec;
-  process: ValueProcess;
+  process: ValueSource;
   encode: (v: number | string | boolean) => number[];
   count: number;
 }
@@ -53,8 +64,12 @@ export class SimDevice {
   private readonly byFn = new Map<ReadFunction, Map<number, { point: PlacedPoint; offset: number }>>();
   /** Words or bits written by clients; they override the simulated value at that address. */
   private readonly written = new Map<ReadFunction, Map<number, number>>();
+  private readonly points = new Map<string, PlacedPoint>();
+  /** The shared cycle model, when the device has one. */
+  readonly model: HeatPumpModel | undefined;
 
   constructor(readonly spec: SimDeviceSpec, seed: number, startMs: number, onChange?: (pointId: string) => ChangeListener) {
+    this.model = spec.heatPump ? this.createModel(spec.heatPump, seed, startMs, onChange) : undefined;
     for (const p of spec.points) this.place(p, seed, startMs, onChange?.(p.id));
   }
 
@@ -83,24 +98,62 @@ export class SimDevice {
 
   /** The current engineering value of a point (for tests and the demo log). */
   valueOf(pointId: string, t: number): number {
-    for (const cells of this.byFn.values()) {
-      for (const { point } of cells.values()) {
-        if (point.spec.id === pointId) return point.process.valueAt(t) * (point.spec.scale ?? 1);
-      }
+    const point = this.pointOf(pointId);
+    return point.process.valueAt(t) * (point.spec.scale ?? 1);
+  }
+
+  /** The raw (register) value of a point at t; brings its change process up to t. */
+  rawValueAt(pointId: string, t: number): number {
+    return this.pointOf(pointId).process.valueAt(t);
+  }
+
+  /** Ground truth: the point's true change rate per context regime. */
+  regimesOf(pointId: string): RegimeRates {
+    const process = this.pointOf(pointId).spec.process;
+    if (process.kind === 'linked') return this.mustModel().regimesOf(process.channel);
+    return process.regimes ?? { by: undefined, perHour: { always: process.ratePerHour?.(0) ?? 0 } };
+  }
+
+  private pointOf(pointId: string): PlacedPoint {
+    const point = this.points.get(pointId);
+    if (!point) throw new Error(`${this.spec.name}: no point ${pointId}`);
+    return point;
+  }
+
+  private mustModel(): HeatPumpModel {
+    if (!this.model) throw new Error(`${this.spec.name}: linked points need a heatPump model`);
+    return this.model;
+  }
+
+  private createModel(spec: HeatPumpSpec, seed: number, startMs: number, onChange?: (pointId: string) => ChangeListener): HeatPumpModel {
+    const listeners = new Map<string, ChangeListener | undefined>();
+    for (const p of this.spec.points) {
+      if (p.process.kind === 'linked') listeners.set(p.process.channel, onChange?.(p.id));
     }
-    throw new Error(`${this.spec.name}: no point ${pointId}`);
+    const cycle = seededRandom(hashSeed(`${this.spec.name}/cycle`, seed));
+    const events = seededRandom(hashSeed(`${this.spec.name}/model`, seed));
+    return new HeatPumpModel(spec, cycle, events, startMs, (channel, t, v) => listeners.get(channel)?.(t, v));
   }
 
   private place(p: SimPointSpec, seed: number, startMs: number, listener: ChangeListener | undefined): void {
     const count = p.dataType === 'string' ? (p.count ?? 1) : (COUNTS[p.dataType] ?? 1);
-    const random = seededRandom(hashSeed(`${this.spec.name}/${p.id}`, seed));
-    const process = new ValueProcess(p.process, random, startMs, listener);
+    const process = this.sourceOf(p, seed, startMs, listener);
     const encode = createEncoder({ dataType: p.dataType, swap: p.swap ?? 'none', count, scale: 1, offset: 0, precision: undefined });
     const fn = FUNCTION_OF[p.registerType];
     const cells = this.byFn.get(fn) ?? new Map<number, { point: PlacedPoint; offset: number }>();
     const placed = { spec: p, process, encode, count };
     for (let i = 0; i < count; i++) cells.set(p.address + i, { point: placed, offset: i });
     this.byFn.set(fn, cells);
+    this.points.set(p.id, placed);
+  }
+
+  private sourceOf(p: SimPointSpec, seed: number, startMs: number, listener: ChangeListener | undefined): ValueSource {
+    const spec = p.process;
+    if (spec.kind === 'linked') {
+      const model = this.mustModel();
+      return { valueAt: (t) => model.valueAt(spec.channel, t) };
+    }
+    return new ValueProcess(spec, seededRandom(hashSeed(`${this.spec.name}/${p.id}`, seed)), startMs, listener);
   }
 
   private wordsOf(point: PlacedPoint, t: number): number[] {

@@ -5,6 +5,7 @@
  * on how often anyone looks — the ground truth the metrics compare against.
  */
 import { exponential, type Random } from '../core/random.js';
+import type { RegimeRates } from './rates.js';
 
 export type ProcessKind = 'constant' | 'walk' | 'counter' | 'states';
 
@@ -23,6 +24,8 @@ export interface ProcessSpec {
   states?: readonly number[];
   /** Round values to this many decimals (registers hold scaled integers or floats). */
   decimals?: number;
+  /** Ground truth only (stats tests, the oracle): the true rate per context regime. */
+  regimes?: RegimeRates;
 }
 
 export type ChangeListener = (t: number, value: number) => void;
