@@ -1,0 +1,84 @@
+/**
+ * Interval strategy (priority 8): moves each entity's poll interval toward its budget-optimal target
+ * (see targets.ts) by `aggressiveness` — geometrically, so 5 s → 80 s passes 20 s, not 42 s — most
+ * promising entities first, at most `max_entities_per_run` per run, within the strategy's and the
+ * entity's own bounds. A learned success rate above one half makes it bolder, below one half more
+ * careful. Work is done in slices that yield to the event loop, so polling never waits for it.
+ */
+import { sleep, type Clock } from '../core/clock.js';
+import { describeError } from '../core/eventBus.js';
+import type { Logger } from '../core/logger.js';
+import type { PollerView } from '../modbus/pollerTypes.js';
+import { objectiveScore, type ScoringReference } from './scoring.js';
+import type { Strategy, StrategyContext } from './strategy.js';
+import { computeTargets, type Target, type TargetInputs } from './targets.js';
+import type { Change, StrategyResult, WindowMetrics } from './types.js';
+
+export interface IntervalStrategyDeps {
+  clock: Clock;
+  logger: Logger;
+  poller: Pick<PollerView, 'intervalMs' | 'setIntervalMs'>;
+  /** Everything computeTargets needs except the bounds, which are this strategy's parameters. */
+  targetInputs: () => Omit<TargetInputs, 'minMs' | 'maxMs'>;
+  reference: () => ScoringReference;
+}
+
+const SLICE = 500;
+/** Changes smaller than this fraction are not worth a record. */
+const MIN_RELATIVE_STEP = 0.05;
+
+export class IntervalStrategy implements Strategy {
+  readonly name = 'interval';
+  readonly priority = 8;
+  readonly impactLevel = 'medium' as const;
+  readonly cooldownMs = 0;
+  readonly parameterSpecs = [
+    { name: 'min_interval', min: 0.1, max: 86_400, description: 'shortest interval it may set (s)' },
+    { name: 'max_interval', min: 1, max: 86_400, description: 'longest interval it may set (s)' },
+    { name: 'aggressiveness', min: 0, max: 1, description: 'fraction of the way toward the target per run' },
+    { name: 'max_entities_per_run', min: 1, max: 100_000, integer: true, description: 'entities changed per run at most' },
+  ];
+  readonly defaults = { min_interval: 5, max_interval: 300, aggressiveness: 0.5, max_entities_per_run: 100 };
+
+  constructor(private readonly deps: IntervalStrategyDeps) {}
+
+  async apply(ctx: StrategyContext): Promise<StrategyResult> {
+    const p = ctx.parameters;
+    const minMs = (p.min_interval ?? 5) * 1000;
+    const maxMs = Math.max(minMs, (p.max_interval ?? 300) * 1000);
+    const targets = computeTargets({ ...this.deps.targetInputs(), minMs, maxMs })
+      .filter((t) => Math.abs(Math.log(t.targetMs / t.currentMs)) > Math.log(1 + MIN_RELATIVE_STEP))
+      .sort((a, b) => Math.abs(b.ageGainMs) - Math.abs(a.ageGainMs) || a.entityId.localeCompare(b.entityId))
+      .slice(0, p.max_entities_per_run ?? 100);
+    const step = Math.min(1, (p.aggressiveness ?? 0.5) * (0.5 + ctx.successRate));
+    const changes: Change[] = [];
+    for (let i = 0; i < targets.length; i++) {
+      if (i > 0 && i % SLICE === 0) await sleep(this.deps.clock, 0);
+      const change = this.move(targets[i] as Target, step);
+      if (change) changes.push(change);
+    }
+    const faster = changes.filter((c) => (c.after as number) < (c.before as number)).length;
+    return { changes, summary: `${changes.length} intervals moved toward their targets (${faster} faster, ${changes.length - faster} slower)` };
+  }
+
+  evaluate(before: WindowMetrics, after: WindowMetrics): number {
+    return objectiveScore(before, after, this.deps.reference());
+  }
+
+  revert(change: Change): boolean {
+    if (this.deps.poller.intervalMs(change.target) !== change.after) return false;
+    this.deps.poller.setIntervalMs(change.target, change.before as number);
+    return true;
+  }
+
+  private move(t: Target, step: number): Change | undefined {
+    try {
+      const wanted = Math.exp(Math.log(t.currentMs) + step * (Math.log(t.targetMs) - Math.log(t.currentMs)));
+      const applied = this.deps.poller.setIntervalMs(t.entityId, Math.round(wanted));
+      return applied === t.currentMs ? undefined : { kind: 'interval', target: t.entityId, before: t.currentMs, after: applied };
+    } catch (err) {
+      this.deps.logger.warn(`Failed to optimize interval for ${t.entityId}: ${describeError(err)}`);
+      return undefined;
+    }
+  }
+}
