@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): App {
   const commands = new CommandRegistry({ clock, logger });
   const conns = new Map(deps.connections.map((c) => [c.name, c]));
   registerModbusCommands(commands, {
-    poller, entities: deps.entities, connections: deps.connections, statistics: () => statistics.values(),
+    poller, entities: deps.entities, connections: deps.connections, statistics: () => statistics.values(), context,
     busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
   });
   commands.onResult((outcome) => events.emit('commandHandled', outcome));

@@ -2,6 +2,7 @@
  * What the Modbus commands need from the app (a narrow view, so tests pass simulated parts) and the
  * shared `entity` argument: an entity named by our id or by its Home Assistant entity id.
  */
+import type { ContextSource } from '../core/context.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
 import type { Bus } from '../modbus/transport.js';
 import type { ConnectionDef, EntityDef } from '../modbus/types.js';
@@ -15,6 +16,8 @@ export interface ModbusCommandDeps {
   busOf(connection: string): Bus | undefined;
   /** The statistics sensors' latest values, by key. */
   statistics(): Record<string, number | string | null>;
+  /** Context states from Home Assistant, as the optimizer sees them. */
+  context: ContextSource;
 }
 
 /** Finds an entity by our id or by its HA entity id (sensor.x / binary_sensor.x); records a problem if none. */

@@ -13,10 +13,14 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCommandDeps): void {
   registry.register({
     name: 'get_statistics',
-    summary: 'statistics sensors, per-bus counters and per-entity figures',
+    summary: 'statistics sensors, per-bus counters, per-entity figures and context states',
     parse: (args) => args.finish(),
     run: () => Promise.resolve({
       sensors: deps.statistics(),
+      context: Object.fromEntries(deps.context.watched().map((id) => {
+        const c = deps.context.current(id);
+        return [id, c ? { state: c.state, last_changed: iso(c.lastChanged) } : null];
+      })),
       buses: deps.poller.busStats(),
       entities: deps.poller.allEntityStats().map((s) => ({
         id: s.id, interval_s: s.intervalMs / 1000, polls: s.polls, changes: s.changes, errors: s.errors,

@@ -12,6 +12,8 @@ export interface AppProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): void;
+  /** Writes to the app's stdin (commands, one JSON object per line). */
+  write(text: string): void;
 }
 
 export function startAppProcess(env: Record<string, string>): AppProcess {
@@ -35,6 +37,9 @@ export function startAppProcess(env: Record<string, string>): AppProcess {
   return {
     output: () => text,
     kill: (signal = 'SIGTERM') => child.kill(signal),
+    write: (text) => {
+      child.stdin?.write(text);
+    },
     exit: () => exited,
     waitFor(pattern, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
