@@ -17,7 +17,7 @@ import type { StatisticSensor, StatisticsProvider, StatisticValue } from './stat
 export function estimateRatePerMs(polls: number, changes: number, intervalMs: number): number {
   if (polls <= 0 || intervalMs <= 0) return 0;
   const x = Math.min(changes, polls);
-  return -Math.log((polls - x + 0.5) / (polls + 0.5)) / intervalMs;
+  return Math.max(0, -Math.log((polls - x + 0.5) / (polls + 0.5)) / intervalMs);
 }
 
 /** Mean over entities with at least two reads (one gives no change information). */

@@ -68,6 +68,19 @@ describe('Home Assistant connection', () => {
     expect(rig.logger.lines.filter((l) => l.startsWith('FATAL'))).toHaveLength(1);
   });
 
+  it('reconnects when pings go unanswered, and posts everything again', async () => {
+    const fake = await startHa();
+    rig = buildRig(fake);
+    await rig.app.start();
+    await rig.advanceUntil(() => fake.state('sensor.setpoint'), 'published');
+    const posts = fake.posts.length;
+    fake.answerPings = false;
+    await rig.advanceUntil(() => rig?.logger.lines.some((l) => l.includes('No pong from Home Assistant within 10000 ms')), 'ping timeout', 60_000);
+    fake.answerPings = true;
+    await rig.advanceUntil(() => rig?.app.homeAssistant.link?.readies === 2, 'reconnected');
+    await rig.advanceUntil(() => fake.posts.length >= posts + 14, 'states posted again');
+  });
+
   it('feeds context entities into the ContextSource and the event bus, and reports changes missed while away', async () => {
     const fake = await startHa();
     fake.setState('sun.sun', 'above_horizon', { elevation: 20 });

@@ -22,6 +22,8 @@ export interface HaBusEvent {
 export interface SessionHost {
   token(): string;
   haVersion: string;
+  /** False: pings go unanswered (a connection that died without a close). */
+  answersPings(): boolean;
   states(): FakeState[];
   /** Fires an event on the bus (from a client's fire_event); returns its context. */
   fire(eventType: string, data: Record<string, unknown>): HaContext;
@@ -111,7 +113,7 @@ export class FakeHaSession {
 
   private dispatch(id: number, type: string, m: Msg): void {
     switch (type) {
-      case 'ping': return this.send({ id, type: 'pong' });
+      case 'ping': return this.host.answersPings() ? this.send({ id, type: 'pong' }) : undefined;
       case 'supported_features': return this.result(id, null);
       case 'get_states': return this.result(id, this.host.states());
       case 'get_config': return this.result(id, { version: this.host.haVersion, state: 'RUNNING', components: ['api', 'websocket_api'] });

@@ -39,6 +39,8 @@ export class FakeHomeAssistant {
   readonly received: Array<Record<string, unknown>> = [];
   /** When set, every REST call answers this status (or never answers: 'hang'). */
   restFailure: number | 'hang' | undefined;
+  /** False: the websocket stops answering pings (a half-dead connection). */
+  answerPings = true;
   private acceptedToken: string;
   private server: http.Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -53,6 +55,7 @@ export class FakeHomeAssistant {
     this.host = {
       token: () => this.acceptedToken,
       haVersion: options.haVersion ?? '2026.1.0',
+      answersPings: () => this.answerPings,
       states: () => this.store.list(),
       fire: (type, data) => this.fireEvent(type, data, this.options.userId ?? 'system-user'),
       received: this.received,
