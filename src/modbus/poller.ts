@@ -50,6 +50,8 @@ export class Poller implements PollerView {
   private readonly runtimes = new Map<string, EntityRuntime>();
   private readonly lanes = new Map<string, BusLane>();
   private stopped = true;
+  /** Entities read together: when one is due, the others due within half their interval join it. */
+  private companions = new Map<string, readonly string[]>();
 
   constructor(private readonly deps: PollerDeps) {
     const conns = new Map(deps.connections.map((c) => [c.name, c]));
@@ -106,6 +108,15 @@ export class Poller implements PollerView {
     const now = this.deps.clock.now();
     this.schedule(rt, Math.max(now, (rt.stats.lastReadAt ?? now) + applied));
     return applied;
+  }
+
+  /** Co-schedules groups (e.g. adopted clusters); replaces the previous groups. */
+  setCompanions(groups: readonly (readonly string[])[]): void {
+    const map = new Map<string, string[]>();
+    for (const group of groups) {
+      for (const id of group) map.set(id, [...(map.get(id) ?? []), ...group.filter((m) => m !== id)]);
+    }
+    this.companions = map;
   }
 
   readNow(id: string): Promise<Sample> {
@@ -206,7 +217,24 @@ export class Poller implements PollerView {
       else notYet.push(rt);
     }
     for (const rt of notYet) this.schedule(rt, rt.nextDueMs);
+    if (this.companions.size > 0) this.pullCompanions(due, now);
     return due;
+  }
+
+  /** Adds companions of due entities that are due within half their interval, re-phased to now. */
+  private pullCompanions(due: EntityRuntime[], now: number): void {
+    const taken = new Set(due);
+    for (const rt of [...due]) {
+      for (const id of this.companions.get(rt.def.id) ?? []) {
+        const c = this.runtimes.get(id);
+        if (!c || taken.has(c) || c.stats.bus !== rt.stats.bus || c.nextDueMs > now + c.intervalMs / 2) continue;
+        c.dueVersion++;
+        c.cycleVersion = c.dueVersion;
+        c.nextDueMs = now;
+        taken.add(c);
+        due.push(c);
+      }
+    }
   }
 
   private scheduleNext(lane: BusLane, rt: EntityRuntime): void {

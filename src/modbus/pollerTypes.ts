@@ -78,4 +78,6 @@ export interface PollerView {
   setIntervalMs(id: string, ms: number): number;
   /** Reads the entity as soon as its bus is free; resolves with the sample or rejects with the error. */
   readNow(id: string): Promise<Sample>;
+  /** Co-schedules groups of entities so their registers share block reads (replaces earlier groups). */
+  setCompanions(groups: readonly (readonly string[])[]): void;
 }

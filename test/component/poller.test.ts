@@ -169,3 +169,29 @@ describe('Poller', () => {
     rig = undefined;
   });
 });
+
+describe('Poller companions (co-scheduled clusters)', () => {
+  async function run(companions: boolean): Promise<Array<[number, number, number]>> {
+    const r = build([point('a', 10, 1), point('b', 11, 2)], [entity('a', 10, 10), entity('b', 11, 10)]);
+    if (companions) r.poller.setCompanions([['a', 'b']]);
+    r.poller.start(); // both read at 0 s
+    await r.clock.advance(4000);
+    const readB = r.poller.readNow('b'); // b re-phased: due at 14 s, 24 s …
+    await r.clock.advance(26_000);
+    await readB;
+    const out = r.requests.map((q): [number, number, number] => [Math.round(q.at / 1000), q.address, q.count]);
+    const stopped = r.poller.stop();
+    await r.clock.advance(1000);
+    await stopped;
+    rig = undefined;
+    return out;
+  }
+
+  it('reads apart when not grouped', async () => {
+    expect(await run(false)).toEqual([[0, 10, 2], [4, 11, 1], [10, 10, 1], [14, 11, 1], [20, 10, 1], [24, 11, 1], [30, 10, 1]]);
+  });
+
+  it('pulls a companion due within half its interval into a member\'s read, then keeps them together', async () => {
+    expect(await run(true)).toEqual([[0, 10, 2], [4, 11, 1], [10, 10, 2], [20, 10, 2], [30, 10, 2]]);
+  });
+});
