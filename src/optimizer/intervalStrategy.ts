@@ -9,6 +9,7 @@ import { sleep, type Clock } from '../core/clock.js';
 import { describeError } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
+import { revertInterval, setInterval } from './intervalChanges.js';
 import { objectiveScore, type ScoringReference } from './scoring.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 import { computeTargets, type Target, type TargetInputs } from './targets.js';
@@ -66,16 +67,13 @@ export class IntervalStrategy implements Strategy {
   }
 
   revert(change: Change): boolean {
-    if (this.deps.poller.intervalMs(change.target) !== change.after) return false;
-    this.deps.poller.setIntervalMs(change.target, change.before as number);
-    return true;
+    return revertInterval(this.deps.poller, change);
   }
 
   private move(t: Target, step: number): Change | undefined {
     try {
       const wanted = Math.exp(Math.log(t.currentMs) + step * (Math.log(t.targetMs) - Math.log(t.currentMs)));
-      const applied = this.deps.poller.setIntervalMs(t.entityId, Math.round(wanted));
-      return applied === t.currentMs ? undefined : { kind: 'interval', target: t.entityId, before: t.currentMs, after: applied };
+      return setInterval(this.deps.poller, t.entityId, wanted);
     } catch (err) {
       this.deps.logger.warn(`Failed to optimize interval for ${t.entityId}: ${describeError(err)}`);
       return undefined;

@@ -1,0 +1,76 @@
+/**
+ * Cluster strategy (priority 6, 24 h cooldown): adopts the co-change clusters the stats module finds
+ * (`correlation_threshold`, `min_cluster_size`, `max_cluster_size`) and drops adopted clusters the
+ * evidence no longer supports. Adoption means triggered reads and co-scheduling (ClusterController).
+ */
+import type { Cluster, StatsView } from '../stats/types.js';
+import { clusterIdOf, type AdoptedCluster, type ClusterController } from './clusterController.js';
+import { objectiveScore, type ScoringReference } from './scoring.js';
+import type { Strategy, StrategyContext } from './strategy.js';
+import type { Change, StrategyResult, WindowMetrics } from './types.js';
+
+export interface ClusterStrategyDeps {
+  stats: Pick<StatsView, 'clusters'>;
+  controller: ClusterController;
+  reference: () => ScoringReference;
+}
+
+const DAY = 86_400_000;
+
+export class ClusterStrategy implements Strategy {
+  readonly name = 'cluster';
+  readonly priority = 6;
+  readonly impactLevel = 'low' as const;
+  readonly cooldownMs = DAY;
+  readonly parameterSpecs = [
+    { name: 'correlation_threshold', min: 0, max: 1, description: 'co-change score a cluster needs' },
+    { name: 'min_cluster_size', min: 2, max: 100, integer: true, description: 'fewest members' },
+    { name: 'max_cluster_size', min: 2, max: 100, integer: true, description: 'most members' },
+  ];
+  readonly defaults = { correlation_threshold: 0.6, min_cluster_size: 2, max_cluster_size: 20 };
+
+  constructor(private readonly deps: ClusterStrategyDeps) {}
+
+  async apply(ctx: StrategyContext): Promise<StrategyResult> {
+    const p = ctx.parameters;
+    const found = this.deps.stats.clusters({
+      threshold: p.correlation_threshold ?? 0.6,
+      minSize: p.min_cluster_size ?? 2,
+      maxSize: Math.max(p.min_cluster_size ?? 2, p.max_cluster_size ?? 20),
+    });
+    const wanted = new Map(found.map((c): [string, AdoptedCluster] => [clusterIdOf(c.members), adoptedOf(c)]));
+    const changes: Change[] = [];
+    for (const old of this.deps.controller.list()) {
+      if (wanted.has(old.id)) continue;
+      this.deps.controller.drop(old.id);
+      changes.push({ kind: 'cluster', target: old.id, before: old, after: null });
+    }
+    for (const [id, cluster] of wanted) {
+      if (this.deps.controller.has(id)) continue;
+      this.deps.controller.adopt(cluster);
+      changes.push({ kind: 'cluster', target: id, before: null, after: cluster });
+    }
+    const adopted = changes.filter((c) => c.after !== null).length;
+    return { changes, summary: `${adopted} clusters adopted, ${changes.length - adopted} dropped (${found.length} found)` };
+  }
+
+  evaluate(before: WindowMetrics, after: WindowMetrics): number {
+    return objectiveScore(before, after, this.deps.reference());
+  }
+
+  revert(change: Change): boolean {
+    const c = this.deps.controller;
+    if (change.after === null) {
+      if (c.has(change.target)) return false;
+      c.adopt(change.before as AdoptedCluster);
+      return true;
+    }
+    if (!c.has(change.target)) return false;
+    c.drop(change.target);
+    return true;
+  }
+}
+
+function adoptedOf(c: Cluster): AdoptedCluster {
+  return { id: clusterIdOf(c.members), members: [...c.members].sort(), score: c.score };
+}
