@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryLogger } from '../../src/core/logger.js';
-
 import { VirtualClock } from '../../src/core/virtualClock.js';
 import { ResourceMonitor } from '../../src/optimizer/resources.js';
 
