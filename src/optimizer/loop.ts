@@ -163,6 +163,12 @@ export class PerformanceOptimizationLoop {
     return { before, after };
   }
 
+  /** An audit record for a change the app made by itself (regime switches, restored state). */
+  auditAutomatic(what: string, before: unknown, after: unknown): void {
+    this.audit('scheduler', what, before, after);
+    this.deps.onChange?.();
+  }
+
   strategyNames(): string[] {
     return this.deps.strategies.map((s) => s.name);
   }

@@ -1,0 +1,72 @@
+/**
+ * The optimizer's operations as commands in the one registry (stdin, HA events, dashboard):
+ * run_quick_optimization, run_full_optimization, evaluate_optimizations, run_strategy {strategy},
+ * update_strategy_parameters {strategy, parameters}. The caller travels into the audit log as "by".
+ * Unknown strategies and bad parameters become error results naming the problem; nothing changes.
+ */
+import { CommandError, type Caller } from '../commands/types.js';
+import type { CommandRegistry } from '../commands/registry.js';
+import { ParameterError } from './strategy.js';
+import type { PerformanceOptimizationLoop } from './loop.js';
+
+/** The audit's "who": the HA user id, 'stdin', or a dashboard user. */
+export function callerId(caller: Caller): string {
+  if (caller.source === 'stdin') return 'stdin';
+  return caller.userId ?? 'unknown HA user';
+}
+
+export function registerOptimizerCommands(registry: CommandRegistry, loop: PerformanceOptimizationLoop): void {
+  const strategyArg = (name: string): string => {
+    if (!loop.strategyNames().includes(name)) {
+      throw new CommandError('invalid_argument', `strategy "${name}" is not one of ${loop.strategyNames().join(', ')}`);
+    }
+    return name;
+  };
+  registry.register({
+    name: 'run_quick_optimization',
+    summary: 'run the quick cycle (interval strategy) now',
+    parse: (args) => args.finish(),
+    run: (_args, caller) => loop.runQuickOptimization(callerId(caller)),
+  });
+  registry.register({
+    name: 'run_full_optimization',
+    summary: 'run the full cycle (all strategies by priority, honouring cooldowns) now',
+    parse: (args) => args.finish(),
+    run: (_args, caller) => loop.runFullOptimization(callerId(caller)),
+  });
+  registry.register({
+    name: 'evaluate_optimizations',
+    summary: 'evaluate every change whose settle and after windows have passed (and roll back what hurt)',
+    parse: (args) => args.finish(),
+    run: async (_args, caller) => ({ evaluated: await loop.evaluateOptimizations(callerId(caller)) }),
+  });
+  registry.register({
+    name: 'run_strategy',
+    summary: 'run one strategy now, ignoring its cooldown: {"strategy": "interval" | "cluster" | "pattern"}',
+    parse: (args) => {
+      const name = args.string('strategy');
+      args.finish();
+      return strategyArg(name);
+    },
+    run: (name, caller) => loop.runStrategy(name, callerId(caller)),
+  });
+  registry.register({
+    name: 'update_strategy_parameters',
+    summary: 'change strategy parameters: {"strategy": "interval", "parameters": {"aggressiveness": 0.3}}; returns before and after',
+    parse: (args) => {
+      const name = args.string('strategy');
+      const parameters = args.value('parameters');
+      if (parameters === undefined) args.problem('missing_argument', 'parameters is required');
+      args.finish();
+      return { name: strategyArg(name), parameters };
+    },
+    run: async ({ name, parameters }, caller) => {
+      try {
+        return { strategy: name, ...(await loop.updateStrategyParameters(name, parameters, callerId(caller))) };
+      } catch (err) {
+        if (err instanceof ParameterError) throw new CommandError('invalid_argument', err.message);
+        throw err;
+      }
+    },
+  });
+}

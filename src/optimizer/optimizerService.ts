@@ -1,0 +1,167 @@
+/**
+ * The optimizer as one long-running part: builds the metrics recorder, the cluster and pattern
+ * controllers, the three strategies and the loop from one typed deps object; restores what was
+ * learned (intervals, clusters, patterns, loop history) for entities that still exist; and exposes
+ * what the store, the sensors, the commands and the dashboard need. start() takes timers and
+ * listeners, stop() gives back exactly those.
+ */
+import type { Clock } from '../core/clock.js';
+import type { ContextChange } from '../core/context.js';
+import type { EventBus } from '../core/eventBus.js';
+import type { Logger } from '../core/logger.js';
+import type { Scheduler } from '../core/scheduler.js';
+import type { PollerView, Sample } from '../modbus/pollerTypes.js';
+import type { ConnectionDef, EntityDef } from '../modbus/types.js';
+import type { StatsView } from '../stats/types.js';
+import { ClusterController, type AdoptedCluster } from './clusterController.js';
+import { ClusterStrategy } from './clusterStrategy.js';
+import { setInterval } from './intervalChanges.js';
+import { IntervalStrategy } from './intervalStrategy.js';
+import { PerformanceOptimizationLoop, type OptimizerOptions, type ResourceAdapter } from './loop.js';
+import type { LoopState } from './loopState.js';
+import { MetricsRecorder } from './metricsRecorder.js';
+import { PatternController, type AdoptedPattern } from './patternController.js';
+import { PatternStrategy } from './patternStrategy.js';
+import type { ScoringReference } from './scoring.js';
+import { computeTargets, type TargetInputs } from './targets.js';
+import type { Change } from './types.js';
+
+/** What the optimizer persists (the store's `optimizer` section). */
+export interface OptimizerSaved {
+  loop: LoopState | undefined;
+  intervals: Record<string, number>;
+  clusters: AdoptedCluster[];
+  patterns: AdoptedPattern[];
+}
+
+export interface OptimizerServiceDeps {
+  clock: Clock;
+  logger: Logger;
+  scheduler: Scheduler;
+  poller: PollerView;
+  stats: StatsView;
+  events: Pick<EventBus<{ sample: Sample; contextChanged: ContextChange }>, 'on' | 'removeOwner'>;
+  entities: readonly EntityDef[];
+  connections: readonly ConnectionDef[];
+  options: OptimizerOptions;
+  resources: ResourceAdapter;
+  saved: OptimizerSaved | undefined;
+  /** Persists snapshot() (debounced unless immediate). */
+  persist: (immediate: boolean) => Promise<void>;
+  /** Estimated mean staleness now (ms), the same figure the sensors show. */
+  stalenessMs: () => number;
+  onChange?: () => void;
+}
+
+export class OptimizerService {
+  readonly recorder: MetricsRecorder;
+  readonly clusters: ClusterController;
+  readonly patterns: PatternController;
+  readonly loop: PerformanceOptimizationLoop;
+  private readonly connections: Map<string, ConnectionDef>;
+
+  constructor(private readonly deps: OptimizerServiceDeps) {
+    const { clock, logger, poller, stats, events } = deps;
+    this.connections = new Map(deps.connections.map((c) => [c.name, c]));
+    this.recorder = new MetricsRecorder({ clock, read: () => this.snapshotMetrics() });
+    this.clusters = new ClusterController({ poller, events, logger, now: () => clock.now() });
+    this.patterns = new PatternController({
+      clock, stats, events, retarget: (ids) => this.retarget(ids),
+      audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),
+    });
+    const reference = () => this.reference();
+    const strategies = [
+      new IntervalStrategy({ clock, logger, poller, reference, targetInputs: () => this.targetInputs() }),
+      new ClusterStrategy({ stats, controller: this.clusters, reference }),
+      new PatternStrategy({ stats, controller: this.patterns, poller, reference }),
+    ];
+    this.loop = new PerformanceOptimizationLoop({
+      clock, logger, scheduler: deps.scheduler, strategies, recorder: this.recorder, resources: deps.resources,
+      persistence: { save: (immediate) => deps.persist(immediate) }, options: deps.options, reference, onChange: deps.onChange,
+    }, deps.saved?.loop);
+    this.restore(deps.saved);
+  }
+
+  start(): void {
+    this.recorder.start();
+    this.clusters.start();
+    this.patterns.start();
+    this.loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    this.patterns.stop();
+    this.clusters.stop();
+    this.recorder.stop();
+  }
+
+  snapshot(): OptimizerSaved {
+    const intervals: Record<string, number> = {};
+    for (const e of this.deps.entities) {
+      const ms = this.deps.poller.intervalMs(e.id);
+      if (ms !== undefined && ms !== e.scanIntervalMs) intervals[e.id] = ms;
+    }
+    return { loop: this.loop.state, intervals, clusters: this.clusters.list(), patterns: this.patterns.list() };
+  }
+
+  /** The inputs every interval decision uses (bounds come from the interval strategy's parameters). */
+  targetInputs(): Omit<TargetInputs, 'minMs' | 'maxMs'> {
+    return {
+      entities: this.deps.entities, connections: this.connections, stats: this.deps.stats, budget: this.deps.options.budget,
+      currentIntervalMs: (id) => this.deps.poller.intervalMs(id), followsRegime: (id) => this.patterns.follows(id),
+    };
+  }
+
+  reference(): ScoringReference {
+    const meanScan = this.deps.entities.reduce((s, e) => s + e.scanIntervalMs, 0) / Math.max(1, this.deps.entities.length);
+    return { stalenessMs: meanScan / 2, budget: this.deps.options.budget };
+  }
+
+  private retarget(ids: string[]): Change[] {
+    const interval = this.loop.strategy('interval');
+    const p = interval ? this.loop.learned(interval).parameters : {};
+    const wanted = new Set(ids);
+    return computeTargets({ ...this.targetInputs(), minMs: (p.min_interval ?? 5) * 1000, maxMs: (p.max_interval ?? 300) * 1000 })
+      .filter((t) => wanted.has(t.entityId))
+      .map((t) => setInterval(this.deps.poller, t.entityId, t.targetMs))
+      .filter((c): c is Change => c !== undefined);
+  }
+
+  private snapshotMetrics() {
+    const buses = this.deps.poller.busStats();
+    const accuracy = this.deps.stats.predictionAccuracy().accuracy;
+    return {
+      requests: buses.reduce((s, b) => s + b.requests, 0),
+      errors: buses.reduce((s, b) => s + b.errors, 0),
+      modelledBusMs: buses.reduce((s, b) => s + b.modelledBusMs, 0),
+      stalenessMs: this.deps.stalenessMs(),
+      clusterCoverage: this.clusters.coverage(this.deps.entities.length),
+      clusterQuality: this.clusters.quality(),
+      patternConfidence: this.patterns.confidence(),
+      predictionAccuracy: accuracy,
+    };
+  }
+
+  /** Restores learned state for entities that still exist; what refers to removed entities is dropped. */
+  private restore(saved: OptimizerSaved | undefined): void {
+    if (!saved) return;
+    const known = new Set(this.deps.entities.map((e) => e.id));
+    let dropped = 0;
+    for (const [id, ms] of Object.entries(saved.intervals ?? {})) {
+      if (known.has(id)) this.deps.poller.setIntervalMs(id, ms);
+      else dropped++;
+    }
+    for (const c of saved.clusters ?? []) {
+      if (c.members.every((m) => known.has(m))) this.clusters.adopt(c);
+      else dropped++;
+    }
+    for (const p of saved.patterns ?? []) {
+      if (known.has(p.entityId)) this.patterns.adopt(p);
+      else dropped++;
+    }
+    if (dropped > 0) {
+      this.loop.auditAutomatic(`options changed: learned state of ${dropped} removed entities or clusters dropped`, null, null);
+    }
+  }
+}

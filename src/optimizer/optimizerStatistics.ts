@@ -1,0 +1,113 @@
+/**
+ * The optimizer's figures in one place, for `get_statistics`, the `sensor.modbus_optimizer_*`
+ * sensors and the dashboard: per strategy (parameters, success rate, last score and improvement,
+ * cooldown), the last cycles, history and pending evaluations, overall improvement, and the current
+ * hour's window metrics.
+ */
+import type { StatisticSensor, StatisticValue, StatisticsProvider } from '../ha/statistics.js';
+import type { OptimizerService } from './optimizerService.js';
+import { improvement } from './scoring.js';
+import type { WindowMetrics } from './types.js';
+
+export interface StrategyStatistics {
+  name: string;
+  priority: number;
+  impact_level: string;
+  cooldown_s: number;
+  parameters: Record<string, number>;
+  success_rate: number;
+  evaluations: number;
+  runs: number;
+  last_run: string | null;
+  last_score: number | null;
+  last_improvement: number | null;
+  on_cooldown_until: string | null;
+}
+
+export interface OptimizerStatistics {
+  enabled: boolean;
+  budget: number;
+  strategies: StrategyStatistics[];
+  last_quick_optimization: string | null;
+  last_full_optimization: string | null;
+  last_evaluation: string | null;
+  history_length: number;
+  pending_evaluations: number;
+  rolled_back: number;
+  /** Mean relative objective improvement of evaluated, kept changes (fraction). */
+  overall_improvement: number | null;
+  adopted_clusters: number;
+  adopted_patterns: number;
+  triggered_reads: number;
+  last_hour: WindowMetrics | null;
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function optimizerStatistics(svc: OptimizerService, now: number, enabled: boolean, budget: number): OptimizerStatistics {
+  const { loop } = svc;
+  const history = loop.state.history;
+  const kept = history.filter((r) => r.score !== undefined && !r.rolledBack);
+  const gains = kept.map((r) => (r.after ? improvement(r.before, r.after, svc.reference()) : 0));
+  return {
+    enabled, budget,
+    strategies: loop.strategyNames().map((name) => strategyStatistics(svc, name)),
+    last_quick_optimization: iso(loop.state.lastQuickAt),
+    last_full_optimization: iso(loop.state.lastFullAt),
+    last_evaluation: iso(loop.state.lastEvaluationAt),
+    history_length: history.length,
+    pending_evaluations: history.filter((r) => r.evaluatedAt === undefined).length,
+    rolled_back: history.filter((r) => r.rolledBack).length,
+    overall_improvement: gains.length ? gains.reduce((a, b) => a + b, 0) / gains.length : null,
+    adopted_clusters: svc.clusters.list().length,
+    adopted_patterns: svc.patterns.list().length,
+    triggered_reads: svc.clusters.triggeredReads,
+    last_hour: svc.recorder.window(now - 3_600_000, now) ?? null,
+  };
+}
+
+function strategyStatistics(svc: OptimizerService, name: string): StrategyStatistics {
+  const s = svc.loop.strategy(name);
+  if (!s) throw new Error(`unknown strategy ${name}`);
+  const l = svc.loop.learned(s);
+  const cooldownEnd = l.lastRunAt === undefined ? undefined : l.lastRunAt + s.cooldownMs;
+  return {
+    name, priority: s.priority, impact_level: s.impactLevel, cooldown_s: s.cooldownMs / 1000, parameters: { ...l.parameters },
+    success_rate: l.successRate, evaluations: l.evaluations, runs: l.runs, last_run: iso(l.lastRunAt),
+    last_score: l.lastScore ?? null, last_improvement: l.lastImprovement ?? null,
+    on_cooldown_until: cooldownEnd !== undefined && s.cooldownMs > 0 ? iso(cooldownEnd) : null,
+  };
+}
+
+const pct = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : Math.round(x * 1000) / 10);
+
+/** The `optimizer` statistics provider: replaces the HA module's placeholders. */
+export function optimizerStatisticsProvider(stats: () => OptimizerStatistics): StatisticsProvider {
+  const strategySensors = (s: OptimizerStatistics): StatisticSensor[] => s.strategies.flatMap((x) => [
+    { key: `${x.name}_strategy_success_rate`, name: `${x.name} strategy success rate`, unit: '%', stateClass: 'measurement', icon: 'mdi:chart-line' },
+    { key: `${x.name}_strategy_last_improvement`, name: `${x.name} strategy last improvement`, unit: '%', stateClass: 'measurement', icon: 'mdi:trending-up' },
+  ]);
+  return {
+    name: 'optimizer',
+    sensors: () => [
+      { key: 'last_quick_optimization', name: 'last quick optimization', deviceClass: 'timestamp', icon: 'mdi:clock-fast' },
+      { key: 'last_full_optimization', name: 'last full optimization', deviceClass: 'timestamp', icon: 'mdi:clock-check-outline' },
+      { key: 'history_length', name: 'history length', unit: 'records', stateClass: 'measurement', icon: 'mdi:history' },
+      { key: 'overall_improvement', name: 'overall improvement', unit: '%', stateClass: 'measurement', icon: 'mdi:trending-up' },
+      ...strategySensors(stats()),
+    ],
+    read(): StatisticValue[] {
+      const s = stats();
+      return [
+        { key: 'last_quick_optimization', value: s.last_quick_optimization },
+        { key: 'last_full_optimization', value: s.last_full_optimization },
+        { key: 'history_length', value: s.history_length, attributes: { pending_evaluations: s.pending_evaluations, rolled_back: s.rolled_back } },
+        { key: 'overall_improvement', value: pct(s.overall_improvement) },
+        ...s.strategies.flatMap((x) => [
+          { key: `${x.name}_strategy_success_rate`, value: pct(x.success_rate), attributes: { evaluations: x.evaluations, runs: x.runs, parameters: x.parameters } },
+          { key: `${x.name}_strategy_last_improvement`, value: pct(x.last_improvement), attributes: { last_score: x.last_score, last_run: x.last_run } },
+        ]),
+      ];
+    },
+  };
+}
