@@ -1,11 +1,16 @@
 /**
- * A real Modbus TCP server on loopback that serves simulated devices by unit id: MBAP framing,
- * function codes 1–6 and 16, exception replies, and each device's turnaround delay (through the
- * injected clock). The demo and end-to-end tests poll it exactly as they would poll a gateway.
+ * A real Modbus server on loopback that serves simulated devices by unit id: function codes 1–6 and
+ * 16, exception replies, and each device's turnaround delay (through the injected clock). It speaks
+ * Modbus TCP (MBAP framing) or, like an RTU-over-TCP gateway, raw RTU frames with CRC over the
+ * socket; with a line baud rate it also takes the modelled RS-485 time of each request, so a real-time
+ * demo behaves like the slow bus it simulates. The demo and end-to-end tests poll it exactly as they
+ * would poll a gateway.
  */
 import net from 'node:net';
 import { sleep, type Clock } from '../core/clock.js';
+import { readBusTimeMs } from '../modbus/costModel.js';
 import type { ReadFunction } from '../modbus/types.js';
+import { crc16, rtuFrameLength } from './rtuFrames.js';
 import type { SimDevice, SimReadResult } from './simDevice.js';
 
 export interface ServedRequest {
@@ -22,6 +27,10 @@ export interface SimServerOptions {
   clock: Clock;
   devices: readonly SimDevice[];
   onRequest?: (r: ServedRequest) => void;
+  /** 'rtu': raw RTU frames with CRC (an RTU-over-TCP gateway); default 'mbap' (Modbus TCP). */
+  framing?: 'mbap' | 'rtu';
+  /** Baud rate of the simulated RS-485 line behind the gateway: replies wait the modelled bus time. */
+  lineBaudrate?: number;
 }
 
 const GATEWAY_TARGET_FAILED = 11;
@@ -61,37 +70,42 @@ export class SimModbusTcpServer {
     socket.setNoDelay(true);
     let buffer = Buffer.alloc(0);
     let chain = Promise.resolve();
+    const rtu = this.options.framing === 'rtu';
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
-      while (buffer.length >= 7) {
-        const length = buffer.readUInt16BE(4);
-        if (buffer.length < 6 + length) break;
-        const frame = buffer.subarray(0, 6 + length);
-        buffer = buffer.subarray(6 + length);
-        chain = chain.then(() => this.answer(socket, frame));
+      for (;;) {
+        const length = rtu ? rtuFrameLength(buffer) : buffer.length >= 7 ? 6 + buffer.readUInt16BE(4) : undefined;
+        if (length === undefined || buffer.length < length) break;
+        const frame = buffer.subarray(0, length);
+        buffer = buffer.subarray(length);
+        if (rtu && crc16(frame.subarray(0, length - 2)) !== frame.readUInt16LE(length - 2)) continue; // a gateway drops bad frames
+        const [unitId, pdu] = rtu ? [frame.readUInt8(0), frame.subarray(1, length - 2)] : [frame.readUInt8(6), frame.subarray(7)];
+        chain = chain.then(() => this.answer(socket, unitId, pdu, (body) => (rtu ? rtuReply(unitId, body) : mbapReply(frame, unitId, body))));
       }
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async answer(socket: net.Socket, frame: Buffer): Promise<void> {
-    const unitId = frame.readUInt8(6);
-    const pdu = frame.subarray(7);
+  private async answer(socket: net.Socket, unitId: number, pdu: Buffer, frameOf: (body: Buffer) => Buffer): Promise<void> {
     const fn = pdu.readUInt8(0);
     const device = this.units.get(unitId);
     const address = pdu.length >= 3 ? pdu.readUInt16BE(1) : 0;
     const count = fn >= 1 && fn <= 4 && pdu.length >= 5 ? pdu.readUInt16BE(3) : fn === 16 && pdu.length >= 5 ? pdu.readUInt16BE(3) : 1;
     const result: SimReadResult = device ? this.execute(device, fn, pdu) : { exception: GATEWAY_TARGET_FAILED };
     this.options.onRequest?.({ unitId, fn, address, count, exception: 'exception' in result ? result.exception : undefined });
-    if (device && device.spec.turnaroundMs > 0) await sleep(this.options.clock, device.spec.turnaroundMs);
+    const delay = this.replyDelayMs(device, fn, count);
+    if (delay > 0) await sleep(this.options.clock, delay);
     if (socket.destroyed) return;
-    const body = 'exception' in result ? Buffer.from([fn | 0x80, result.exception]) : replyPdu(fn, pdu, result.data);
-    const header = Buffer.alloc(7);
-    frame.copy(header, 0, 0, 4);
-    header.writeUInt16BE(body.length + 1, 4);
-    header.writeUInt8(unitId, 6);
-    socket.write(Buffer.concat([header, body]));
+    socket.write(frameOf('exception' in result ? Buffer.from([fn | 0x80, result.exception]) : replyPdu(fn, pdu, result.data)));
+  }
+
+  /** The device's turnaround, plus the modelled line time when a baud rate is set. */
+  private replyDelayMs(device: SimDevice | undefined, fn: number, count: number): number {
+    const turnaroundMs = device?.spec.turnaroundMs ?? 0;
+    const baudrate = this.options.lineBaudrate;
+    if (baudrate === undefined || fn < 1 || fn > 4) return turnaroundMs;
+    return readBusTimeMs(fn as ReadFunction, count, { baudrate, turnaroundMs, roundTripMs: 0 });
   }
 
   private execute(device: SimDevice, fn: number, pdu: Buffer): SimReadResult {
@@ -113,6 +127,20 @@ export class SimModbusTcpServer {
     }
     return { exception: ILLEGAL_FUNCTION };
   }
+}
+
+function mbapReply(request: Buffer, unitId: number, body: Buffer): Buffer {
+  const header = Buffer.alloc(7);
+  request.copy(header, 0, 0, 4);
+  header.writeUInt16BE(body.length + 1, 4);
+  header.writeUInt8(unitId, 6);
+  return Buffer.concat([header, body]);
+}
+
+function rtuReply(unitId: number, body: Buffer): Buffer {
+  const frame = Buffer.concat([Buffer.from([unitId]), body, Buffer.alloc(2)]);
+  frame.writeUInt16LE(crc16(frame.subarray(0, frame.length - 2)), frame.length - 2);
+  return frame;
 }
 
 function replyPdu(fn: number, request: Buffer, data: number[]): Buffer {

@@ -77,5 +77,6 @@ export function linked(channel: HeatPumpChannel): LinkedSpec {
 
 /** The same points with ids prefixed (several devices of one kind on a site). */
 export function prefixed(prefix: string, points: readonly SimPointSpec[]): SimPointSpec[] {
-  return points.map((p) => ({ ...p, id: `${prefix}_${p.id}`, name: `${prefix.replace(/_/g, ' ')} ${p.name}` }));
+  const label = prefix.charAt(0).toUpperCase() + prefix.slice(1).replace(/_/g, ' ');
+  return points.map((p) => ({ ...p, id: `${prefix}_${p.id}`, name: `${label} ${p.name}` }));
 }

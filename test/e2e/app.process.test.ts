@@ -65,11 +65,12 @@ describe('the app as a process (node dist/src/main.js)', () => {
   it('runs the demo with no options file, polls real values and stops cleanly on SIGTERM', async () => {
     const app = startAppProcess({ DATA_DIR: dir });
     const m = await app.waitFor(/First poll complete: (\d+) read, (\d+) failed; (.*)/);
-    expect(m[1]).toBe('18');
+    expect(m[1]).toBe('117'); // the solar-home site: inverter, meter and heat pump
     expect(m[2]).toBe('0');
-    expect(m[3]).toContain('inverter_serial=INV12345AB');
+    expect(m[3]).toContain('inverter_serial=HY5K2024A0117');
     expect(m[3]).toContain('meter_voltage_l1=230.4');
-    expect(app.output()).toMatch(/registers 103\.\.109 answer "illegal data address"/);
+    expect(m[3]).toContain('heat_pump_firmware=318');
+    expect(app.output()).toMatch(/unit 1 fc4: registers 11\.\.15 answer "illegal data address"/);
     app.kill('SIGTERM');
     const { code } = await app.exit();
     expect(code).toBe(0);

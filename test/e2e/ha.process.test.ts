@@ -44,23 +44,23 @@ describe('the demo against the test Home Assistant', () => {
   });
 
   it('publishes every demo entity and the statistics sensors with their attributes', async () => {
-    await until(() => ours(ha).length >= 18 + 11, 'all sensors', 20_000);
-    expect(ha.state('sensor.grid_voltage')).toMatchObject({ attributes: {
-      friendly_name: 'Grid voltage', unit_of_measurement: 'V', device_class: 'voltage', state_class: 'measurement', managed_by: 'modbus_optimizer',
+    await until(() => ours(ha).length >= 117 + 11, 'all sensors', 20_000);
+    expect(ha.state('sensor.inverter_grid_voltage_l1')).toMatchObject({ attributes: {
+      friendly_name: 'Inverter Grid voltage L1', unit_of_measurement: 'V', device_class: 'voltage', state_class: 'measurement', managed_by: 'modbus_optimizer',
     } });
-    expect(Number(ha.state('sensor.grid_voltage')?.state)).toBeGreaterThan(200);
-    expect(ha.state('sensor.inverter_serial')?.state).toBe('INV12345AB');
-    expect(ha.state('binary_sensor.export_enabled')?.state).toBe('on');
-    expect(ha.state('sensor.energy_total')?.attributes).toMatchObject({ state_class: 'total_increasing', device_class: 'energy' });
-    expect(ha.state('sensor.modbus_optimizer_entities_polled')?.attributes).toMatchObject({ configured: 18 });
+    expect(Number(ha.state('sensor.inverter_grid_voltage_l1')?.state)).toBeGreaterThan(200);
+    expect(ha.state('sensor.inverter_serial')?.state).toBe('HY5K2024A0117');
+    expect(ha.state('binary_sensor.inverter_export_enabled')?.state).toBe('on');
+    expect(ha.state('sensor.inverter_pv_energy_total')?.attributes).toMatchObject({ state_class: 'total_increasing', device_class: 'energy' });
+    expect(ha.state('sensor.modbus_optimizer_entities_polled')?.attributes).toMatchObject({ configured: 117 });
   });
 
   it('answers a stdin command and an HA event command with result events', async () => {
-    app.write('{"command": "read_now", "entity": "inverter_firmware", "request_id": "stdin-1"}\n');
-    ha.fireEvent('modbus_optimizer_command', { command: 'write_coil', entity: 'export_enabled', value: false, request_id: 'event-1' }, 'user-e2e');
-    expect(await until(resultFor(ha, 'stdin-1'), 'stdin result')).toMatchObject({ success: true, result: { value: 412 } });
+    app.write('{"command": "read_now", "entity": "inverter_firmware_master", "request_id": "stdin-1"}\n');
+    ha.fireEvent('modbus_optimizer_command', { command: 'write_coil', entity: 'inverter_export_enabled', value: false, request_id: 'event-1' }, 'user-e2e');
+    expect(await until(resultFor(ha, 'stdin-1'), 'stdin result')).toMatchObject({ success: true, result: { value: 1412 } });
     expect(await until(resultFor(ha, 'event-1'), 'event result')).toMatchObject({ success: true, result: { verified: true } });
-    await until(() => ha.state('binary_sensor.export_enabled')?.state === 'off', 'coil state in HA');
+    await until(() => ha.state('binary_sensor.inverter_export_enabled')?.state === 'off', 'coil state in HA');
     expect(app.output()).toMatch(/Command write_coil \[event-1\] from HA user user-e2e/);
   });
 
@@ -80,7 +80,7 @@ describe('the demo against the test Home Assistant', () => {
     ha.restFailure = 503;
     app.write('{"command": "get_statistics", "request_id": "o1"}\n');
     const polls = (id: string) => ((resultFor(ha, id)()?.result as { entities: Array<{ id: string; polls: number }> }).entities
-      .find((e) => e.id === 'grid_voltage')?.polls ?? 0);
+      .find((e) => e.id === 'inverter_grid_voltage_l1')?.polls ?? 0);
     await until(resultFor(ha, 'o1'), 'statistics during the outage');
     await new Promise((r) => setTimeout(r, 6_000));
     app.write('{"command": "get_statistics", "request_id": "o2"}\n');
@@ -97,7 +97,7 @@ describe('the demo against the test Home Assistant', () => {
     await ha.restart();
     expect(ours(ha)).toEqual([]);
     await until(() => before.every((id) => ha.state(id)), 'every state re-posted', 20_000);
-    ha.fireEvent('modbus_optimizer_command', { command: 'read_now', entity: 'grid_frequency', request_id: 'after-restart' }, 'u');
+    ha.fireEvent('modbus_optimizer_command', { command: 'read_now', entity: 'inverter_grid_frequency', request_id: 'after-restart' }, 'u');
     expect(await until(resultFor(ha, 'after-restart'), 'result after restart')).toMatchObject({ success: true });
   });
 });
