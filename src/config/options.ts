@@ -5,7 +5,8 @@
  * optional here and filled in by resolve.ts once the whole item is known.
  */
 import { LOG_LEVELS } from '../core/logger.js';
-import { float, int, list, object, oneOf, str, type Infer } from './schemaDsl.js';
+import { DURATION_PATTERN } from './duration.js';
+import { bool, float, int, list, object, oneOf, str, type Infer } from './schemaDsl.js';
 
 export const DATA_TYPES = [
   'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
@@ -63,14 +64,46 @@ export const entitySchema = object({
   max_interval: float(0).default(3600).describe('The optimizer never polls less often than this (seconds).'),
 });
 
+const duration = (fallback: string, what: string) =>
+  str(DURATION_PATTERN).default(fallback).describe(`${what} (a duration like 30s, 5m, 4h).`);
+
+export const optimizerSchema = object({
+  enabled: bool().default(true).describe('Let the optimizer tune polling on its schedule (commands work either way).'),
+  quick_every: duration('4h', 'How often the quick cycle (interval strategy) runs'),
+  full_every: duration('12h', 'How often the full cycle (all strategies) runs'),
+  evaluate_every: duration('1h', 'How often applied changes are evaluated'),
+  settle: duration('15m', 'How long after a change before its effect is measured'),
+  evaluation_window: duration('1h', 'Length of the before and after windows compared'),
+  bus_budget: float(0.001, 1).default(0.3).describe('Fraction of each bus\'s time the optimizer may spend on polling.'),
+  rollback_threshold: float(-1, 1).default(-0.1).describe('A change scoring below this (−1 … 1) is rolled back.'),
+  learning_rate: float(0.01, 1).default(0.1).describe('How fast strategy success rates follow new evaluations.'),
+  interval: object({
+    min_interval: float(0.1, 86_400).default(5).describe('Shortest interval the interval strategy sets (s).'),
+    max_interval: float(1, 86_400).default(300).describe('Longest interval the interval strategy sets (s).'),
+    aggressiveness: float(0, 1).default(0.5).describe('Fraction of the way toward the target per run.'),
+    max_entities_per_run: int(1, 100_000).default(100).describe('Entities changed per run at most.'),
+  }).filled().describe('Interval strategy parameters.'),
+  cluster: object({
+    correlation_threshold: float(0, 1).default(0.6).describe('Co-change score a cluster needs.'),
+    min_cluster_size: int(2, 100).default(2).describe('Fewest members of a cluster.'),
+    max_cluster_size: int(2, 100).default(20).describe('Most members of a cluster.'),
+  }).filled().describe('Cluster strategy parameters.'),
+  pattern: object({
+    max_patterns: int(1, 100).default(8).describe('Distinct regime patterns adopted at most.'),
+    pattern_stability_threshold: float(0, 1).default(0.6).describe('Confidence a regime split needs.'),
+  }).filled().describe('Pattern strategy parameters.'),
+});
+
 export const optionsSchema = object({
   log_level: oneOf(LOG_LEVELS).default('info').describe('How much the app logs.'),
   connections: list(connectionSchema).default([]).describe('Modbus TCP gateways and serial ports.'),
   entities: list(entitySchema).default([]).describe('Values to read and publish as sensors.'),
   context_entities: list(str(HA_ENTITY_ID_PATTERN)).default([])
     .describe('Home Assistant entities whose state the optimizer may relate polling to, e.g. sun.sun.'),
+  optimizer: optimizerSchema.filled().describe('The optimization loop: schedule, bus budget, strategy parameters.'),
 });
 
 export type Options = Infer<typeof optionsSchema>;
 export type ConnectionOptions = Infer<typeof connectionSchema>;
 export type EntityOptions = Infer<typeof entitySchema>;
+export type OptimizerOptionsRaw = Infer<typeof optimizerSchema>;

@@ -13,6 +13,7 @@ import {
   connectionSchema, entitySchema, optionsSchema,
   type ConnectionOptions, type EntityOptions, type Options,
 } from './options.js';
+import { toOptimizerOptions, type ResolvedOptimizerOptions } from './optimizerOptions.js';
 import { isRecord, validate, validFieldsOf } from './schemaDsl.js';
 
 export interface ResolvedOptions {
@@ -21,6 +22,7 @@ export interface ResolvedOptions {
   logLevel: LogLevel;
   /** The validated options with schema defaults filled in (type-dependent defaults are only in the defs). */
   options: Options;
+  optimizer: ResolvedOptimizerOptions;
 }
 
 /** Validates and resolves; throws ConfigError with every problem. Empty input (an empty file) = defaults. */
@@ -38,6 +40,7 @@ export function resolveOptions(raw: unknown): ResolvedOptions {
     entities: value.entities.map(toEntityDef),
     logLevel: value.log_level,
     options: value,
+    optimizer: toOptimizerOptions(value.optimizer),
   };
 }
 

@@ -163,6 +163,11 @@ export class ListNode<I> extends Node<I[]> {
 export class ObjectNode<S extends Shape> extends Node<ObjectOf<S>> {
   constructor(readonly shape: S) { super(); }
 
+  /** Missing → {} with every field's own default (for option groups whose fields all have one). */
+  filled(): ObjectNode<S> {
+    return this.default({} as ObjectOf<S>) as ObjectNode<S>;
+  }
+
   check(input: unknown, path: Path, report: Report): Checked<ObjectOf<S>> {
     if (!isRecord(input)) return fail(report, path, `${show(input)} is not an object`);
     let ok = true;
@@ -199,7 +204,8 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 /** Missing (undefined or null, as YAML writes an empty value) → default, undefined, or "is required". */
 function checkValue<T>(node: Node<T>, input: unknown, path: Path, report: Report): Checked<T> | undefined {
   if (input === undefined || input === null) {
-    if (node.hasDefault) return structuredClone(node.defaultValue) as T;
+    // a default passes through check() too, so an object's default {} gets its fields' defaults
+    if (node.hasDefault) return node.check(structuredClone(node.defaultValue), path, report);
     return node.isOptional ? undefined : fail(report, path, 'is required');
   }
   return node.check(input, path, report);
@@ -253,8 +259,8 @@ export function toSupervisorSchema(schema: Node<unknown>): SupervisorSchema {
 
 /** The defaults an object schema fills in, nested objects included (the `options:` block of config.yaml). */
 export function defaultsOf(schema: Node<unknown>): unknown {
-  if (schema.hasDefault) return structuredClone(schema.defaultValue);
-  if (schema.isOptional || !(schema instanceof ObjectNode)) return undefined;
+  const recurse = schema instanceof ObjectNode && (schema.hasDefault || !schema.isOptional);
+  if (!recurse) return schema.hasDefault ? structuredClone(schema.defaultValue) : undefined;
   const out: Record<string, unknown> = {};
   for (const [key, node] of Object.entries(schema.shape as Shape)) {
     const value = defaultsOf(node);

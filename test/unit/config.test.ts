@@ -4,6 +4,14 @@ import { resolveOptions } from '../../src/config/resolve.js';
 import { slugify } from '../../src/config/crossChecks.js';
 import { ConfigError } from '../../src/core/errors.js';
 
+const OPTIMIZER_DEFAULTS = {
+  enabled: true, quick_every: '4h', full_every: '12h', evaluate_every: '1h', settle: '15m', evaluation_window: '1h',
+  bus_budget: 0.3, rollback_threshold: -0.1, learning_rate: 0.1,
+  interval: { min_interval: 5, max_interval: 300, aggressiveness: 0.5, max_entities_per_run: 100 },
+  cluster: { correlation_threshold: 0.6, min_cluster_size: 2, max_cluster_size: 20 },
+  pattern: { max_patterns: 8, pattern_stability_threshold: 0.6 },
+};
+
 const tcp = { name: 'inverter', host: '10.0.0.2' };
 const serial = { name: 'meter', type: 'serial', serial_port: '/dev/ttyUSB0' };
 
@@ -168,9 +176,10 @@ describe('resolveOptions: messages', () => {
 describe('resolveOptions: defaults', () => {
   it('empty input (an empty file) is valid: no connections, no entities, info', () => {
     for (const raw of [undefined, null, {}]) {
-      expect(resolveOptions(raw)).toEqual({
+      expect(resolveOptions(raw)).toMatchObject({
         connections: [], entities: [], logLevel: 'info',
-        options: { log_level: 'info', connections: [], entities: [] },
+        options: { log_level: 'info', connections: [], entities: [], context_entities: [], optimizer: OPTIMIZER_DEFAULTS },
+        optimizer: { enabled: true, quickEveryMs: 14_400_000 },
       });
     }
   });
@@ -227,6 +236,33 @@ describe('slugify', () => {
     ['***', ''],
   ])('%j -> %j', (name, id) => {
     expect(slugify(name)).toBe(id);
+  });
+});
+
+describe('resolveOptions: optimizer options', () => {
+  it('fills every optimizer default, nested groups included, and converts durations', () => {
+    const { optimizer } = resolveOptions({ optimizer: { quick_every: '30m', interval: { aggressiveness: 0.8 } } });
+    expect(optimizer).toEqual({
+      enabled: true, quickEveryMs: 1_800_000, fullEveryMs: 43_200_000, evaluateEveryMs: 3_600_000, settleMs: 900_000,
+      windowMs: 3_600_000, budget: 0.3, rollbackThreshold: -0.1, learningRate: 0.1,
+      parameters: {
+        interval: { min_interval: 5, max_interval: 300, aggressiveness: 0.8, max_entities_per_run: 100 },
+        cluster: { correlation_threshold: 0.6, min_cluster_size: 2, max_cluster_size: 20 },
+        pattern: { max_patterns: 8, pattern_stability_threshold: 0.6 },
+      },
+    });
+  });
+
+  it('names bad optimizer options', () => {
+    expect(() => resolveOptions({ optimizer: { quick_every: 'often', bus_budget: 2, interval: { speed: 1 } } })).toThrow(ConfigError);
+    try {
+      resolveOptions({ optimizer: { quick_every: 'often', bus_budget: 2, interval: { speed: 1 } } });
+    } catch (err) {
+      const problems = (err as ConfigError).problems;
+      expect(problems).toContainEqual(expect.stringMatching(/^optimizer\.quick_every "often" does not match/));
+      expect(problems).toContain('optimizer.bus_budget 2 is not between 0.001 and 1');
+      expect(problems).toContainEqual(expect.stringMatching(/^optimizer\.interval\.speed is not a known option/));
+    }
   });
 });
 

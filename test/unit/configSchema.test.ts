@@ -101,7 +101,8 @@ describe('supervisor schema (config.yaml)', () => {
   });
 
   it('defaults give the options block, with [] for the lists', () => {
-    expect(defaultsOf(optionsSchema)).toEqual({ log_level: 'info', connections: [], entities: [], context_entities: [] });
+    expect(defaultsOf(optionsSchema)).toMatchObject({ log_level: 'info', connections: [], entities: [], context_entities: [] });
+    expect(defaultsOf(optionsSchema)).toMatchObject({ optimizer: { quick_every: '4h', interval: { aggressiveness: 0.5 }, pattern: { max_patterns: 8 } } });
     expect(defaultsOf(device)).toEqual({ enabled: true, port: 502, tags: [] });
   });
 });
@@ -125,7 +126,9 @@ describe('describeFields (DOCS.md table)', () => {
   it('Options is the inferred type of the schema', () => {
     const e: EntityOptions = { name: 'n', connection: 'c', address: 0, unit_id: 1, register_type: 'input',
       swap: 'none', scale: 1, offset: 0, scan_interval: 1, min_interval: 1, max_interval: 1 };
-    const o: Options = { log_level: 'fatal', connections: [], entities: [e], context_entities: ['sun.sun'] };
+    const optimizer = validate(optionsSchema, {}).value?.optimizer;
+    if (!optimizer) throw new Error('optimizer defaults missing');
+    const o: Options = { log_level: 'fatal', connections: [], entities: [e], context_entities: ['sun.sun'], optimizer };
     expect(validate(optionsSchema, o).problems).toEqual([]);
   });
 });
