@@ -2,6 +2,7 @@
  * The optimizer's options resolved: durations in milliseconds and the strategy parameter groups as
  * plain name → number maps, the shape the optimization loop and its strategies take.
  */
+import { ConfigError } from '../core/errors.js';
 import { parseDuration } from './duration.js';
 import type { OptimizerOptionsRaw } from './options.js';
 
@@ -19,14 +20,23 @@ export interface ResolvedOptimizerOptions {
   parameters: Record<string, Record<string, number>>;
 }
 
+/** Throws ConfigError naming the option when a duration is not usable (e.g. "0s"). */
+function durationOf(o: OptimizerOptionsRaw, key: 'quick_every' | 'full_every' | 'evaluate_every' | 'settle' | 'evaluation_window'): number {
+  try {
+    return parseDuration(o[key]);
+  } catch (err) {
+    throw new ConfigError([`optimizer.${key} ${err instanceof Error ? err.message : String(err)}`]);
+  }
+}
+
 export function toOptimizerOptions(o: OptimizerOptionsRaw): ResolvedOptimizerOptions {
   return {
     enabled: o.enabled,
-    quickEveryMs: parseDuration(o.quick_every),
-    fullEveryMs: parseDuration(o.full_every),
-    evaluateEveryMs: parseDuration(o.evaluate_every),
-    settleMs: parseDuration(o.settle),
-    windowMs: parseDuration(o.evaluation_window),
+    quickEveryMs: durationOf(o, 'quick_every'),
+    fullEveryMs: durationOf(o, 'full_every'),
+    evaluateEveryMs: durationOf(o, 'evaluate_every'),
+    settleMs: durationOf(o, 'settle'),
+    windowMs: durationOf(o, 'evaluation_window'),
     budget: o.bus_budget,
     rollbackThreshold: o.rollback_threshold,
     learningRate: o.learning_rate,

@@ -253,6 +253,11 @@ describe('resolveOptions: optimizer options', () => {
     });
   });
 
+  it('rejects a zero duration as a config error naming the option', () => {
+    expect(() => resolveOptions({ optimizer: { settle: '0m' } })).toThrow('optimizer.settle "0m" must be longer than 0');
+    expect(() => resolveOptions({ optimizer: { settle: '0m' } })).toThrow(ConfigError);
+  });
+
   it('names bad optimizer options', () => {
     expect(() => resolveOptions({ optimizer: { quick_every: 'often', bus_budget: 2, interval: { speed: 1 } } })).toThrow(ConfigError);
     try {
