@@ -62,7 +62,7 @@ export class CommandRegistry {
     } catch (err) {
       const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
       return this.finish(caller, { command: null, success: false,
-        error: { code: 'invalid_json', message: `not valid JSON (${describeError(err)}): ${shown}` } });
+        error: { code: 'invalid_json', message: `not valid JSON (${describeError(err).replace(/, ".*" is not valid JSON$/s, '')}): ${shown}` } });
     }
     return this.handle(input, caller);
   }

@@ -154,7 +154,10 @@ export class HaConnection {
 
   private fatal(err: HaAuthError): void {
     if (this.stopped) return;
-    this.deps.logger.fatal(`${err.message}. Check ${this.deps.url.includes('supervisor') ? 'the app' : 'HA_TOKEN'} (a long-lived access token); not retrying.`);
+    const hint = this.deps.url.startsWith('http://supervisor')
+      ? 'The supervisor refused SUPERVISOR_TOKEN: the app needs homeassistant_api: true'
+      : 'Check HA_TOKEN (a long-lived access token from your Home Assistant profile)';
+    this.deps.logger.fatal(`${err.message}. ${hint}; not retrying.`);
     this.stop();
     this.handlers.onFatal(err);
   }

@@ -48,13 +48,20 @@ export function createStatePoster(deps: RestDeps): PostState {
       throw new HaRestError(entityId, res.status, res.status >= 500 || res.status === 401 || res.status === 429, detail);
     } catch (err) {
       if (err instanceof HaRestError) throw err;
-      const why = abort.signal.aborted && !outer.aborted ? `no answer within ${timeoutMs} ms` : describeError(err);
+      const why = abort.signal.aborted && !outer.aborted ? `no answer within ${timeoutMs} ms` : describeFetchError(err);
       throw new HaRestError(entityId, undefined, true, why, { cause: err });
     } finally {
       deps.clock.clearTimer(timer);
       outer.removeEventListener('abort', onOuter);
     }
   };
+}
+
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in its cause. */
+function describeFetchError(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  return detail ? `${describeError(err)} (${detail})` : describeError(err);
 }
 
 /** HA answers errors as {"message": "..."}; fall back to the first characters of the body. */
