@@ -36,6 +36,9 @@ async function main(): Promise<void> {
   const resolved = resolveOptions(raw);
   logger.setLevel(resolved.logLevel);
 
+  if (env.haUrl !== undefined && !/^https?:\/\/[^/]/.test(env.haUrl)) {
+    throw new ConfigError([`HA_URL "${env.haUrl}" must start with http:// or https://, e.g. http://homeassistant.local:8123`]);
+  }
   if ((env.haUrl === undefined) !== (env.haToken === undefined)) {
     logger.warn(`${env.haUrl === undefined ? 'HA_TOKEN' : 'HA_URL'} is set without ${env.haUrl === undefined ? 'HA_URL' : 'HA_TOKEN'}: both are needed`);
   }

@@ -145,3 +145,13 @@ describe('a refused token', () => {
     expect(app.output()).not.toContain(TOKEN);
   });
 });
+
+describe('a malformed HA_URL', () => {
+  it('is a configuration error (exit 2) naming the variable', async () => {
+    const app = startAppProcess({ DATA_DIR: dir, HA_URL: 'homeassistant.local:8123', HA_TOKEN: TOKEN });
+    const { code } = await app.exit();
+    expect(code).toBe(2);
+    expect(app.output()).toContain('HA_URL "homeassistant.local:8123" must start with http:// or https://');
+    expect(app.output()).not.toContain(TOKEN);
+  });
+});
