@@ -1,0 +1,77 @@
+/**
+ * One entity's learned state (tracker + evidence) and what is derived from it on demand: the model
+ * choice, the headline rate fit, the regime splits and the segment the entity is in now. Derived
+ * results are cached until the entity gets a new sample or the cache ages; the service and the
+ * benchmark's "full recomputation" both go through `analyse`.
+ */
+import type { RateFit } from './censoredRate.js';
+import type { ContextStates } from './contexts.js';
+import type { Evidence } from './evidence.js';
+import { chooseModel, fitModel, type ModelChoice } from './rateModel.js';
+import { analyseRegimes, type RegimeInput, type SegmentFit, type SplitFit } from './regimes.js';
+import type { ChangeTracker, KindRules } from './tracking.js';
+import type { StatsOptions } from './types.js';
+
+export interface EntityRecord {
+  id: string;
+  index: number;
+  tracker: ChangeTracker;
+  evidence: Evidence;
+  /** Bumped on every sample (invalidates the cache). */
+  version: number;
+  cache: Analysis | undefined;
+}
+
+export interface Analysis {
+  version: number;
+  at: number;
+  model: ModelChoice;
+  overall: RateFit;
+  timeOfDay: SplitFit | undefined;
+  contexts: SplitFit[];
+  best: SplitFit | undefined;
+}
+
+export interface AnalysisEnv {
+  now: number;
+  /** Decay factor as of now. */
+  f: number;
+  options: StatsOptions;
+  contexts: ContextStates;
+}
+
+export function kindRules(o: StatsOptions): KindRules {
+  return {
+    minPolls: o.minPolls, constantMinPolls: o.constantMinPolls, constantMinSpanMs: o.constantMinSpanMs,
+    changesPerState: o.changesPerState, counterMinRises: o.counterMinRises,
+  };
+}
+
+/** The inputs of the regime tests for one entity. */
+export function regimeInput(rec: EntityRecord, model: ModelChoice, env: AnalysisEnv): RegimeInput {
+  const o = env.options;
+  return {
+    evidence: rec.evidence, f: env.f, model, hourBuckets: o.hourBuckets, contexts: env.contexts.layouts(),
+    minDeltaBic: o.regimeMinDeltaBic, minRatio: o.regimeMinRatio, minPolls: o.regimeMinPolls,
+  };
+}
+
+/** The entity's analysis, from the cache while it is current; `force` recomputes regardless. */
+export function analyse(rec: EntityRecord, env: AnalysisEnv, force = false): Analysis {
+  const c = rec.cache;
+  if (!force && c && c.version === rec.version && env.now - c.at < env.options.cacheMs && env.now >= c.at) return c;
+  const model = chooseModel(rec.tracker.classify(kindRules(env.options)));
+  const overall = fitModel(model, rec.evidence.groups(env.f), rec.evidence.counter(env.f));
+  const regimes = analyseRegimes(regimeInput(rec, model, env));
+  rec.cache = { version: rec.version, at: env.now, model, overall, ...regimes };
+  return rec.cache;
+}
+
+/** The segment of the best split the entity is in now (undefined when no split is significant). */
+export function currentSegment(a: Analysis, hourBucket: number, contexts: ContextStates): SegmentFit | undefined {
+  const best = a.best;
+  if (!best) return undefined;
+  if (best.kind === 'timeOfDay') return best.segments.find((s) => s.buckets.includes(hourBucket));
+  const bucket = contexts.bucketFor(best.key, contexts.current(best.key));
+  return bucket === undefined ? undefined : best.segments.find((s) => s.buckets.includes(bucket));
+}

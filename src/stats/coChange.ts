@@ -1,0 +1,214 @@
+/**
+ * Co-change detection: which entities change together more often than chance? A detected change
+ * is only known to lie in its poll window, so two changes coincide when one entity's window holds
+ * the other's detection. Chance is measured, not modelled: the same test against the partner's
+ * detections one baseline shift earlier (the same poll grid, the same time of day), which cancels
+ * fast values and shared day/night rhythms alike.
+ *
+ * Bounded for 10,000 entities: each entity keeps at most `maxPartners` candidate pairs; new
+ * candidates come from a fixed ring of recent changes (at most `scanLimit` looked at per change),
+ * and a weak, well-observed pair gives its place to a new one. Each change is scored one poll later,
+ * when the partners' detections from the same cycle have arrived.
+ */
+import type { TimeRing } from './timeRing.js';
+
+export interface CoChangeOptions {
+  maxPartners: number;
+  scanLimit: number;
+  recentCapacity: number;
+  baselineShift: number;
+  /** Pairs scoring below this (with enough evidence) may be replaced by new candidates. */
+  evictBelow: number;
+  /** Evidence (scored changes on both sides) before a pair may be replaced. */
+  evictMinEvents: number;
+}
+
+/** Per side (a, b): scored changes, coinciding ones, baseline hits. */
+export interface Pair {
+  a: number;
+  b: number;
+  n: [number, number];
+  c: [number, number];
+  base: [number, number];
+}
+
+export interface CoChangeJSON {
+  recent: Array<[number, number]>;
+  pairs: Array<[number, number, number, number, number, number, number, number]>;
+  /** Each entity's partner list as indexes into `pairs` (order kept: it decides eviction ties). */
+  partners: Array<[number, number[]]>;
+  pending: Array<[number, number, number]>;
+}
+
+/** What the tracker needs to know about entities. */
+export interface EntityLookup {
+  ring(e: number): TimeRing | undefined;
+  intervalMs(e: number): number;
+}
+
+/** Directional excess coincidence (beyond the baseline) with a small-sample guard. */
+function excess(p: Pair, side: 0 | 1, f: number): number {
+  const n = p.n[side] * f;
+  const c = p.c[side] * f;
+  const base = p.base[side] * f;
+  return (c - base) / (n - base + 2);
+}
+
+/** Co-change score in [0, 1]: geometric mean of both directions' excess coincidence. */
+export function pairScore(p: Pair, f = 1): number {
+  return Math.sqrt(Math.max(0, excess(p, 0, f)) * Math.max(0, excess(p, 1, f)));
+}
+
+export class CoChange {
+  private readonly recentEntity: Int32Array;
+  private readonly recentTime: Float64Array;
+  private recentHead = 0;
+  private recentCount = 0;
+  private readonly partners = new Map<number, Pair[]>();
+  /** A change waiting to be scored at the entity's next poll: [time, window]. */
+  private readonly pending = new Map<number, [number, number]>();
+
+  constructor(private readonly o: CoChangeOptions, private readonly lookup: EntityLookup) {
+    this.recentEntity = new Int32Array(o.recentCapacity);
+    this.recentTime = new Float64Array(o.recentCapacity);
+  }
+
+  /** Called for every sample of entity e (after its tracker recorded it). */
+  onSample(e: number, t: number, changed: boolean, windowMs: number, w: number, f: number): void {
+    const due = this.pending.get(e);
+    if (due) {
+      this.pending.delete(e);
+      this.score(e, due[0], due[1], w);
+    }
+    if (!changed || !(windowMs > 0)) return;
+    this.discover(e, t, windowMs, f);
+    this.recentEntity[this.recentHead] = e;
+    this.recentTime[this.recentHead] = t;
+    this.recentHead = (this.recentHead + 1) % this.o.recentCapacity;
+    this.recentCount = Math.min(this.recentCount + 1, this.o.recentCapacity);
+    this.pending.set(e, [t, windowMs]);
+  }
+
+  pairs(): Pair[] {
+    const out: Pair[] = [];
+    for (const [e, list] of this.partners) for (const p of list) if (p.a === e) out.push(p);
+    return out;
+  }
+
+  partnerCount(e: number): number {
+    return this.partners.get(e)?.length ?? 0;
+  }
+
+  rescale(f: number): void {
+    for (const p of this.pairs()) {
+      for (const s of [0, 1] as const) {
+        p.n[s] *= f;
+        p.c[s] *= f;
+        p.base[s] *= f;
+      }
+    }
+  }
+
+  /** Scores one change of e at t (window w) against every partner: coincidence and baseline. */
+  private score(e: number, t: number, windowMs: number, w: number): void {
+    const slack = Math.min(windowMs / 2, 1000);
+    for (const p of this.partners.get(e) ?? []) {
+      const other = p.a === e ? p.b : p.a;
+      const ring = this.lookup.ring(other);
+      if (!ring) continue;
+      const shift = this.o.baselineShift * Math.max(windowMs, this.lookup.intervalMs(other));
+      if (!ring.covers(t - shift - windowMs)) continue;
+      const side = p.a === e ? 0 : 1;
+      p.n[side] += w;
+      if (ring.anyIn(t - windowMs, t + slack)) p.c[side] += w;
+      if (ring.anyIn(t - shift - windowMs, t - shift + slack)) p.base[side] += w;
+    }
+  }
+
+  /** New candidate partners: other entities whose recent detections fall in e's window. */
+  private discover(e: number, t: number, windowMs: number, f: number): void {
+    const seen = new Set<number>();
+    const steps = Math.min(this.o.scanLimit, this.recentCount);
+    for (let i = 1; i <= steps; i++) {
+      const idx = (this.recentHead - i + this.o.recentCapacity) % this.o.recentCapacity;
+      if ((this.recentTime[idx] ?? 0) <= t - windowMs) break;
+      const other = this.recentEntity[idx] ?? -1;
+      if (other === e || seen.has(other)) continue;
+      seen.add(other);
+      if (!this.isPartner(e, other)) this.admit(e, other, f);
+    }
+  }
+
+  private isPartner(e: number, other: number): boolean {
+    return (this.partners.get(e) ?? []).some((p) => p.a === other || p.b === other);
+  }
+
+  private admit(x: number, y: number, f: number): void {
+    const roomX = this.room(x, f);
+    const roomY = this.room(y, f);
+    if (roomX === undefined || roomY === undefined) return;
+    if (roomX !== 'free') this.drop(roomX);
+    if (roomY !== 'free' && roomY !== roomX) this.drop(roomY);
+    const [a, b] = x < y ? [x, y] : [y, x];
+    const pair: Pair = { a, b, n: [0, 0], c: [0, 0], base: [0, 0] };
+    for (const e of [x, y]) {
+      const list = this.partners.get(e) ?? [];
+      list.push(pair);
+      this.partners.set(e, list);
+    }
+  }
+
+  /** 'free', the weakest replaceable pair, or undefined when e's partners are all worth keeping. */
+  private room(e: number, f: number): 'free' | Pair | undefined {
+    const list = this.partners.get(e) ?? [];
+    if (list.length < this.o.maxPartners) return 'free';
+    let weakest: Pair | undefined;
+    let weakestScore = Infinity;
+    for (const p of list) {
+      if ((p.n[0] + p.n[1]) * f < this.o.evictMinEvents) continue;
+      const s = pairScore(p, f);
+      if (s < this.o.evictBelow && s < weakestScore) [weakest, weakestScore] = [p, s];
+    }
+    return weakest;
+  }
+
+  private drop(p: Pair): void {
+    for (const e of [p.a, p.b]) {
+      const list = (this.partners.get(e) ?? []).filter((q) => q !== p);
+      if (list.length > 0) this.partners.set(e, list);
+      else this.partners.delete(e);
+    }
+  }
+
+  toJSON(): CoChangeJSON {
+    const recent: Array<[number, number]> = [];
+    for (let i = this.recentCount; i >= 1; i--) {
+      const idx = (this.recentHead - i + this.o.recentCapacity) % this.o.recentCapacity;
+      recent.push([this.recentEntity[idx] ?? 0, this.recentTime[idx] ?? 0]);
+    }
+    const pairs = this.pairs();
+    const index = new Map(pairs.map((p, i) => [p, i]));
+    return {
+      recent,
+      pairs: pairs.map((p) => [p.a, p.b, p.n[0], p.n[1], p.c[0], p.c[1], p.base[0], p.base[1]]),
+      partners: [...this.partners].map(([e, list]) => [e, list.map((p) => index.get(p) ?? -1)]),
+      pending: [...this.pending].map(([e, [t, w]]) => [e, t, w]),
+    };
+  }
+
+  static fromJSON(json: CoChangeJSON, o: CoChangeOptions, lookup: EntityLookup): CoChange {
+    const cc = new CoChange(o, lookup);
+    for (const [e, t] of json.recent.slice(-o.recentCapacity)) {
+      cc.recentEntity[cc.recentHead] = e;
+      cc.recentTime[cc.recentHead] = t;
+      cc.recentHead = (cc.recentHead + 1) % o.recentCapacity;
+      cc.recentCount = Math.min(cc.recentCount + 1, o.recentCapacity);
+    }
+    const pairs = json.pairs.map(([a, b, n0, n1, c0, c1, b0, b1]): Pair => ({ a, b, n: [n0, n1], c: [c0, c1], base: [b0, b1] }));
+    for (const [e, list] of json.partners) {
+      cc.partners.set(e, list.map((i) => pairs[i]).filter((p): p is Pair => p !== undefined));
+    }
+    for (const [e, t, w] of json.pending) cc.pending.set(e, [t, w]);
+    return cc;
+  }
+}
