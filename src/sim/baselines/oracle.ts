@@ -14,7 +14,7 @@ import type { SimSite } from '../groundTruth.js';
 import { HOUR_MS } from '../rates.js';
 import type { Policy, PolicyContext, PolicyEnv } from '../policy.js';
 
-const BUDGETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.4];
+const BUDGETS = [0.2, 0.1, 0.05, 0.02, 0.01];
 
 function itemsByBus(ctx: PolicyContext, site: SimSite, t: number, costs: ReadonlyMap<string, number>): Map<string, AllocationItem[]> {
   const conns = new Map<string, ConnectionDef>(ctx.connections.map((c) => [c.name, c]));

@@ -22,7 +22,7 @@ function fixedIntervalPolicy(name: string, description: string, plan: PlanFn, sw
 }
 
 export const haDefault = fixedIntervalPolicy(
-  'ha-default', 'Home Assistant core: one request per entity, one scan interval (default 15 s)', onePerEntity, [10, 15, 30, 60, 120],
+  'ha-default', 'Home Assistant core: one request per entity, one scan interval (default 15 s)', onePerEntity, [15, 30, 60, 120],
 );
 
 export const telegraf = fixedIntervalPolicy(

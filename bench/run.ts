@@ -1,0 +1,79 @@
+/**
+ * `npm run bench`: runs every benchmark — planner, transport throughput (when pymodbus is installed),
+ * the freshness sweep of every policy on both simulated sites, and the scale run — writes
+ * bench/results/<name>.md and the staleness-versus-bus-time plots, and prints the summary.
+ * With `--readme` it also replaces the generated section of README.md (between the bench markers).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { comparisonTable, cpuSummary, runSweeps, sweepPlot, sweepTable } from './freshness.js';
+import { run as runPlanner } from './planner.js';
+import { runInWorkers } from './pool.js';
+import { scaleJobs, scaleTable, type ScaleJob, type ScaleOutcome } from './scale.js';
+import { run as runThroughput } from './throughput.js';
+import { SEED } from './freshness.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const resultsDir = path.join(root, 'bench', 'results');
+const workerUrl = new URL('./sweepWorker.js', import.meta.url);
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+function pymodbusAvailable(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import pymodbus'], { stdio: 'ignore' }).status === 0;
+}
+
+async function write(name: string, text: string): Promise<void> {
+  await writeFile(path.join(resultsDir, name), text.endsWith('\n') ? text : `${text}\n`);
+}
+
+async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const result = await work();
+  console.log(`[bench] ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  await mkdir(resultsDir, { recursive: true });
+  const planner = await timed('planner', runPlanner);
+  await write('planner.md', `# Planner\n\n\`\`\`\n${planner}\n\`\`\``);
+  const throughput = pymodbusAvailable() ? await timed('throughput', runThroughput) : 'skipped: /usr/bin/python3 has no pymodbus';
+  await write('throughput.md', `# Transport throughput\n\n\`\`\`\n${throughput}\n\`\`\``);
+
+  const sweeps = await timed('freshness sweep', () => runSweeps(workerUrl));
+  for (const sweep of sweeps) {
+    const body = `${comparisonTable(sweep)}\n\n![${sweep.site}](freshness-${sweep.site}.svg)\n\n${sweepTable(sweep)}`;
+    await write(`freshness-${sweep.site}.md`, `# Freshness versus bus time: ${sweep.site}\n\n${body}`);
+    await write(`freshness-${sweep.site}.svg`, sweepPlot(sweep));
+  }
+  const scale = await timed('scale', () => runInWorkers<ScaleJob, ScaleOutcome>(workerUrl, scaleJobs(SEED), { concurrency: 1, fresh: true }));
+  await write('scale.md', `# Scale\n\n${scaleTable(scale)}`);
+
+  const summary = [
+    `Freshness versus bus time (\`npm run bench\`, seed ${SEED}; full tables in bench/results/):`, '',
+    ...sweeps.map((s) => `${comparisonTable(s)}\n\n![${s.site}](bench/results/freshness-${s.site}.svg)\n`),
+    'Scale (one gateway, 15 s scan interval, cost-model planner):', '', scaleTable(scale), '',
+    'Planner and transport:', '', '```', planner, throughput, '```',
+  ].join('\n');
+  await write('summary.md', summary);
+  console.log(`\n${summary}\n\n${cpuSummary(sweeps)}`);
+  if (process.argv.includes('--readme')) await updateReadme(summary);
+  console.log(`[bench] total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+async function updateReadme(summary: string): Promise<void> {
+  const file = path.join(root, 'README.md');
+  const text = await readFile(file, 'utf8');
+  const start = text.indexOf(README_START);
+  const end = text.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} section`);
+  await writeFile(file, `${text.slice(0, start + README_START.length)}\n${summary}\n${text.slice(end)}`);
+  console.log('[bench] README.md benchmark section updated');
+}
+
+await main();

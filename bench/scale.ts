@@ -1,0 +1,82 @@
+/**
+ * Scale benchmark: what one simulated hour of polling costs the real app at 100, 1,000 and 10,000
+ * entities (commercial inverters on one Modbus TCP gateway, 15 s scan interval, cost-model planner):
+ * CPU per simulated hour and the heap after the run, each size in a fresh worker. The store file size
+ * and the optimizer's full-cycle time are reported once those parts exist.
+ */
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { inverterDevice } from '../src/sim/devices/inverter.js';
+import { prefixed } from '../src/sim/points.js';
+import type { Policy } from '../src/sim/policy.js';
+import { DEFAULT_START_MS, runSimulation } from '../src/sim/runner.js';
+import type { SiteSpec } from '../src/sim/sites.js';
+import { SUN_ENTITY } from '../src/sim/rates.js';
+
+export interface ScaleJob {
+  kind: 'scale';
+  entities: number;
+  simulatedMs: number;
+  seed: number;
+}
+
+export interface ScaleOutcome {
+  entities: number;
+  simulatedMs: number;
+  wallMs: number;
+  heapMb: number;
+  requests: number;
+}
+
+const PER_INVERTER = 124;
+const HOUR_MS = 3_600_000;
+
+/** Enough commercial inverters (124 entities each) on one TCP gateway for about `entities`. */
+export function scaledSite(entities: number): SiteSpec {
+  const count = Math.max(1, Math.round(entities / PER_INVERTER));
+  return {
+    name: 'industrial', description: `${count} commercial inverters on one TCP gateway`,
+    connections: [{ name: 'plant', type: 'tcp', turnaround_ms: 5, max_registers_per_read: 125 }],
+    devices: Array.from({ length: count }, (_, i) => {
+      const device = inverterDevice({ name: `inv${i + 1}`, unitId: i + 1, turnaroundMs: 5, mppts: 14, strings: 30 });
+      return { device: { ...device, points: prefixed(`inv${i + 1}`, device.points) }, connection: 'plant' };
+    }),
+    contextEntities: [SUN_ENTITY],
+  };
+}
+
+const appDefault: Policy = { name: 'app-default', description: 'the app as configured', knob: '-', settings: [{ label: '15 s', value: 15 }], prepare: () => ({}) };
+
+export async function runScaleJob(job: ScaleJob): Promise<ScaleOutcome> {
+  const site = scaledSite(job.entities);
+  const t0 = performance.now();
+  const result = await runSimulation({
+    site, policy: appDefault, setting: { label: '15 s', value: 15 }, seed: job.seed, durationMs: job.simulatedMs, startMs: DEFAULT_START_MS + 12 * HOUR_MS,
+  });
+  const wallMs = performance.now() - t0;
+  return {
+    entities: result.entities.length, simulatedMs: job.simulatedMs, wallMs, heapMb: v8.getHeapStatistics().used_heap_size / 2 ** 20,
+    requests: result.figures.requestsPerHour * (job.simulatedMs / HOUR_MS),
+  };
+}
+
+export function scaleJobs(seed: number): ScaleJob[] {
+  return [
+    { kind: 'scale', entities: 100, simulatedMs: HOUR_MS, seed },
+    { kind: 'scale', entities: 1000, simulatedMs: HOUR_MS, seed },
+    { kind: 'scale', entities: 10_000, simulatedMs: HOUR_MS / 4, seed },
+  ];
+}
+
+export function scaleTable(rows: readonly ScaleOutcome[]): string {
+  const lines = [
+    '| entities | simulated | CPU per simulated hour | heap after run | requests/h | store file | full cycle |',
+    '|---:|---:|---:|---:|---:|---|---|',
+    ...rows.map((r) => {
+      const perHour = r.wallMs / (r.simulatedMs / HOUR_MS) / 1000;
+      return `| ${r.entities.toLocaleString('en-US')} | ${r.simulatedMs / 60_000} min | ${perHour.toFixed(2)} s | ${r.heapMb.toFixed(0)} MB | `
+        + `${Math.round(r.requests / (r.simulatedMs / HOUR_MS)).toLocaleString('en-US')} | n/a (store not built yet) | n/a (optimizer not wired yet) |`;
+    }),
+  ];
+  return lines.join('\n');
+}
