@@ -32,5 +32,5 @@ describe('one simulated day of the HA-default baseline on solar-home (real app, 
     // every entity is shown a value read at most one interval plus one sweep ago
     expect(result.figures.p95DelayMs).toBeLessThan(15_000 + perCycleMs);
     expect(result.figures.undetected).toBeLessThanOrEqual(entities.length);
-  }, 120_000);
+  }, 300_000); // ~20 s alone; more when CI shares the cores
 });
