@@ -56,10 +56,19 @@ export function regimeInput(rec: EntityRecord, model: ModelChoice, env: Analysis
   };
 }
 
-/** The entity's analysis, from the cache while it is current; `force` recomputes regardless. */
+/** Share of new samples a cached analysis may miss while it is younger than `cacheMs`. */
+const CACHE_NEW_SAMPLES = 0.05;
+
+/**
+ * The entity's analysis, from the cache while it is current: no new sample since, or younger than
+ * `cacheMs` with at most 5 % more samples (so a view queried every few seconds does not refit every
+ * entity on every poll); `force` recomputes regardless.
+ */
 export function analyse(rec: EntityRecord, env: AnalysisEnv, force = false): Analysis {
   const c = rec.cache;
-  if (!force && c && c.version === rec.version && env.now - c.at < env.options.cacheMs && env.now >= c.at) return c;
+  const fresh = c !== undefined && env.now >= c.at && (c.version === rec.version
+    || (env.now - c.at < env.options.cacheMs && rec.version - c.version <= CACHE_NEW_SAMPLES * rec.version));
+  if (!force && c && fresh) return c;
   const model = chooseModel(rec.tracker.classify(kindRules(env.options)));
   const overall = fitModel(model, rec.evidence.groups(env.f), rec.evidence.counter(env.f));
   const regimes = analyseRegimes(regimeInput(rec, model, env));

@@ -15,9 +15,13 @@ import type { TimeRing } from './timeRing.js';
 export interface CoChangeOptions {
   maxPartners: number;
   scanLimit: number;
+  /** Distinct new candidates collected per change … */
+  candidatesPerChange: number;
+  /** … of which at most this many are tried (the cost of a change stays fixed). */
+  admissionsPerChange: number;
   recentCapacity: number;
   baselineShift: number;
-  /** Pairs scoring below this (with enough evidence) may be replaced by new candidates. */
+  /** Pairs that could not plausibly score this much (with enough evidence) may be replaced. */
   evictBelow: number;
   /** Evidence (scored changes on both sides) before a pair may be replaced. */
   evictMinEvents: number;
@@ -38,6 +42,7 @@ export interface CoChangeJSON {
   /** Each entity's partner list as indexes into `pairs` (order kept: it decides eviction ties). */
   partners: Array<[number, number[]]>;
   pending: Array<[number, number, number]>;
+  rotation: number;
 }
 
 /** What the tracker needs to know about entities. */
@@ -46,17 +51,43 @@ export interface EntityLookup {
   intervalMs(e: number): number;
 }
 
-/** Directional excess coincidence (beyond the baseline) with a small-sample guard. */
+/** Coincidences must beat the baseline by this many standard deviations to count at all. */
+export const MIN_EXCESS_Z = 4;
+
+/**
+ * Directional excess coincidence: the share of one side's changes that the other side accompanied
+ * beyond chance, 0 unless the excess is significant (c vs baseline, a McNemar-style z).
+ */
 function excess(p: Pair, side: 0 | 1, f: number): number {
   const n = p.n[side] * f;
   const c = p.c[side] * f;
   const base = p.base[side] * f;
+  if ((c - base) / Math.sqrt(c + base + 1) < MIN_EXCESS_Z) return 0;
   return (c - base) / (n - base + 2);
 }
 
-/** Co-change score in [0, 1]: geometric mean of both directions' excess coincidence. */
+/**
+ * Co-change score in [0, 1]: the larger directional excess. A compressor whose every switch moves
+ * the power scores high with it even though power also moves on its own; a value that merely shares
+ * a rhythm (day and night) has no excess over the baseline in either direction.
+ */
 export function pairScore(p: Pair, f = 1): number {
-  return Math.sqrt(Math.max(0, excess(p, 0, f)) * Math.max(0, excess(p, 1, f)));
+  return Math.max(0, excess(p, 0, f), excess(p, 1, f));
+}
+
+/**
+ * The most the pair could plausibly score (excess plus two standard deviations, no significance
+ * gate): a young pair that might still prove itself is not replaced, a well-observed chance pair is.
+ */
+function optimisticScore(p: Pair, f: number): number {
+  let best = 0;
+  for (const side of [0, 1] as const) {
+    const n = p.n[side] * f;
+    const c = p.c[side] * f;
+    const base = p.base[side] * f;
+    best = Math.max(best, (c - base + 2 * Math.sqrt(c + base + 1)) / (n - base + 2));
+  }
+  return best;
 }
 
 export class CoChange {
@@ -67,6 +98,8 @@ export class CoChange {
   private readonly partners = new Map<number, Pair[]>();
   /** A change waiting to be scored at the entity's next poll: [time, window]. */
   private readonly pending = new Map<number, [number, number]>();
+  private readonly scratch: number[] = [];
+  private rotation = 0;
 
   constructor(private readonly o: CoChangeOptions, private readonly lookup: EntityLookup) {
     this.recentEntity = new Int32Array(o.recentCapacity);
@@ -125,18 +158,24 @@ export class CoChange {
     }
   }
 
-  /** New candidate partners: other entities whose recent detections fall in e's window. */
+  /**
+   * New candidate partners: other entities whose recent detections fall in e's window, nearest
+   * first. At most `admissionsPerChange` of them are tried per change, starting at a rotating offset,
+   * so every candidate gets its turn while the cost per change stays fixed.
+   */
   private discover(e: number, t: number, windowMs: number, f: number): void {
-    const seen = new Set<number>();
+    const candidates = this.scratch;
+    candidates.length = 0;
     const steps = Math.min(this.o.scanLimit, this.recentCount);
-    for (let i = 1; i <= steps; i++) {
+    for (let i = 1; i <= steps && candidates.length < this.o.candidatesPerChange; i++) {
       const idx = (this.recentHead - i + this.o.recentCapacity) % this.o.recentCapacity;
       if ((this.recentTime[idx] ?? 0) <= t - windowMs) break;
       const other = this.recentEntity[idx] ?? -1;
-      if (other === e || seen.has(other)) continue;
-      seen.add(other);
-      if (!this.isPartner(e, other)) this.admit(e, other, f);
+      if (other !== e && !candidates.includes(other) && !this.isPartner(e, other)) candidates.push(other);
     }
+    const n = candidates.length;
+    for (let i = 0; i < Math.min(n, this.o.admissionsPerChange); i++) this.admit(e, candidates[(this.rotation + i) % n] ?? e, f);
+    this.rotation = (this.rotation + 1) % 1_000_003;
   }
 
   private isPartner(e: number, other: number): boolean {
@@ -166,7 +205,7 @@ export class CoChange {
     let weakestScore = Infinity;
     for (const p of list) {
       if ((p.n[0] + p.n[1]) * f < this.o.evictMinEvents) continue;
-      const s = pairScore(p, f);
+      const s = optimisticScore(p, f);
       if (s < this.o.evictBelow && s < weakestScore) [weakest, weakestScore] = [p, s];
     }
     return weakest;
@@ -193,6 +232,7 @@ export class CoChange {
       pairs: pairs.map((p) => [p.a, p.b, p.n[0], p.n[1], p.c[0], p.c[1], p.base[0], p.base[1]]),
       partners: [...this.partners].map(([e, list]) => [e, list.map((p) => index.get(p) ?? -1)]),
       pending: [...this.pending].map(([e, [t, w]]) => [e, t, w]),
+      rotation: this.rotation,
     };
   }
 
@@ -209,6 +249,7 @@ export class CoChange {
       cc.partners.set(e, list.map((i) => pairs[i]).filter((p): p is Pair => p !== undefined));
     }
     for (const [e, t, w] of json.pending) cc.pending.set(e, [t, w]);
+    cc.rotation = json.rotation;
     return cc;
   }
 }

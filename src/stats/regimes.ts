@@ -100,7 +100,7 @@ function bestArc(input: RegimeInput): { a: number; len: number } | undefined {
   const [Et, Xt, Nt] = [sum(pE, 0, H), sum(pX, 0, H), sum(pN, 0, H)];
   let best: { a: number; len: number; gain: number } | undefined;
   for (let a = 0; a < H; a++) {
-    for (let len = 1; len < H; len++) {
+    for (let len = 1; len <= H / 2; len++) { // longer arcs are the complements of shorter ones
       const [Ei, Xi, Ni] = [sum(pE, a, len), sum(pX, a, len), sum(pN, a, len)];
       if (Ni < input.minPolls || Nt - Ni < input.minPolls) continue;
       const gain = poissonTerm(Ei, Xi) + poissonTerm(Et - Ei, Xt - Xi) - poissonTerm(Et, Xt);

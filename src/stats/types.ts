@@ -172,8 +172,12 @@ export interface StatsOptions {
   regimeMinPolls: number;
   /** Co-change partners kept per entity (bounds the candidate pairs). */
   maxPartners: number;
-  /** Recent changes scanned per change when looking for new partners. */
+  /** Recent changes scanned per change when looking for new partners … */
   scanLimit: number;
+  /** … collecting at most this many new candidates … */
+  candidatesPerChange: number;
+  /** … of which this many are tried (rotating, so all get their turn). */
+  admissionsPerChange: number;
   /** Global ring of recent changes (for discovery). */
   recentCapacity: number;
   /** The chance baseline looks this many windows back. */
@@ -211,6 +215,8 @@ export const DEFAULT_STATS_OPTIONS: StatsOptions = {
   regimeMinPolls: 20,
   maxPartners: 16,
   scanLimit: 256,
+  candidatesPerChange: 32,
+  admissionsPerChange: 4,
   recentCapacity: 4096,
   baselineShift: 3,
   minCoChanges: 5,
