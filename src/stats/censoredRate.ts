@@ -69,8 +69,8 @@ function unchangedLogLik(c: number, mu: number, w0: number, t0: number): number 
   return w0 * Math.log1p(c * Math.expm1(-mu * (t0 / w0)));
 }
 
-/** Score (dℓ/dμ) and Hessian (d²ℓ/dμ²), prior included. */
-function derivatives(m: Model, mu: number): { score: number; hess: number } {
+/** Score (dℓ/dμ) and Hessian (d²ℓ/dμ²), with the prior unless `withPrior` is false. */
+function derivatives(m: Model, mu: number, withPrior = true): { score: number; hess: number } {
   let score = 0;
   let hess = 0;
   const add = (w: number, T: number, changed: boolean) => {
@@ -92,7 +92,7 @@ function derivatives(m: Model, mu: number): { score: number; hess: number } {
     if (g.w1 > 0) add(g.w1, g.t1 / g.w1, true);
     if (g.w0 > 0) add(g.w0, g.t0 / g.w0, false);
   }
-  add(0.5, m.priorT, false);
+  if (withPrior) add(0.5, m.priorT, false);
   return { score, hess };
 }
 
@@ -113,17 +113,25 @@ function solveScore(m: Model, lo0: number, hi0: number, guess: number): number {
   return mu;
 }
 
-/** Bisection (in log space) for where ℓ falls to `target`, between `inside` (ℓ above) and `outside`. */
+/**
+ * Where ℓ falls to `target` between `inside` (ℓ above) and `outside` (ℓ below): Newton steps on
+ * ℓ − target, bisection (in log space when it can) whenever a step leaves the bracket.
+ */
 function profileBound(m: Model, inside: number, outside: number, target: number): number {
   let a = inside;
   let b = outside;
-  for (let i = 0; i < 50; i++) {
-    const mid = a > 0 && b > 0 ? Math.sqrt(a * b) : (a + b) / 2;
-    if (logLik(m, mid) > target) a = mid;
-    else b = mid;
-    if (Math.abs(b - a) <= 1e-6 * Math.max(a, b)) break;
+  let x = (a + b) / 2;
+  for (let i = 0; i < 60; i++) {
+    const g = logLik(m, x) - target;
+    if (g > 0) a = x;
+    else b = x;
+    const slope = derivatives(m, x, false).score;
+    let next = slope !== 0 ? x - g / slope : NaN;
+    if (!(next > Math.min(a, b) && next < Math.max(a, b))) next = a > 0 && b > 0 ? Math.sqrt(a * b) : (a + b) / 2;
+    if (Math.abs(next - x) <= 1e-7 * Math.max(a, b)) return next;
+    x = next;
   }
-  return (a + b) / 2;
+  return x;
 }
 
 function totals(groups: readonly PollGroup[]): { w1: number; w: number; exposure: number; minT: number } {

@@ -43,6 +43,7 @@ export interface CoChangeJSON {
   partners: Array<[number, number[]]>;
   pending: Array<[number, number, number]>;
   rotation: number;
+  fullUntil: Array<[number, number]>;
 }
 
 /** What the tracker needs to know about entities. */
@@ -99,6 +100,8 @@ export class CoChange {
   /** A change waiting to be scored at the entity's next poll: [time, window]. */
   private readonly pending = new Map<number, [number, number]>();
   private readonly scratch: number[] = [];
+  /** Entities whose full partner list had nothing replaceable, until when not to look again. */
+  private readonly fullUntil = new Map<number, number>();
   private rotation = 0;
 
   constructor(private readonly o: CoChangeOptions, private readonly lookup: EntityLookup) {
@@ -174,7 +177,7 @@ export class CoChange {
       if (other !== e && !candidates.includes(other) && !this.isPartner(e, other)) candidates.push(other);
     }
     const n = candidates.length;
-    for (let i = 0; i < Math.min(n, this.o.admissionsPerChange); i++) this.admit(e, candidates[(this.rotation + i) % n] ?? e, f);
+    for (let i = 0; i < Math.min(n, this.o.admissionsPerChange); i++) this.admit(e, candidates[(this.rotation + i) % n] ?? e, f, t);
     this.rotation = (this.rotation + 1) % 1_000_003;
   }
 
@@ -182,9 +185,9 @@ export class CoChange {
     return (this.partners.get(e) ?? []).some((p) => p.a === other || p.b === other);
   }
 
-  private admit(x: number, y: number, f: number): void {
-    const roomX = this.room(x, f);
-    const roomY = this.room(y, f);
+  private admit(x: number, y: number, f: number, t: number): void {
+    const roomX = this.room(x, f, t);
+    const roomY = roomX === undefined ? undefined : this.room(y, f, t);
     if (roomX === undefined || roomY === undefined) return;
     if (roomX !== 'free') this.drop(roomX);
     if (roomY !== 'free' && roomY !== roomX) this.drop(roomY);
@@ -197,10 +200,20 @@ export class CoChange {
     }
   }
 
-  /** 'free', the weakest replaceable pair, or undefined when e's partners are all worth keeping. */
-  private room(e: number, f: number): 'free' | Pair | undefined {
+  /**
+   * 'free', the weakest replaceable pair, or undefined when e's partners are all worth keeping. A
+   * full list found with nothing to replace is not searched again before e's next poll.
+   */
+  private room(e: number, f: number, t: number): 'free' | Pair | undefined {
     const list = this.partners.get(e) ?? [];
     if (list.length < this.o.maxPartners) return 'free';
+    if ((this.fullUntil.get(e) ?? -Infinity) > t) return undefined;
+    const weakest = this.weakest(list, f);
+    if (!weakest) this.fullUntil.set(e, t + this.lookup.intervalMs(e));
+    return weakest;
+  }
+
+  private weakest(list: readonly Pair[], f: number): Pair | undefined {
     let weakest: Pair | undefined;
     let weakestScore = Infinity;
     for (const p of list) {
@@ -233,6 +246,7 @@ export class CoChange {
       partners: [...this.partners].map(([e, list]) => [e, list.map((p) => index.get(p) ?? -1)]),
       pending: [...this.pending].map(([e, [t, w]]) => [e, t, w]),
       rotation: this.rotation,
+      fullUntil: [...this.fullUntil],
     };
   }
 
@@ -250,6 +264,7 @@ export class CoChange {
     }
     for (const [e, t, w] of json.pending) cc.pending.set(e, [t, w]);
     cc.rotation = json.rotation;
+    for (const [e, t] of json.fullUntil) cc.fullUntil.set(e, t);
     return cc;
   }
 }

@@ -223,5 +223,5 @@ export const DEFAULT_STATS_OPTIONS: StatsOptions = {
   cluster: { threshold: 0.5, minSize: 2, maxSize: 8 },
   predictionWindowMs: HOUR,
   accuracyWindows: 48,
-  cacheMs: 60_000,
+  cacheMs: 300_000,
 };

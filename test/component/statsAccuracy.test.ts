@@ -63,9 +63,6 @@ describe('rate estimates against ground truth (one simulated day, real poller)',
       const realised = ((rig.truth.get(c.id)?.length ?? 0) / DAY) * HOUR;
       return { ...c, est, realised, err: est ? Math.abs(est.ratePerHour - c.perHour) / c.perHour : Infinity };
     });
-    for (const r of rows) {
-      console.log(`${r.id.padEnd(12)} T=${r.scanS}s λT=${((r.perHour * r.scanS) / 3600).toFixed(2)} true=${r.perHour.toFixed(1)}/h realised=${r.realised.toFixed(1)} est=${r.est?.ratePerHour.toFixed(1)} [${r.est?.lower.toFixed(1)}, ${r.est?.upper.toFixed(1)}] sat=${r.est?.saturated} kind=${r.est?.kind} n=${r.est?.samples.toFixed(0)} err=${(r.err * 100).toFixed(1)}%`);
-    }
     const informative = rows.filter((r) => r.est && !r.est.saturated);
     const errors = informative.map((r) => r.err);
     expect(rows.every((r) => (rig.stats.tracking(r.id)?.polls ?? 0) >= 100)).toBe(true);

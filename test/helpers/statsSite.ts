@@ -18,6 +18,10 @@ import { FUNCTION_OF, busKeyOf, type ConnectionDef, type EntityDef, type ReadFun
 import { SimDevice, type SimDeviceSpec, type SimPointSpec, type SimReadResult } from '../../src/sim/simDevice.js';
 import { ValueProcess, type ProcessSpec } from '../../src/sim/valueProcess.js';
 import { VirtualBus } from '../../src/sim/virtualBus.js';
+import { resolveOptions } from '../../src/config/resolve.js';
+import { ContextFeed } from '../../src/sim/contextFeed.js';
+import { SimSite } from '../../src/sim/groundTruth.js';
+import { siteOptions, type SiteSpec as SiteSpecOfSim } from '../../src/sim/sites.js';
 import { createEntityStats, type EntityStatsService } from '../../src/stats/entityStats.js';
 import type { StatsOptions } from '../../src/stats/types.js';
 
@@ -140,6 +144,56 @@ export function buildStatsRig(site: SiteSpec): StatsRig {
     run: (ms) => clock.advance(ms),
     async stop() {
       clock.clearTimer(ctxTimer);
+      stats.stop();
+      const stopped = poller.stop();
+      await clock.advance(60_000);
+      await stopped;
+    },
+  };
+}
+
+export interface SiteRig {
+  clock: VirtualClock;
+  stats: EntityStatsService;
+  site: SimSite;
+  run(ms: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A simulated site from src/sim (solar-home, industrial) polled by the real Poller at one interval,
+ * with its HA context states fed in virtual time and stats listening — the app's polling path
+ * without the parts stats does not need (HA publisher, optimizer), so a simulated week stays cheap.
+ */
+export function siteRig(spec: SiteSpecOfSim, o: { seed: number; scanS: number; statsOptions?: Partial<StatsOptions> }): SiteRig {
+  const clock = new VirtualClock(START);
+  const site = new SimSite(spec, { seed: o.seed, startMs: START, recordChanges: true });
+  const { connections, entities } = resolveOptions(siteOptions(spec, 'gateway.sim', 502, o.scanS));
+  const byName = new Map(connections.map((c) => [c.name, c]));
+  const busOf = (name: string) => busKeyOf(byName.get(name) as ConnectionDef);
+  const buses = new Map<string, VirtualBus>();
+  for (const { connection } of spec.devices) {
+    const key = busOf(connection);
+    const conn = byName.get(connection) as ConnectionDef;
+    if (buses.has(key)) continue;
+    const devices = site.devices.filter((_, j) => busOf(spec.devices[j]?.connection ?? '') === key);
+    buses.set(key, new VirtualBus({ key, clock, devices, timing: { baudrate: conn.type === 'tcp' ? undefined : conn.baudrate, roundTripMs: 1 } }));
+  }
+  const events = new EventBus<PollerEvents & { contextChanged: ContextChange }>();
+  const logger = createMemoryLogger();
+  const poller = new Poller({ clock, logger, connections, entities, buses, holes: new HoleSet(), events });
+  const context = new SettableContext(spec.contextEntities);
+  const feed = new ContextFeed({ clock, site, context });
+  feed.onChange((c) => events.emit('contextChanged', c));
+  feed.start();
+  const stats = createEntityStats({ clock, logger, events, context, options: o.statsOptions });
+  stats.start();
+  poller.start();
+  return {
+    clock, stats, site,
+    run: (ms) => clock.advance(ms),
+    async stop() {
+      feed.stop();
       stats.stop();
       const stopped = poller.stop();
       await clock.advance(60_000);
