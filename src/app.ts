@@ -1,33 +1,43 @@
 /**
- * The composition root: wires clock, logger, buses, planner, poller, the command registry and the
- * Home Assistant side (and, as they arrive, stats, optimizer, store and the dashboard) from one typed
- * deps object. It owns the
- * lifecycle: start in order, stop in reverse, and one failing part does not stop the others from
- * shutting down. Tests build it with fakes; main.ts builds it with the real world.
+ * The composition root: wires clock, logger, buses, planner, poller, entity statistics, the
+ * optimizer, the store, the command registry and the Home Assistant side from one typed deps
+ * object. It owns the lifecycle: start in order, stop in reverse, and one failing part does not stop
+ * the others from shutting down. Tests and the simulator build it with fakes; main.ts builds it with
+ * the real world.
  */
 import type { Readable } from 'node:stream';
+import { Memory } from 'lowdb';
 import { registerModbusCommands } from './commands/modbusCommands.js';
 import { CommandRegistry } from './commands/registry.js';
 import { StdinIntake } from './commands/stdinIntake.js';
 import type { CommandEvents } from './commands/types.js';
-import type { Clock, TimerHandle } from './core/clock.js';
+import type { ResolvedOptimizerOptions } from './config/optimizerOptions.js';
+import type { Clock } from './core/clock.js';
 import type { ContextSource } from './core/context.js';
 import { EventBus, describeError } from './core/eventBus.js';
 import type { Logger } from './core/logger.js';
 import type { Random } from './core/random.js';
-import { createBus } from './modbus/bus.js';
-import { HoleSet } from './modbus/holes.js';
-import { createModbusSerialLink } from './modbus/link.js';
-import { Poller, type PollerDeps } from './modbus/poller.js';
-import type { PollerEvents } from './modbus/pollerTypes.js';
-import { busDelta, formatBusDelta, formatValues } from './modbus/statusReport.js';
-import type { Bus, Link } from './modbus/transport.js';
-import { busKeyOf, type ConnectionDef, type EntityDef } from './modbus/types.js';
-import type { BusStats } from './modbus/pollerTypes.js';
+import { createClockScheduler, type Scheduler } from './core/scheduler.js';
 import { HaContext } from './ha/contextStates.js';
 import { HomeAssistant, type HaEvents, type HomeAssistantDeps } from './ha/homeAssistant.js';
 import { optimizerPlaceholders, pollerStatisticsProvider } from './ha/pollerStatistics.js';
 import { StatisticsSensors } from './ha/statistics.js';
+import { createBuses } from './modbus/buses.js';
+import { Poller, type PollerDeps } from './modbus/poller.js';
+import type { PollerEvents } from './modbus/pollerTypes.js';
+import { reportFirstPoll, statusLogger } from './modbus/statusLog.js';
+import type { Bus, Link } from './modbus/transport.js';
+import { busDelta } from './modbus/statusReport.js';
+import { busKeyOf, type ConnectionDef, type EntityDef, type ReadFunction } from './modbus/types.js';
+import { registerOptimizerCommands } from './optimizer/optimizerCommands.js';
+import { OptimizerService } from './optimizer/optimizerService.js';
+import { optimizerStatistics, optimizerStatisticsProvider } from './optimizer/optimizerStatistics.js';
+import { ResourceMonitor, type ResourceProbes } from './optimizer/resources.js';
+import { meanStalenessMs } from './optimizer/staleness.js';
+import { createEntityStats, type EntityStatsService } from './stats/entityStats.js';
+import { APP_STATE_FILE, appStateSchema, type AppState } from './store/appState.js';
+import { JsonStore, type Envelope } from './store/jsonStore.js';
+import { StateKeeper } from './store/stateKeeper.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -47,12 +57,22 @@ export interface AppDeps {
   homeAssistant?: HomeAssistantDeps['connection'];
   /** Option context_entities: HA entities watched for the optimizer. */
   contextEntities?: readonly string[];
+  /** A context source other than HA's (the simulator's); HA's is used when absent. */
+  context?: ContextSource;
   /** JSON-line commands (main.ts passes process.stdin). */
   commandInput?: Readable;
   /** How often the statistics sensors are computed and published (default 30 s). */
   statisticsEveryMs?: number;
   /** Reads must keep failing this long before a sensor shows unavailable (default 60 s). */
   unavailableAfterMs?: number;
+  /** The optimization loop's options; undefined = no optimizer (baselines, plain polling). */
+  optimizer?: ResolvedOptimizerOptions;
+  /** Periodic jobs; default fires from `clock` (main.ts passes node-schedule). */
+  scheduler?: Scheduler;
+  /** Where state is kept; undefined = in memory only (tests, simulation). */
+  dataDir?: string;
+  /** System probes for the resource check of heavy cycles (main.ts passes CPU load). */
+  resourceProbes?: ResourceProbes;
 }
 
 export type AppEvents = PollerEvents & HaEvents & CommandEvents;
@@ -60,58 +80,92 @@ export type AppEvents = PollerEvents & HaEvents & CommandEvents;
 export interface App {
   readonly events: EventBus<AppEvents>;
   readonly poller: Poller;
-  /** Context states from HA (empty when HA is off). */
+  /** Context states from HA (or the simulator). */
   readonly context: ContextSource;
-  /** Every command, whichever way it comes; the optimizer registers its own here. */
+  /** Every command, whichever way it comes. */
   readonly commands: CommandRegistry;
-  /** The sensor.modbus_optimizer_* providers; the optimizer registers its own here. */
+  /** The sensor.modbus_optimizer_* providers. */
   readonly statistics: StatisticsSensors;
   readonly homeAssistant: HomeAssistant;
+  readonly stats: EntityStatsService;
+  /** Present when deps.optimizer was given. */
+  readonly optimizer: OptimizerService | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Writes the learned state now. */
+  save(): Promise<void>;
 }
 
 export function createApp(deps: AppDeps): App {
   const { clock, logger } = deps;
   const events = new EventBus<AppEvents>(logger);
   const buses = createBuses(deps);
-  const holes = new HoleSet();
-  const poller = new Poller({
-    clock, logger, connections: deps.connections, entities: deps.entities, buses, holes, events, plan: deps.plan,
-  });
+  const poller = new Poller({ clock, logger, connections: deps.connections, entities: deps.entities, buses, events, plan: deps.plan });
   const status = statusLogger(deps, poller);
   reportFirstPoll(deps, events);
-  const context = new HaContext({
+  const haContext = new HaContext({
     entityIds: deps.contextEntities ?? [], clock, logger, onChange: (c) => events.emit('contextChanged', c),
   });
+  const context = deps.context ?? haContext;
+  const scheduler = deps.scheduler ?? createClockScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`));
+  const stats = createEntityStats({ clock, logger, events, context, scheduler });
+  const resources = new ResourceMonitor(clock, logger, { busUtilisation: recentUtilisation(poller, clock), ...deps.resourceProbes });
   const statistics = new StatisticsSensors();
-  statistics.register(pollerStatisticsProvider(poller, clock.now()));
+  statistics.register(pollerStatisticsProvider(poller, clock.now(), stats));
   statistics.register(optimizerPlaceholders());
+  const store = new JsonStore<AppState>({
+    file: `${deps.dataDir ?? '.'}/${APP_STATE_FILE}`, clock, logger, schema: appStateSchema,
+    createAdapter: deps.dataDir === undefined ? () => new Memory<Envelope<AppState>>() : undefined,
+  });
+  const optimizer: OptimizerService | undefined = deps.optimizer && new OptimizerService({
+    clock, logger, scheduler, poller, stats, events, entities: deps.entities, connections: deps.connections,
+    options: deps.optimizer, parameters: deps.optimizer.parameters, resources,
+    persist: (immediate): Promise<void> => keeper.save(immediate), // called only after start, when keeper exists
+    stalenessMs: () => meanStalenessMs(poller.allEntityStats(), stats) ?? 0,
+  });
+  const keeper: StateKeeper = new StateKeeper({
+    store, clock, logger,
+    parts: {
+      holes: { list: () => poller.holeList(), restore: (list) => poller.restoreHoles(list.filter(isHole)) },
+      stats: { toJSON: () => stats.toJSON(), restore: (json) => stats.restore(json) },
+      optimizer: optimizer && {
+        snapshot: () => optimizer.snapshot(), restore: (saved) => optimizer.restore(saved),
+        audit: (what, before, after) => optimizer.loop.auditAutomatic(what, before, after),
+      },
+      entityIds: deps.entities.map((e) => e.id),
+    },
+  });
   const commands = new CommandRegistry({ clock, logger });
   const conns = new Map(deps.connections.map((c) => [c.name, c]));
+  const optimizerFigures = () => optimizer && optimizerStatistics(optimizer, clock.now(), deps.optimizer?.enabled ?? false, deps.optimizer?.budget ?? 0);
   registerModbusCommands(commands, {
     poller, entities: deps.entities, connections: deps.connections, statistics: () => statistics.values(), context,
     busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
+    moreStatistics: () => (optimizer ? { optimizer: optimizerFigures() } : {}),
   });
+  if (optimizer) {
+    registerOptimizerCommands(commands, optimizer.loop);
+    statistics.register(optimizerStatisticsProvider(() => optimizerFigures() ?? never()));
+  }
   commands.onResult((outcome) => events.emit('commandHandled', outcome));
   if (deps.homeAssistant) logger.addSecret(deps.homeAssistant.token);
   const homeAssistant = new HomeAssistant({
-    clock, random: deps.random, logger, events, entities: deps.entities, context, statistics, commands,
+    clock, random: deps.random, logger, events, entities: deps.entities, context: haContext, statistics, commands,
     connection: deps.homeAssistant, statisticsEveryMs: deps.statisticsEveryMs ?? 30_000,
     unavailableAfterMs: deps.unavailableAfterMs ?? 60_000,
   });
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
   return {
-    events,
-    poller,
-    context,
-    commands,
-    statistics,
-    homeAssistant,
+    events, poller, context, commands, statistics, homeAssistant, stats, optimizer,
     async start() {
+      await keeper.load();
       for (const bus of buses.values()) await bus.start();
       poller.start();
+      stats.start();
+      resources.start();
+      optimizer?.start();
+      keeper.start();
       status.start();
       logger.info(`Polling ${deps.entities.length} entities on ${buses.size} bus(es)`);
       homeAssistant.start();
@@ -122,7 +176,12 @@ export function createApp(deps: AppDeps): App {
         ['stdin commands', () => stdin?.stop()],
         ['Home Assistant', () => homeAssistant.stop()],
         ['status log', () => status.stop()],
+        ['optimizer', () => optimizer?.stop()],
+        ['resource monitor', () => resources.stop()],
         ['poller', () => poller.stop()],
+        ['entity statistics', () => stats.stop()],
+        ['state', () => keeper.stop()],
+        ['scheduler', () => scheduler.stop()],
         ...[...buses.values()].map((b): [string, () => Promise<void>] => [`bus ${b.key}`, () => b.stop()]),
       ];
       for (const [name, step] of steps) {
@@ -134,71 +193,28 @@ export function createApp(deps: AppDeps): App {
       }
       events.removeOwner('app');
     },
+    save: () => keeper.save(true),
   };
 }
 
-function createBuses(deps: AppDeps): Map<string, Bus> {
-  const buses = new Map<string, Bus>();
-  const makeLink = deps.createLink ?? createModbusSerialLink;
-  for (const conn of deps.connections) {
-    const key = busKeyOf(conn);
-    if (buses.has(key)) continue;
-    if (deps.createBus) {
-      buses.set(key, deps.createBus(conn, key));
-      continue;
-    }
-    buses.set(key, createBus({
-      key, connectionName: conn.name, createLink: () => makeLink(conn), clock: deps.clock, random: deps.random,
-      logger: deps.logger, options: { messageWaitMs: conn.messageWaitMs },
-    }));
-  }
-  return buses;
-}
-
-/** One line once every entity has been read (or failed) for the first time, with its values. */
-function reportFirstPoll(deps: AppDeps, events: EventBus<AppEvents>): void {
-  const ok = new Map<string, string>();
-  const failed = new Map<string, string>();
-  const check = () => {
-    if (ok.size + failed.size < deps.entities.length) return;
-    events.removeOwner('first-poll');
-    const values = [...ok].map(([id, v]) => `${id}=${v}`).join(', ');
-    deps.logger.info(`First poll complete: ${ok.size} read, ${failed.size} failed; ${values}`);
-    for (const [id, error] of failed) deps.logger.warn(`${id}: ${error}`);
-  };
-  events.on('first-poll', 'sample', (s) => {
-    if (!ok.has(s.entityId) && !failed.has(s.entityId)) ok.set(s.entityId, String(s.value));
-    check();
-  });
-  events.on('first-poll', 'readError', (f) => {
-    if (!ok.has(f.entityId) && !failed.has(f.entityId)) failed.set(f.entityId, f.error.message);
-    check();
-  });
-}
-
-/** Periodic status lines: per-bus rates since the last line, and every entity's current value. */
-function statusLogger(deps: AppDeps, poller: Poller): { start(): void; stop(): void } {
-  const every = deps.statusEveryMs ?? 60_000;
-  const units = new Map(deps.entities.map((e) => [e.id, e.unitOfMeasurement]));
-  let timer: TimerHandle | undefined;
-  let previous = new Map<string, BusStats>();
-  let previousAt = deps.clock.now();
-  const tick = () => {
-    const now = deps.clock.now();
-    for (const stats of poller.busStats()) {
-      deps.logger.info(formatBusDelta(busDelta(previous.get(stats.key), stats, previousAt, now)));
-    }
-    deps.logger.info(`values: ${formatValues(poller.allEntityStats(), units)}`);
-    previous = new Map(poller.busStats().map((s) => [s.key, s]));
+/** Highest modelled bus utilisation since the previous call (the resource check's bus figure). */
+function recentUtilisation(poller: Poller, clock: Clock): () => number {
+  let previous = new Map(poller.busStats().map((b) => [b.key, b]));
+  let previousAt = clock.now();
+  return () => {
+    const now = clock.now();
+    const current = poller.busStats();
+    const worst = Math.max(0, ...current.map((b) => busDelta(previous.get(b.key), b, previousAt, now).modelledUtilisation));
+    previous = new Map(current.map((b) => [b.key, b]));
     previousAt = now;
-    timer = deps.clock.setTimer(tick, every);
+    return worst;
   };
-  return {
-    start() {
-      if (every > 0) timer = deps.clock.setTimer(tick, every);
-    },
-    stop() {
-      deps.clock.clearTimer(timer);
-    },
-  };
+}
+
+function isHole(h: AppState['holes'][number]): h is AppState['holes'][number] & { fn: ReadFunction } {
+  return [1, 2, 3, 4].includes(h.fn) && Number.isInteger(h.start) && Number.isInteger(h.end) && h.end > h.start;
+}
+
+function never(): never {
+  throw new Error('optimizer statistics requested without an optimizer');
 }

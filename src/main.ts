@@ -5,7 +5,8 @@
  * Exit codes: 0 clean stop, 2 invalid options, 1 anything else fatal (Home Assistant refusing the
  * token included).
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import { createApp } from './app.js';
 import { readRuntimeEnv } from './config/env.js';
 import { loadOptionsFile } from './config/load.js';
@@ -14,6 +15,7 @@ import { createSystemClock } from './core/clock.js';
 import { ConfigError } from './core/errors.js';
 import { describeError } from './core/eventBus.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { createNodeScheduler } from './core/scheduler.js';
 import { startDemo, type RunningDemo } from './sim/demo.js';
 
 const EXIT_BAD_OPTIONS = 2;
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     raw = await loadOptionsFile(env.optionsFile ?? '', (p) => readFile(p, 'utf8'));
   }
   const resolved = resolveOptions(raw);
+  await mkdir(env.dataDir, { recursive: true });
   logger.setLevel(resolved.logLevel);
 
   if (env.haUrl !== undefined && !/^https?:\/\/[^/]/.test(env.haUrl)) {
@@ -49,6 +52,10 @@ async function main(): Promise<void> {
     contextEntities: resolved.options.context_entities,
     commandInput: process.stdin,
     statisticsEveryMs: demo ? 10_000 : 30_000,
+    optimizer: resolved.optimizer,
+    scheduler: createNodeScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`)),
+    dataDir: env.dataDir,
+    resourceProbes: { cpuLoad: () => (os.loadavg()[0] ?? 0) / Math.max(1, os.cpus().length) },
   });
   const shutdown = installShutdown(logger, async () => {
     await app.stop();

@@ -18,6 +18,8 @@ export interface ModbusCommandDeps {
   statistics(): Record<string, number | string | null>;
   /** Context states from Home Assistant, as the optimizer sees them. */
   context: ContextSource;
+  /** More sections for get_statistics (the optimizer adds `optimizer`). */
+  moreStatistics?: () => Record<string, unknown>;
 }
 
 /** Finds an entity by our id or by its HA entity id (sensor.x / binary_sensor.x); records a problem if none. */

@@ -27,6 +27,7 @@ export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCo
         value: s.lastValue ?? null, last_read: iso(s.lastReadAt), last_change: iso(s.lastChangeAt),
         last_error: s.lastError ?? null,
       })),
+      ...deps.moreStatistics?.(),
     }),
   });
 

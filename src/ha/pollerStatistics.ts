@@ -5,27 +5,13 @@
  * sensors as placeholders (state unknown) that the optimizer issue fills by registering its own
  * provider named `optimizer`.
  *
- * Staleness estimate (DESIGN.md, freshness metrics): for an entity polled every T that changed in
- * X of n polls, λ ≈ −ln((n − X + 0.5) / (n + 0.5)) / T and the expected age of what HA shows is
- * T/2 − 1/λ + (1 − e^(−λT)) / (λ²T): 0 for a value that never changes, T/2 for one that always does.
+ * Staleness estimate: the shared one in optimizer/staleness.ts (learned rates where the stats
+ * module has them, the poller's censored counts otherwise).
  */
-import { expectedAgeMs } from '../metrics/ageModel.js';
-import type { BusStats, EntityStats, PollerView } from '../modbus/pollerTypes.js';
+import type { BusStats, PollerView } from '../modbus/pollerTypes.js';
+import { meanStalenessMs } from '../optimizer/staleness.js';
+import type { StatsView } from '../stats/types.js';
 import type { StatisticSensor, StatisticsProvider, StatisticValue } from './statistics.js';
-
-/** Change rate per ms from "changed or not" polls (censored counts), DESIGN.md's closed form. */
-export function estimateRatePerMs(polls: number, changes: number, intervalMs: number): number {
-  if (polls <= 0 || intervalMs <= 0) return 0;
-  const x = Math.min(changes, polls);
-  return Math.max(0, -Math.log((polls - x + 0.5) / (polls + 0.5)) / intervalMs);
-}
-
-/** Mean over entities with at least two reads (one gives no change information). */
-export function meanStalenessS(stats: readonly EntityStats[]): number | null {
-  const ages = stats.filter((s) => s.polls >= 2)
-    .map((s) => expectedAgeMs(s.intervalMs, estimateRatePerMs(s.polls - 1, s.changes, s.intervalMs)));
-  return ages.length === 0 ? null : ages.reduce((a, b) => a + b, 0) / ages.length / 1000;
-}
 
 const round = (x: number, places: number): number => Number(x.toFixed(places));
 
@@ -38,7 +24,7 @@ const POLLER_SENSORS: StatisticSensor[] = [
 ];
 
 /** Rates over the interval since the previous read(); the first read covers the time since creation. */
-export function pollerStatisticsProvider(poller: PollerView, startedAt: number): StatisticsProvider {
+export function pollerStatisticsProvider(poller: PollerView, startedAt: number, stats?: Pick<StatsView, 'currentRate'>): StatisticsProvider {
   let previous = new Map<string, BusStats>();
   let previousAt = startedAt;
   return {
@@ -60,13 +46,13 @@ export function pollerStatisticsProvider(poller: PollerView, startedAt: number):
       previousAt = now;
       const entities = poller.allEntityStats();
       const healthy = entities.filter((e) => e.polls > 0 && e.consecutiveErrors === 0).length;
-      const staleness = meanStalenessS(entities);
+      const stalenessMs = meanStalenessMs(entities, stats);
       return [
         { key: 'requests_per_minute', value: round((requests / wallMs) * 60_000, 1), attributes: { window_s: round(wallMs / 1000, 1) } },
         { key: 'bus_utilisation', value: Math.max(0, ...Object.values(perBus)), attributes: { per_bus: perBus } },
         { key: 'error_rate', value: requests > 0 ? round((100 * errors) / requests, 1) : 0, attributes: { requests, errors } },
         { key: 'entities_polled', value: healthy, attributes: { configured: entities.length, failing: entities.filter((e) => e.consecutiveErrors > 0).length } },
-        { key: 'mean_staleness', value: staleness === null ? null : round(staleness, 2) },
+        { key: 'mean_staleness', value: stalenessMs === undefined ? null : round(stalenessMs / 1000, 2) },
       ];
     },
   };

@@ -110,6 +110,11 @@ export class FreshnessTracker {
     if (value === this.device) this.resolve(Infinity, at);
   }
 
+  /** What HA shows and what the device has now (to start a new measurement window from here). */
+  values(): { shown: RawValue; device: RawValue } {
+    return { shown: this.displayed, device: this.device };
+  }
+
   /** Staleness at the time of the last event (for tests and live views). */
   currentStalenessMs(): number {
     return this.head < this.pending.length ? this.lastT - this.pending.at(this.head) : 0;

@@ -1,6 +1,7 @@
 /**
  * The poller: keeps every entity's due time in a heap per physical bus, and when the earliest falls
- * due reads everything due within a short window as planned block requests. Each bus runs its own
+ * due reads everything due within a short window as planned block requests. Due times are aligned to
+ * multiples of each entity's interval, so entities on the same interval stay in phase. Each bus runs its own
  * cycle, so a slow or dead bus never delays another. A bus that cannot keep up skips rather than
  * queues: late entities are counted as overruns and their schedule slips. Intervals can change at
  * any time (the optimizer does that) and `readNow` pulls an entity forward.
@@ -13,7 +14,7 @@ import { MinHeap } from '../core/minHeap.js';
 import { readBlock, type BlockReadContext } from './blockReader.js';
 import { timingOf } from './costModel.js';
 import { EntityRuntime, isSample } from './entityRuntime.js';
-import type { HoleSet } from './holes.js';
+import { HoleSet, type HoleRange } from './holes.js';
 import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
 import type { BusStats, EntityStats, PollerEvents, PollerView, Sample } from './pollerTypes.js';
 import type { Bus } from './transport.js';
@@ -26,7 +27,8 @@ export interface PollerDeps {
   entities: readonly EntityDef[];
   /** One Bus per physical bus, keyed by busKeyOf(connection). */
   buses: ReadonlyMap<string, Bus>;
-  holes: HoleSet;
+  /** Holes known at start, applied to every bus (tests); learned holes are kept per bus. */
+  holes?: HoleSet;
   events: EventBus<PollerEvents>;
   /** Entities due within this window (and a quarter of their interval) join the current cycle. */
   coalesceWindowMs?: number;
@@ -37,6 +39,7 @@ export interface PollerDeps {
 interface BusLane {
   key: string;
   bus: Bus;
+  holes: HoleSet;
   heap: MinHeap<{ rt: EntityRuntime; version: number }>;
   timer: TimerHandle | undefined;
   running: Promise<void> | undefined;
@@ -62,7 +65,7 @@ export class Poller implements PollerView {
       const bus = deps.buses.get(key);
       if (!bus) throw new Error(`entity ${def.id}: no bus for ${key}`);
       this.runtimes.set(def.id, new EntityRuntime(def, conn, key));
-      if (!this.lanes.has(key)) this.lanes.set(key, newLane(key, bus, deps.clock.now()));
+      if (!this.lanes.has(key)) this.lanes.set(key, newLane(key, bus, deps.clock.now(), deps.holes));
     }
   }
 
@@ -97,6 +100,23 @@ export class Poller implements PollerView {
     return [...this.lanes.values()].map((l) => ({ ...l.stats }));
   }
 
+  /** Learned illegal-address ranges per bus (persisted by the store). */
+  holeList(): Array<HoleRange & { bus: string }> {
+    return [...this.lanes.values()].flatMap((l) => l.holes.list().map((h) => ({ ...h, bus: l.key })));
+  }
+
+  /** Restores holes learned in an earlier run; ranges of buses that no longer exist are ignored. */
+  restoreHoles(list: ReadonlyArray<HoleRange & { bus: string }>): number {
+    let restored = 0;
+    for (const h of list) {
+      const lane = this.lanes.get(h.bus);
+      if (!lane) continue;
+      lane.holes.add(h.unitId, h.fn, h.start, h.end);
+      restored++;
+    }
+    return restored;
+  }
+
   intervalMs(id: string): number | undefined {
     return this.runtimes.get(id)?.intervalMs;
   }
@@ -106,7 +126,7 @@ export class Poller implements PollerView {
     const applied = rt.clampInterval(ms);
     rt.stats.intervalMs = applied;
     const now = this.deps.clock.now();
-    this.schedule(rt, Math.max(now, (rt.stats.lastReadAt ?? now) + applied));
+    this.schedule(rt, alignUp(Math.max(now, (rt.stats.lastReadAt ?? now) + applied / 2), applied));
     return applied;
   }
 
@@ -184,7 +204,7 @@ export class Poller implements PollerView {
     for (const [conn, group] of groupByConnection(due)) {
       const limits = {
         maxRegisters: Math.min(MAX_REGISTERS_PER_READ, conn.maxRegistersPerRead),
-        maxBits: MAX_BITS_PER_READ, timing: timingOf(conn), holes: this.deps.holes,
+        maxBits: MAX_BITS_PER_READ, timing: timingOf(conn), holes: lane.holes,
       };
       const byKey = new Map(group.map((rt) => [rt.item.key, rt]));
       const ctx = this.readContext(lane, limits.timing);
@@ -241,7 +261,7 @@ export class Poller implements PollerView {
     if (rt.dueVersion !== rt.cycleVersion) return; // rescheduled during the cycle (readNow, setIntervalMs)
     const now = this.deps.clock.now();
     const interval = rt.stats.illegalAddress ? rt.def.maxIntervalMs : rt.intervalMs;
-    let next = rt.nextDueMs + interval;
+    let next = alignUp(rt.nextDueMs + interval / 2, interval);
     if (next <= now) {
       lane.stats.overruns++; // a whole slot was missed: skip it and read again as soon as the bus is free
       next = now;
@@ -251,7 +271,7 @@ export class Poller implements PollerView {
 
   private readContext(lane: BusLane, timing: BlockReadContext['timing']): BlockReadContext {
     return {
-      bus: lane.bus, timing, holes: this.deps.holes, now: () => this.deps.clock.now(),
+      bus: lane.bus, timing, holes: lane.holes, now: () => this.deps.clock.now(),
       onRequest: (registers, modelledMs, measuredMs, failed) => {
         lane.stats.requests++;
         lane.stats.registers += registers;
@@ -272,11 +292,21 @@ export class Poller implements PollerView {
   }
 }
 
-function newLane(key: string, bus: Bus, now: number): BusLane {
+/**
+ * The first multiple of `interval` (counted from the epoch) at or after `t`. Entities with the same
+ * interval therefore fall due at the same instants and share block reads, and on a power-of-two
+ * ladder of intervals every faster rung coincides with every slower one.
+ */
+export function alignUp(t: number, interval: number): number {
+  return interval > 0 ? Math.ceil(t / interval) * interval : t;
+}
+
+function newLane(key: string, bus: Bus, now: number, initialHoles: HoleSet | undefined): BusLane {
   const stats: BusStats = {
     key, requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: now,
   };
-  return { key, bus, heap: new MinHeap(), timer: undefined, running: undefined, stats };
+  const holes = HoleSet.fromList(initialHoles?.list() ?? []);
+  return { key, bus, holes, heap: new MinHeap(), timer: undefined, running: undefined, stats };
 }
 
 function groupByConnection(due: EntityRuntime[]): Map<ConnectionDef, EntityRuntime[]> {

@@ -11,7 +11,7 @@ import { pushBounded, AUDIT_LIMIT } from './loopState.js';
 import type { MetricsRecorder } from './metricsRecorder.js';
 import { clampScore, improvement, type ScoringReference } from './scoring.js';
 import type { Strategy } from './strategy.js';
-import type { OptimizationRecord } from './types.js';
+import type { OptimizationRecord, WindowMetrics } from './types.js';
 
 export interface EvaluationOutcome {
   id: number;
@@ -21,9 +21,18 @@ export interface EvaluationOutcome {
   note: string;
 }
 
+/**
+ * The after window as it would have been without the record's interval changes (same window, same
+ * rates, the old intervals), or undefined when the record moved no intervals. Comparing the real
+ * after window with this removes what changed on its own meanwhile — sunrise, a heat pump starting —
+ * which a plain before/after comparison would blame on (or credit to) the change.
+ */
+export type Counterfactual = (record: OptimizationRecord, after: WindowMetrics) => WindowMetrics | undefined;
+
 export interface EvaluatorDeps {
   logger: Logger;
   recorder: MetricsRecorder;
+  counterfactual?: Counterfactual;
   strategies: ReadonlyMap<string, Strategy>;
   reference: () => ScoringReference;
   rollbackThreshold: number;
@@ -55,7 +64,9 @@ function giveUp(record: OptimizationRecord, now: number): EvaluationOutcome {
 
 function judge(deps: EvaluatorDeps, state: LoopState, record: OptimizationRecord, after: OptimizationRecord['before'], now: number, by: string): EvaluationOutcome {
   const strategy = deps.strategies.get(record.strategy);
-  const score = clampScore(strategy ? strategy.evaluate(record.before, after) : 0);
+  const baseline = deps.counterfactual?.(record, after) ?? record.before;
+  const score = clampScore(strategy ? strategy.evaluate(baseline, after) : 0);
+  record.counterfactual = baseline === record.before ? undefined : baseline;
   record.after = after;
   record.score = score;
   record.evaluatedAt = now;
@@ -64,7 +75,7 @@ function judge(deps: EvaluatorDeps, state: LoopState, record: OptimizationRecord
     learned.successRate = updatedSuccessRate(learned.successRate, learned.evaluations, score, deps.learningRate);
     learned.evaluations++;
     learned.lastScore = score;
-    learned.lastImprovement = improvement(record.before, after, deps.reference());
+    learned.lastImprovement = improvement(baseline, after, deps.reference());
   }
   let rolledBack = false;
   if (strategy && score < deps.rollbackThreshold) {

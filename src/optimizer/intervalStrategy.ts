@@ -1,7 +1,7 @@
 /**
  * Interval strategy (priority 8): moves each entity's poll interval toward its budget-optimal target
- * (see targets.ts) by `aggressiveness` — geometrically, so 5 s → 80 s passes 20 s, not 42 s — most
- * promising entities first, at most `max_entities_per_run` per run, within the strategy's and the
+ * (see targets.ts) by `aggressiveness` — in rungs of the power-of-two ladder, so 4 s → 64 s passes
+ * 16 s, and always by at least one rung — most promising entities first, at most `max_entities_per_run` per run, within the strategy's and the
  * entity's own bounds. A learned success rate above one half makes it bolder, below one half more
  * careful. Work is done in slices that yield to the event loop, so polling never waits for it.
  */
@@ -10,6 +10,7 @@ import { describeError } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
 import { revertInterval, setInterval } from './intervalChanges.js';
+import { snapToLadder } from './sharedCosts.js';
 import { objectiveScore, type ScoringReference } from './scoring.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 import { computeTargets, type Target, type TargetInputs } from './targets.js';
@@ -55,7 +56,7 @@ export class IntervalStrategy implements Strategy {
     const changes: Change[] = [];
     for (let i = 0; i < targets.length; i++) {
       if (i > 0 && i % SLICE === 0) await sleep(this.deps.clock, 0);
-      const change = this.move(targets[i] as Target, step);
+      const change = this.move(targets[i] as Target, step, minMs, maxMs);
       if (change) changes.push(change);
     }
     const faster = changes.filter((c) => (c.after as number) < (c.before as number)).length;
@@ -70,9 +71,13 @@ export class IntervalStrategy implements Strategy {
     return revertInterval(this.deps.poller, change);
   }
 
-  private move(t: Target, step: number): Change | undefined {
+  /** Moves by whole rungs of the ladder: at least one, about `step` of the way in rungs. */
+  private move(t: Target, step: number, minMs: number, maxMs: number): Change | undefined {
     try {
-      const wanted = Math.exp(Math.log(t.currentMs) + step * (Math.log(t.targetMs) - Math.log(t.currentMs)));
+      const from = snapToLadder(t.currentMs, minMs, maxMs);
+      const rungs = Math.log2(t.targetMs / from);
+      const moved = Math.sign(rungs) * Math.max(1, Math.round(Math.abs(rungs) * step));
+      const wanted = Math.abs(rungs) < 0.5 ? t.targetMs : snapToLadder(from * 2 ** moved, minMs, maxMs);
       return setInterval(this.deps.poller, t.entityId, wanted);
     } catch (err) {
       this.deps.logger.warn(`Failed to optimize interval for ${t.entityId}: ${describeError(err)}`);

@@ -9,7 +9,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { ScheduledJob, Scheduler } from '../core/scheduler.js';
-import { evaluateDue, type EvaluationOutcome } from './evaluator.js';
+import { evaluateDue, type Counterfactual, type EvaluationOutcome } from './evaluator.js';
 import { shouldRun } from './learning.js';
 import { AUDIT_LIMIT, HISTORY_LIMIT, checkLoopState, emptyLoopState, freshStrategyState, pushBounded, type LoopState } from './loopState.js';
 import type { MetricsRecorder } from './metricsRecorder.js';
@@ -48,6 +48,7 @@ export interface LoopDeps {
   persistence: LoopPersistence;
   options: OptimizerOptions;
   reference: () => ScoringReference;
+  counterfactual?: Counterfactual;
   /** Called after anything changed (sensors, dashboard). */
   onChange?: () => void;
 }
@@ -69,16 +70,21 @@ const MIN_WINDOW_MS = 5 * 60_000;
 const DEFER_RETRY_MS = 10 * 60_000;
 
 export class PerformanceOptimizationLoop {
-  readonly state: LoopState;
+  state: LoopState;
   private readonly byName: Map<string, Strategy>;
   private jobs: ScheduledJob[] = [];
   private deferTimer: TimerHandle | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: LoopDeps, saved: unknown) {
+  constructor(private readonly deps: LoopDeps, saved?: unknown) {
     this.byName = new Map(deps.strategies.map((s) => [s.name, s]));
-    this.state = this.restore(saved);
+    this.state = this.restored(saved);
     deps.logger.info(`Performance optimization loop initialized with ${deps.strategies.length} strategies`);
+  }
+
+  /** Replaces the state with one loaded from storage (a malformed one is reported and ignored). */
+  restore(saved: unknown): void {
+    this.state = this.restored(saved);
   }
 
   start(): void {
@@ -143,6 +149,7 @@ export class PerformanceOptimizationLoop {
       this.deps.recorder.record();
       const outcomes = evaluateDue({
         logger: this.deps.logger, recorder: this.deps.recorder, strategies: this.byName, reference: this.deps.reference,
+        counterfactual: this.deps.counterfactual,
         rollbackThreshold: this.deps.options.rollbackThreshold, learningRate: this.deps.options.learningRate,
       }, this.state, now, by);
       this.state.lastEvaluationAt = now;
@@ -263,7 +270,7 @@ export class PerformanceOptimizationLoop {
     return run;
   }
 
-  private restore(saved: unknown): LoopState {
+  private restored(saved: unknown): LoopState {
     const fresh = emptyLoopState();
     if (saved === undefined) return fresh;
     try {

@@ -15,6 +15,7 @@ import type { ConnectionDef, EntityDef } from '../modbus/types.js';
 import type { StatsView } from '../stats/types.js';
 import { ClusterController, type AdoptedCluster } from './clusterController.js';
 import { ClusterStrategy } from './clusterStrategy.js';
+import { intervalCounterfactual } from './counterfactual.js';
 import { setInterval } from './intervalChanges.js';
 import { IntervalStrategy } from './intervalStrategy.js';
 import { PerformanceOptimizationLoop, type OptimizerOptions, type ResourceAdapter } from './loop.js';
@@ -24,11 +25,13 @@ import { PatternController, type AdoptedPattern } from './patternController.js';
 import { PatternStrategy } from './patternStrategy.js';
 import type { ScoringReference } from './scoring.js';
 import { computeTargets, type TargetInputs } from './targets.js';
-import type { Change } from './types.js';
+import type { Change, Parameters } from './types.js';
 
 /** What the optimizer persists (the store's `optimizer` section). */
 export interface OptimizerSaved {
   loop: LoopState | undefined;
+  /** The configured strategy parameters when this was saved: an option the user changed since wins. */
+  optionParameters?: Record<string, Parameters>;
   intervals: Record<string, number>;
   clusters: AdoptedCluster[];
   patterns: AdoptedPattern[];
@@ -44,8 +47,9 @@ export interface OptimizerServiceDeps {
   entities: readonly EntityDef[];
   connections: readonly ConnectionDef[];
   options: OptimizerOptions;
+  /** Strategy parameters from the options (interval, cluster, pattern). */
+  parameters?: Record<string, Parameters>;
   resources: ResourceAdapter;
-  saved: OptimizerSaved | undefined;
   /** Persists snapshot() (debounced unless immediate). */
   persist: (immediate: boolean) => Promise<void>;
   /** Estimated mean staleness now (ms), the same figure the sensors show. */
@@ -59,6 +63,9 @@ export class OptimizerService {
   readonly patterns: PatternController;
   readonly loop: PerformanceOptimizationLoop;
   private readonly connections: Map<string, ConnectionDef>;
+  /** Per bus: modelled bus time and time at the last calibration, and the smoothed cost scale. */
+  private busMarks = new Map<string, { at: number; modelledBusMs: number }>();
+  private readonly costScales = new Map<string, number>();
 
   constructor(private readonly deps: OptimizerServiceDeps) {
     const { clock, logger, poller, stats, events } = deps;
@@ -78,8 +85,9 @@ export class OptimizerService {
     this.loop = new PerformanceOptimizationLoop({
       clock, logger, scheduler: deps.scheduler, strategies, recorder: this.recorder, resources: deps.resources,
       persistence: { save: (immediate) => deps.persist(immediate) }, options: deps.options, reference, onChange: deps.onChange,
-    }, deps.saved?.loop);
-    this.restore(deps.saved);
+      counterfactual: intervalCounterfactual({ entities: deps.entities, connections: deps.connections, stats }),
+    });
+    this.applyConfiguredParameters(undefined);
   }
 
   start(): void {
@@ -102,7 +110,10 @@ export class OptimizerService {
       const ms = this.deps.poller.intervalMs(e.id);
       if (ms !== undefined && ms !== e.scanIntervalMs) intervals[e.id] = ms;
     }
-    return { loop: this.loop.state, intervals, clusters: this.clusters.list(), patterns: this.patterns.list() };
+    return {
+      loop: this.loop.state, optionParameters: this.deps.parameters ?? {}, intervals,
+      clusters: this.clusters.list(), patterns: this.patterns.list(),
+    };
   }
 
   /** The inputs every interval decision uses (bounds come from the interval strategy's parameters). */
@@ -110,12 +121,55 @@ export class OptimizerService {
     return {
       entities: this.deps.entities, connections: this.connections, stats: this.deps.stats, budget: this.deps.options.budget,
       currentIntervalMs: (id) => this.deps.poller.intervalMs(id), followsRegime: (id) => this.patterns.follows(id),
+      costScale: (bus, predicted) => this.costScale(bus, predicted),
     };
+  }
+
+  /**
+   * Measured / predicted bus time, smoothed (half weight per new measurement) and bounded, so one
+   * noisy window cannot swing every interval. Kept between calls; 1 until the first measurement.
+   */
+  private costScale(bus: string, predicted: number): number {
+    const measured = this.measuredUtilisation(bus);
+    if (measured !== undefined && predicted > 0) {
+      const ratio = Math.min(4, Math.max(0.5, measured / predicted));
+      const previous = this.costScales.get(bus);
+      this.costScales.set(bus, previous === undefined ? ratio : (previous + ratio) / 2);
+    }
+    return this.costScales.get(bus) ?? 1;
+  }
+
+  /** Modelled utilisation of `bus` since the previous call (at least 10 minutes back), else undefined. */
+  private measuredUtilisation(bus: string): number | undefined {
+    const now = this.deps.clock.now();
+    const stats = this.deps.poller.busStats().find((b) => b.key === bus);
+    if (!stats) return undefined;
+    const mark = this.busMarks.get(bus);
+    if (mark && now - mark.at < 10 * 60_000) return undefined;
+    this.busMarks.set(bus, { at: now, modelledBusMs: stats.modelledBusMs });
+    return mark ? (stats.modelledBusMs - mark.modelledBusMs) / (now - mark.at) : undefined;
   }
 
   reference(): ScoringReference {
     const meanScan = this.deps.entities.reduce((s, e) => s + e.scanIntervalMs, 0) / Math.max(1, this.deps.entities.length);
     return { stalenessMs: meanScan / 2, budget: this.deps.options.budget };
+  }
+
+  /**
+   * Configured parameters win over learned/commanded ones only where the option changed since the
+   * state was saved (or on a fresh start), so `update_strategy_parameters` survives a restart.
+   */
+  private applyConfiguredParameters(baseline: Record<string, Parameters> | undefined): void {
+    for (const [name, configured] of Object.entries(this.deps.parameters ?? {})) {
+      const strategy = this.loop.strategy(name);
+      if (!strategy) continue;
+      const learned = this.loop.learned(strategy);
+      const changed = Object.entries(configured).filter(([k, v]) => baseline?.[name]?.[k] !== v && learned.parameters[k] !== v);
+      if (changed.length === 0) continue;
+      const before = { ...learned.parameters };
+      for (const [k, v] of changed) learned.parameters[k] = v;
+      if (baseline) this.loop.auditAutomatic(`options changed: parameters of ${name}`, before, { ...learned.parameters });
+    }
   }
 
   private retarget(ids: string[]): Change[] {
@@ -144,8 +198,10 @@ export class OptimizerService {
   }
 
   /** Restores learned state for entities that still exist; what refers to removed entities is dropped. */
-  private restore(saved: OptimizerSaved | undefined): void {
+  restore(saved: OptimizerSaved | undefined): void {
     if (!saved) return;
+    this.loop.restore(saved.loop);
+    this.applyConfiguredParameters(saved.optionParameters);
     const known = new Set(this.deps.entities.map((e) => e.id));
     let dropped = 0;
     for (const [id, ms] of Object.entries(saved.intervals ?? {})) {

@@ -3,12 +3,12 @@
  * (src/metrics/ageModel.ts) over the learned change rates. Entities the stats cannot rate yet keep
  * the stats module's recommendation and are charged against the budget first; constants go to their
  * maximum; a saturated rate (a lower bound) is doubled so the allocation errs toward polling faster
- * and learning more. Costs are the cost model's standalone request times scaled by how much block
- * reads actually share them on that bus (measured), so the budget holds in reality.
+ * and learning more. Each entity is charged its share of the block it is read in (sharedCosts.ts),
+ * and targets sit on the power-of-two ladder so neighbours stay due together and share that block.
  */
 import { allocateIntervals, expectedAgeMs, type AllocationItem } from '../metrics/ageModel.js';
-import { readBusTimeMs, timingOf } from '../modbus/costModel.js';
-import { busKeyOf, FUNCTION_OF, type ConnectionDef, type EntityDef } from '../modbus/types.js';
+import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
+import { amortizedCosts, snapToLadder } from './sharedCosts.js';
 import type { RateEstimate, StatsView } from '../stats/types.js';
 
 export interface TargetInputs {
@@ -23,8 +23,12 @@ export interface TargetInputs {
   currentIntervalMs: (entityId: string) => number | undefined;
   /** Entities whose regime was adopted use the current regime's rate instead of the overall one. */
   followsRegime?: (entityId: string) => boolean;
-  /** Measured/modelled sharing factor per bus (≤ 1 when block reads share request overhead). */
-  costScale?: (busKey: string) => number;
+  /**
+   * Calibration per bus: real bus time per unit of predicted bus time (`predicted` = Σ cost/interval
+   * at the current intervals). Planned block sharing is never perfect (rungs split blocks, triggered
+   * reads add requests), so costs are scaled by it and the budget holds in what the bus really does.
+   */
+  costScale?: (bus: string, predicted: number) => number;
 }
 
 export type RateSource = 'estimated' | 'saturated' | 'constant' | 'unrated';
@@ -50,17 +54,20 @@ export function computeTargets(inputs: TargetInputs): Target[] {
     const key = busKeyOf(conn);
     byBus.set(key, [...(byBus.get(key) ?? []), e]);
   }
-  return [...byBus].flatMap(([bus, entities]) => busTargets(inputs, bus, entities));
+  const costs = amortizedCosts({ connections: [...inputs.connections.values()], entities: inputs.entities });
+  return [...byBus].flatMap(([bus, entities]) => busTargets(inputs, bus, entities, costs));
 }
 
-function busTargets(inputs: TargetInputs, bus: string, entities: EntityDef[]): Target[] {
-  const scale = inputs.costScale?.(bus) ?? 1;
-  const rows = entities.map((e) => rowOf(inputs, bus, e, scale));
+function busTargets(inputs: TargetInputs, bus: string, entities: EntityDef[], costs: ReadonlyMap<string, number>): Target[] {
+  const predicted = entities.reduce((sum, e) => sum + (costs.get(e.id) ?? 0) / (inputs.currentIntervalMs(e.id) ?? e.scanIntervalMs), 0);
+  const scale = inputs.costScale?.(bus, predicted) ?? 1;
+  const rows = entities.map((e) => rowOf(inputs, e, (costs.get(e.id) ?? 0) * scale));
   const rated = rows.filter((r) => r.source !== 'unrated');
   const reserved = rows.filter((r) => r.source === 'unrated').reduce((sum, r) => sum + r.item.costMs / r.targetMs, 0);
   const allocation = allocateIntervals(rated.map((r) => r.item), Math.max(0, inputs.budget - reserved));
   return rows.map((r) => {
-    const targetMs = r.source === 'unrated' ? r.targetMs : (allocation.intervalsMs.get(r.item.key) ?? r.item.maxMs);
+    const allocated = r.source === 'unrated' ? r.targetMs : (allocation.intervalsMs.get(r.item.key) ?? r.item.maxMs);
+    const targetMs = snapToLadder(allocated, r.item.minMs, r.item.maxMs);
     const gain = expectedAgeMs(r.currentMs, r.item.ratePerMs) - expectedAgeMs(targetMs, r.item.ratePerMs);
     return { entityId: r.item.key, bus, currentMs: r.currentMs, targetMs, source: r.source, ratePerMs: r.item.ratePerMs, ageGainMs: gain };
   });
@@ -73,9 +80,7 @@ interface Row {
   targetMs: number;
 }
 
-function rowOf(inputs: TargetInputs, bus: string, e: EntityDef, scale: number): Row {
-  const conn = inputs.connections.get(e.connection);
-  const costMs = conn ? readBusTimeMs(FUNCTION_OF[e.registerType], e.count, timingOf(conn)) * scale : 0;
+function rowOf(inputs: TargetInputs, e: EntityDef, costMs: number): Row {
   const minMs = Math.max(inputs.minMs, e.minIntervalMs);
   const maxMs = Math.max(minMs, Math.min(inputs.maxMs, e.maxIntervalMs));
   const currentMs = inputs.currentIntervalMs(e.id) ?? e.scanIntervalMs;

@@ -63,6 +63,8 @@ export interface OptimizationRecord {
   windowMs: number;
   before: WindowMetrics;
   after: WindowMetrics | undefined;
+  /** What the after window would have been without the change (interval changes), when judged that way. */
+  counterfactual?: WindowMetrics | undefined;
   score: number | undefined;
   evaluatedAt: number | undefined;
   rolledBack: boolean;

@@ -58,5 +58,7 @@ export interface Policy {
   readonly knob: string;
   /** The sweep: from lavish to frugal. */
   readonly settings: readonly PolicySetting[];
+  /** Simulated time a learning policy runs before the measured window (default 0). */
+  readonly warmupMs?: number;
   prepare(setting: PolicySetting, ctx: PolicyContext): PolicyRun;
 }

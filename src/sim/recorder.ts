@@ -75,6 +75,22 @@ export class FreshnessRecorder {
     this.published.add(sample.entityId);
   }
 
+  /**
+   * Starts the measurement window at `at` (after a warm-up): every entity starts fresh from what HA
+   * shows then; a device value HA does not show yet counts as a change at `at` (so an entity that is
+   * stale at the boundary is charged from the boundary on, never more).
+   */
+  reset(at: number): void {
+    this.site.advanceAll(at);
+    for (const [id, old] of this.trackers) {
+      const { shown, device } = old.values();
+      const fresh = new FreshnessTracker(id, at, shown);
+      if (device !== shown) fresh.change(at, device);
+      this.trackers.set(id, fresh);
+    }
+    this.writes = 0;
+  }
+
   stateWrites(): number {
     return this.writes;
   }

@@ -38,6 +38,8 @@ export interface RunSpec {
   startMs?: number;
   /** Keep every true change time in the site's ground truth (tests); default false. */
   recordChanges?: boolean;
+  /** Simulated time run before the measured window (learning policies); default 0. */
+  warmupMs?: number;
 }
 
 export interface RunResult {
@@ -82,13 +84,13 @@ function devicesByBus(spec: SiteSpec, world: World): Map<string, SimDevice[]> {
   return out;
 }
 
-function buildApp(spec: RunSpec, world: World, run: PolicyRun, logger: Logger, recorder: FreshnessRecorder): App {
+function buildApp(spec: RunSpec, world: World, run: PolicyRun, logger: Logger, recorder: FreshnessRecorder, context: SettableContext): App {
   const { clock } = world;
   const devices = devicesByBus(spec.site, world);
   const entities = world.entities.map((def) => (run.intervalMs ? { ...def, scanIntervalMs: run.intervalMs(def) } : def));
   return createApp({
     clock, random: seededRandom(hashSeed('app', spec.seed)), logger, statusEveryMs: 0,
-    connections: world.connections, entities, plan: run.plan,
+    connections: world.connections, entities, plan: run.plan, context,
     createBus: (conn, key) => new VirtualBus({
       key, clock, devices: devices.get(key) ?? [],
       timing: { baudrate: conn.type === 'tcp' ? undefined : conn.baudrate, roundTripMs: conn.type === 'serial' ? 0 : LAN_ROUND_TRIP_MS },
@@ -110,7 +112,8 @@ async function stopInVirtualTime(app: App, clock: VirtualClock): Promise<void> {
 
 export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   const startMs = spec.startMs ?? DEFAULT_START_MS;
-  const world = buildWorld(spec, startMs);
+  const warmupMs = spec.warmupMs ?? spec.policy.warmupMs ?? 0;
+  const world = buildWorld(spec, startMs - warmupMs);
   const { clock, site } = world;
   const context = new SettableContext(spec.site.contextEntities);
   const contextFeed = new ContextFeed({ clock, site, context });
@@ -118,16 +121,20 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   const run = spec.policy.prepare(spec.setting, { site, connections: world.connections, entities: world.entities, startMs });
   const logger = createMemoryLogger();
   const rec = new FreshnessRecorder(site, clock, world.entities, world.busOf);
-  const app = buildApp(spec, world, run, logger, rec);
+  const app = buildApp(spec, world, run, logger, rec, context);
   app.events.on('recorder', 'sample', (s) => rec.onSample(s));
+  contextFeed.onChange((c) => app.events.emit('contextChanged', c));
   const scheduler = createClockScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`));
   await app.start();
   const env: PolicyEnv = { site, connections: world.connections, entities: world.entities, startMs, app, clock, context, contextFeed, scheduler };
   const detach = run.attach?.(env);
   const endMs = startMs + spec.durationMs;
+  await clock.runUntil(startMs);
+  rec.reset(startMs);
+  const base = app.poller.busStats();
   await clock.runUntil(endMs);
   const entities = rec.finish(endMs);
-  const buses = app.poller.busStats();
+  const buses = app.poller.busStats().map((b) => minusBase(b, base.find((x) => x.key === b.key)));
   detach?.();
   scheduler.stop();
   contextFeed.stop();
@@ -138,6 +145,16 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   return {
     site: spec.site.name, policy: spec.policy.name, setting: spec.setting, seed: spec.seed, startMs, durationMs: spec.durationMs,
     figures: siteFreshness(entities, totals, rec.stateWrites(), spec.durationMs), entities, buses, truth: site,
+  };
+}
+
+/** Bus counters of the measured window only (after a warm-up). */
+function minusBase(b: BusStats, base: BusStats | undefined): BusStats {
+  if (!base) return b;
+  return {
+    ...b, requests: b.requests - base.requests, registers: b.registers - base.registers, busyMs: b.busyMs - base.busyMs,
+    modelledBusMs: b.modelledBusMs - base.modelledBusMs, errors: b.errors - base.errors, overruns: b.overruns - base.overruns,
+    cycles: b.cycles - base.cycles, since: base.since,
   };
 }
 

@@ -94,10 +94,10 @@ describe('Poller', () => {
     await r.clock.advance(1000); // first read done at 45 ms
     expect(r.poller.setIntervalMs('a', 500)).toBe(2000);
     await r.clock.advance(10_000);
-    expect(r.requests.map((q) => Math.round(q.at))).toEqual([0, 2045, 4045, 6045, 8045, 10045]);
+    expect(r.requests.map((q) => Math.round(q.at))).toEqual([0, 2000, 4000, 6000, 8000, 10_000]); // multiples of 2 s
     expect(r.poller.setIntervalMs('a', 999_999)).toBe(20_000);
     await r.clock.advance(40_000);
-    expect(r.requests.map((q) => Math.round(q.at)).slice(6)).toEqual([30_090, 50_090]); // 20 s after the last reply
+    expect(r.requests.map((q) => Math.round(q.at)).slice(6)).toEqual([40_000]); // the first multiple of 20 s at least 10 s after the last read
   });
 
   it('readNow reads before the schedule and resolves with the sample', async () => {
@@ -130,8 +130,16 @@ describe('Poller', () => {
       [10, 11, 2], [10, 1, undefined], [20, 1, undefined], // first cycle: bridge, then bisection
       [10, 1, undefined], [20, 1, undefined], // second cycle at 5 s: hole avoided
     ]);
-    expect(r.holes.list()).toEqual([{ unitId: 1, fn: 3, start: 11, end: 20 }]);
+    expect(r.poller.holeList()).toEqual([{ unitId: 1, fn: 3, start: 11, end: 20, bus: 'rtu://gw:502' }]);
     expect(r.samples.filter((s) => s.at < 5000).map((s) => s.value)).toEqual([1, 2]);
+  });
+
+  it('starts with holes restored from an earlier run and never bridges them', async () => {
+    const r = build([point('left', 10, 1), point('right', 20, 2)], [entity('left', 10), entity('right', 20)], [[0, 12], [20, 30]]);
+    expect(r.poller.restoreHoles([{ bus: 'rtu://gw:502', unitId: 1, fn: 3, start: 11, end: 20 }, { bus: 'gone', unitId: 1, fn: 3, start: 0, end: 5 }])).toBe(1);
+    r.poller.start();
+    await r.clock.advance(1000);
+    expect(r.requests.map((q) => [q.address, q.count, q.exception])).toEqual([[10, 1, undefined], [20, 1, undefined]]);
   });
 
   it('fails only the entity whose own register is illegal', async () => {
@@ -170,15 +178,18 @@ describe('Poller', () => {
   });
 });
 
-describe('Poller companions (co-scheduled clusters)', () => {
-  async function run(companions: boolean): Promise<Array<[number, number, number]>> {
-    const r = build([point('a', 10, 1), point('b', 11, 2)], [entity('a', 10, 10), entity('b', 11, 10)]);
+describe('Poller phases and companions', () => {
+  async function run(intervals: [number, number], companions: boolean, rephaseB: boolean): Promise<Array<[number, number, number]>> {
+    const r = build([point('a', 10, 1), point('b', 11, 2)], [entity('a', 10, intervals[0]), entity('b', 11, intervals[1])]);
     if (companions) r.poller.setCompanions([['a', 'b']]);
     r.poller.start(); // both read at 0 s
     await r.clock.advance(4000);
-    const readB = r.poller.readNow('b'); // b re-phased: due at 14 s, 24 s …
-    await r.clock.advance(26_000);
-    await readB;
+    if (rephaseB) {
+      const readB = r.poller.readNow('b');
+      await r.clock.advance(100);
+      await readB;
+    }
+    await r.clock.advance(56_000);
     const out = r.requests.map((q): [number, number, number] => [Math.round(q.at / 1000), q.address, q.count]);
     const stopped = r.poller.stop();
     await r.clock.advance(1000);
@@ -187,11 +198,16 @@ describe('Poller companions (co-scheduled clusters)', () => {
     return out;
   }
 
-  it('reads apart when not grouped', async () => {
-    expect(await run(false)).toEqual([[0, 10, 2], [4, 11, 1], [10, 10, 1], [14, 11, 1], [20, 10, 1], [24, 11, 1], [30, 10, 1]]);
+  it('keeps equal intervals in phase: a read out of turn does not split them for good', async () => {
+    expect(await run([10, 10], false, true)).toEqual([[0, 10, 2], [4, 11, 1], [10, 10, 2], [20, 10, 2], [30, 10, 2], [40, 10, 2], [50, 10, 2], [60, 10, 2]]);
   });
 
-  it('pulls a companion due within half its interval into a member\'s read, then keeps them together', async () => {
-    expect(await run(true)).toEqual([[0, 10, 2], [4, 11, 1], [10, 10, 2], [20, 10, 2], [30, 10, 2]]);
+  it('lets a companion with a longer interval ride along with a member instead of being read alone', async () => {
+    const alone = (reqs: Array<[number, number, number]>) => reqs.filter(([, address, count]) => address === 11 && count === 1);
+    const apart = await run([10, 25], false, false);
+    expect(alone(apart).map(([t]) => t)).toEqual([25]);
+    const together = await run([10, 25], true, false);
+    expect(alone(together)).toEqual([]);
+    expect(together.filter(([, address, count]) => address === 10 && count === 2).map(([t]) => t)).toEqual([0, 20, 40]);
   });
 });

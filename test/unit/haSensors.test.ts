@@ -3,9 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { applyCompressed, type EntitySnapshot } from '../../src/ha/compressedStates.js';
 import { attributesOf, haEntityIdOf, stateTextOf } from '../../src/ha/entitySensors.js';
-import { estimateRatePerMs, meanStalenessS } from '../../src/ha/pollerStatistics.js';
 import { stableJson } from '../../src/ha/stableJson.js';
-import type { EntityStats } from '../../src/modbus/pollerTypes.js';
 import type { EntityDef } from '../../src/modbus/types.js';
 
 function def(extra: Partial<EntityDef>): EntityDef {
@@ -73,26 +71,5 @@ describe('applyCompressed (subscribe_entities)', () => {
     expect(applyCompressed(states, { c: { 'x.y': { '+': { s: 'on' } } } }, 0)).toEqual([]);
     expect(applyCompressed(states, 'nonsense', 0)).toEqual([]);
     expect(applyCompressed(states, { a: { 'x.y': { s: 5 } } }, 0)).toEqual([]);
-  });
-});
-
-describe('staleness estimate', () => {
-  const stats = (polls: number, changes: number, intervalMs: number): EntityStats => ({
-    id: 'e', bus: 'b', intervalMs, polls, changes, errors: 0, consecutiveErrors: 0, lastValue: 1, lastReadAt: 0,
-    lastChangeAt: undefined, lastErrorAt: undefined, lastError: undefined, meanLatencyMs: 0, illegalAddress: false,
-  });
-
-  it('is 0 for values that never change and approaches T/2 for values that always do', () => {
-    expect(estimateRatePerMs(100, 0, 1000)).toBe(0);
-    expect(meanStalenessS([stats(101, 0, 10_000)])).toBe(0);
-    const always = meanStalenessS([stats(1001, 1000, 10_000)]) ?? 0;
-    expect(always).toBeGreaterThan(3.5);
-    expect(always).toBeLessThan(5);
-  });
-
-  it('averages over entities with at least two reads, and is unknown before', () => {
-    expect(meanStalenessS([stats(1, 0, 1000)])).toBeNull();
-    const mixed = meanStalenessS([stats(101, 0, 10_000), stats(1001, 1000, 10_000)]) ?? 0;
-    expect(mixed).toBeCloseTo((meanStalenessS([stats(1001, 1000, 10_000)]) ?? 0) / 2, 6);
   });
 });

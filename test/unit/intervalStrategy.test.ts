@@ -60,8 +60,8 @@ describe('IntervalStrategy', () => {
     const slow = r.intervals.get('slow') ?? 0;
     expect(fast).toBeLessThan(15_000);
     expect(slow).toBeGreaterThan(fast);
-    expect(r.intervals.get('constant')).toBe(300_000); // the strategy's max_interval default
-    expect(r.intervals.get('unrated')).toBe(20_000); // the stats module's recommendation
+    expect(r.intervals.get('constant')).toBe(256_000); // the top power-of-two rung under max_interval 300 s
+    expect(r.intervals.get('unrated')).toBe(16_000); // the stats module's 20 s recommendation, on the ladder
     expect(result.changes.map((c) => c.target).sort()).toEqual(['constant', 'fast', 'slow', 'unrated']);
   });
 
@@ -71,14 +71,17 @@ describe('IntervalStrategy', () => {
     expect([r.intervals.get('fast'), r.intervals.get('slow')]).toEqual([5000, 5000]);
   });
 
-  it('goes only part of the way with aggressiveness < 1 (geometrically)', async () => {
+  it('goes only part of the way with aggressiveness < 1, in whole rungs of the power-of-two ladder', async () => {
     const full = rig({ fast: estimate(360), slow: estimate(2) });
     await full.strategy.apply(full.ctx({ aggressiveness: 1 }));
     const half = rig({ fast: estimate(360), slow: estimate(2) });
     await half.strategy.apply(half.ctx({ aggressiveness: 0.5 })); // step 0.5 × (0.5 + 0.5) = 0.5
     for (const id of ['fast', 'slow']) {
       const target = full.intervals.get(id) ?? 0;
-      expect(half.intervals.get(id)).toBeCloseTo(Math.sqrt(15_000 * target), -1);
+      const rungs = Math.log2(target / 16_000); // 15 s starts on the 16 s rung
+      const expected = 16_000 * 2 ** (Math.sign(rungs) * Math.max(1, Math.round(Math.abs(rungs) / 2)));
+      expect(half.intervals.get(id)).toBe(expected);
+      expect(Math.log2(half.intervals.get(id) ?? 0) % 1).toBeCloseTo(Math.log2(1000) % 1, 9); // on the ladder
     }
   });
 

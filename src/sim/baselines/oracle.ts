@@ -7,9 +7,10 @@
  * same planner can merge them. The optimizer should come close to it; nothing learned can beat it by much.
  */
 import { expectedAgeMs, allocateIntervals, type AllocationItem } from '../../metrics/ageModel.js';
-import { readBusTimeMs, timingOf } from '../../modbus/costModel.js';
-import { planReads } from '../../modbus/planner.js';
-import { busKeyOf, FUNCTION_OF, type ConnectionDef } from '../../modbus/types.js';
+import { busKeyOf, type ConnectionDef } from '../../modbus/types.js';
+import { amortizedCosts, snapToLadder } from '../../optimizer/sharedCosts.js';
+
+export { amortizedCosts, snapToLadder };
 import type { SimSite } from '../groundTruth.js';
 import { HOUR_MS } from '../rates.js';
 import type { Policy, PolicyContext, PolicyEnv } from '../policy.js';
@@ -30,29 +31,6 @@ function itemsByBus(ctx: PolicyContext, site: SimSite, t: number, costs: Readonl
     byBus.set(key, list);
   }
   return byBus;
-}
-
-/** Each entity's share of the block the cost-model planner reads it in when everything is due at once. */
-export function amortizedCosts(ctx: Pick<PolicyContext, 'connections' | 'entities'>): Map<string, number> {
-  const costs = new Map<string, number>();
-  for (const conn of ctx.connections) {
-    const mine = ctx.entities.filter((d) => d.connection === conn.name);
-    const timing = timingOf(conn);
-    const items = mine.map((d) => ({ key: d.id, unitId: d.unitId, fn: FUNCTION_OF[d.registerType], address: d.address, count: d.count }));
-    for (const block of planReads(items, { maxRegisters: Math.min(125, conn.maxRegistersPerRead), maxBits: 2000, timing })) {
-      const share = readBusTimeMs(block.fn, block.count, timing) / block.items.length;
-      for (const item of block.items) costs.set(item.key, share);
-    }
-  }
-  return costs;
-}
-
-const LADDER_BASE_MS = 1000;
-
-/** The nearest (in log scale) power-of-two multiple of 1 s, within [min, max]. */
-export function snapToLadder(ms: number, minMs: number, maxMs: number): number {
-  const snapped = LADDER_BASE_MS * 2 ** Math.round(Math.log2(ms / LADDER_BASE_MS));
-  return Math.min(maxMs, Math.max(minMs, snapped));
 }
 
 /** Optimal intervals for every entity at time t, each bus within `budget` of its time. */
