@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { comparisonTable, cpuSummary, runSweeps, sweepPlot, sweepTable } from './freshness.js';
+import { comparisonTable, cpuSummary, runSweeps, sweepPlot, sweepTable, targetsTable } from './freshness.js';
 import { run as runPlanner } from './planner.js';
 import { runInWorkers } from './pool.js';
 import { scaleJobs, scaleTable, type ScaleJob, type ScaleOutcome } from './scale.js';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 
   const sweeps = await timed('freshness sweep', () => runSweeps(workerUrl));
   for (const sweep of sweeps) {
-    const body = `${comparisonTable(sweep)}\n\n![${sweep.site}](freshness-${sweep.site}.svg)\n\n${sweepTable(sweep)}`;
+    const body = `${comparisonTable(sweep)}\n\n${targetsTable(sweep)}\n\n![${sweep.site}](freshness-${sweep.site}.svg)\n\n${sweepTable(sweep)}`;
     await write(`freshness-${sweep.site}.md`, `# Freshness versus bus time: ${sweep.site}\n\n${body}`);
     await write(`freshness-${sweep.site}.svg`, sweepPlot(sweep));
   }
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
 
   const summary = [
     `Freshness versus bus time (\`npm run bench\`, seed ${SEED}; full tables in bench/results/):`, '',
-    ...sweeps.map((s) => `${comparisonTable(s)}\n\n![${s.site}](bench/results/freshness-${s.site}.svg)\n`),
+    ...sweeps.map((s) => `${comparisonTable(s)}\n\n${targetsTable(s)}\n\n![${s.site}](bench/results/freshness-${s.site}.svg)\n`),
     'Scale (one gateway, 15 s scan interval, cost-model planner):', '', scaleTable(scale), '',
     'Planner and transport:', '', '```', planner, throughput, '```',
   ].join('\n');

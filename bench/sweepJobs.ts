@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { BASELINES, policyByName } from '../src/sim/baselines/index.js';
 import type { SiteFreshness } from '../src/metrics/freshness.js';
 import type { Policy, PolicySetting } from '../src/sim/policy.js';
+import { optimizerPolicy } from '../src/sim/optimizerPolicy.js';
 import { runSimulation } from '../src/sim/runner.js';
 import { siteByName, type SiteName } from '../src/sim/sites.js';
 
@@ -33,7 +34,10 @@ export function jobsFor(site: SiteName, policies: readonly Policy[], seed: numbe
   return policies.flatMap((p) => p.settings.map((_, settingIndex) => ({ site, policy: p.name, settingIndex, seed, startMs, durationMs })));
 }
 
-export async function runJob(job: SweepJob, extra: readonly Policy[] = []): Promise<SweepOutcome> {
+/** Policies beyond the baselines that workers can run by name (the product itself). */
+export const LEARNING_POLICIES: readonly Policy[] = [optimizerPolicy()];
+
+export async function runJob(job: SweepJob, extra: readonly Policy[] = LEARNING_POLICIES): Promise<SweepOutcome> {
   const policy = policyByName(job.policy, extra);
   const setting = policy.settings[job.settingIndex];
   if (!setting) throw new Error(`${job.policy}: no setting #${job.settingIndex}`);

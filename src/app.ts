@@ -67,6 +67,8 @@ export interface AppDeps {
   unavailableAfterMs?: number;
   /** The optimization loop's options; undefined = no optimizer (baselines, plain polling). */
   optimizer?: ResolvedOptimizerOptions;
+  /** Learn entity statistics (default true; always on with an optimizer). Baselines in the simulator switch it off. */
+  learning?: boolean;
   /** Periodic jobs; default fires from `clock` (main.ts passes node-schedule). */
   scheduler?: Scheduler;
   /** Where state is kept; undefined = in memory only (tests, simulation). */
@@ -162,7 +164,7 @@ export function createApp(deps: AppDeps): App {
       await keeper.load();
       for (const bus of buses.values()) await bus.start();
       poller.start();
-      stats.start();
+      if (deps.learning !== false || optimizer) stats.start();
       resources.start();
       optimizer?.start();
       keeper.start();

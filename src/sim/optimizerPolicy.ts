@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
 const BUDGETS = [0.1, 0.05, 0.02, 0.01];
 
 /** The optimizer policy; `warmupMs` is the learning time before the measured window. */
-export function optimizerPolicy(warmupMs = 3 * DAY_MS, budgets: readonly number[] = BUDGETS): Policy {
+export function optimizerPolicy(warmupMs = 6 * DAY_MS, budgets: readonly number[] = BUDGETS): Policy {
   return {
     name: 'optimizer',
     description: `the optimization loop with default options, ${warmupMs / DAY_MS} simulated days of learning first`,

@@ -90,7 +90,7 @@ function buildApp(spec: RunSpec, world: World, run: PolicyRun, logger: Logger, r
   const entities = world.entities.map((def) => (run.intervalMs ? { ...def, scanIntervalMs: run.intervalMs(def) } : def));
   return createApp({
     clock, random: seededRandom(hashSeed('app', spec.seed)), logger, statusEveryMs: 0,
-    connections: world.connections, entities, plan: run.plan, context,
+    connections: world.connections, entities, plan: run.plan, context, learning: false,
     createBus: (conn, key) => new VirtualBus({
       key, clock, devices: devices.get(key) ?? [],
       timing: { baudrate: conn.type === 'tcp' ? undefined : conn.baudrate, roundTripMs: conn.type === 'serial' ? 0 : LAN_ROUND_TRIP_MS },
