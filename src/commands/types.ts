@@ -7,10 +7,19 @@
 /** Who sent a command; kept with it for the audit log. */
 export type Caller =
   | { source: 'stdin' }
-  | { source: 'event'; userId: string | null };
+  | { source: 'event'; userId: string | null }
+  /** The ingress dashboard: the HA user from the proxy's X-Remote-User-Name / -Id headers (null when absent). */
+  | { source: 'dashboard'; userName: string | null; userId: string | null };
+
+/** The dashboard user's audit name: `dashboard:<name>` (or the id, or `dashboard` alone when neither came). */
+export function dashboardCallerId(caller: { userName: string | null; userId: string | null }): string {
+  const who = caller.userName ?? caller.userId;
+  return who === null ? 'dashboard' : `dashboard:${who}`;
+}
 
 export function describeCaller(caller: Caller): string {
   if (caller.source === 'stdin') return 'stdin';
+  if (caller.source === 'dashboard') return `the dashboard (${caller.userName ?? caller.userId ?? 'no HA user'})`;
   return caller.userId === null ? 'an HA event without a user' : `HA user ${caller.userId}`;
 }
 

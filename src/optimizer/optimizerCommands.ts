@@ -4,7 +4,7 @@
  * update_strategy_parameters {strategy, parameters}. The caller travels into the audit log as "by".
  * Unknown strategies and bad parameters become error results naming the problem; nothing changes.
  */
-import { CommandError, type Caller } from '../commands/types.js';
+import { CommandError, dashboardCallerId, type Caller } from '../commands/types.js';
 import type { CommandRegistry } from '../commands/registry.js';
 import { ParameterError } from './strategy.js';
 import type { PerformanceOptimizationLoop } from './loop.js';
@@ -12,6 +12,7 @@ import type { PerformanceOptimizationLoop } from './loop.js';
 /** The audit's "who": the HA user id, 'stdin', or a dashboard user. */
 export function callerId(caller: Caller): string {
   if (caller.source === 'stdin') return 'stdin';
+  if (caller.source === 'dashboard') return dashboardCallerId(caller);
   return caller.userId ?? 'unknown HA user';
 }
 
