@@ -101,6 +101,8 @@ export const optionsSchema = object({
   context_entities: list(str(HA_ENTITY_ID_PATTERN)).default([])
     .describe('Home Assistant entities whose state the optimizer may relate polling to, e.g. sun.sun.'),
   optimizer: optimizerSchema.filled().describe('The optimization loop: schedule, bus budget, strategy parameters.'),
+  web_port: int(0, 65535).optional()
+    .describe('Standalone only: loopback port of the dashboard, default 8099; 0 turns it off (in Home Assistant it is the ingress port).'),
 });
 
 export type Options = Infer<typeof optionsSchema>;
