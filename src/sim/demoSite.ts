@@ -13,6 +13,14 @@ export function demoSite(): SiteSpec {
 }
 
 /** The options a user would write for the demo site, pointing at the loopback gateway. */
+/**
+ * The demo compresses the optimizer's schedule (defaults: quick 4 h, full 12 h, evaluation 1 h) into
+ * minutes, so someone watching the demo sees it tune, evaluate and learn.
+ */
+export const DEMO_OPTIMIZER = {
+  quick_every: '2m', full_every: '10m', evaluate_every: '2m', settle: '1m', evaluation_window: '2m',
+};
+
 export function demoOptions(port: number): Record<string, unknown> {
-  return siteOptions(demoSite(), '127.0.0.1', port, DEMO_SCAN_INTERVAL_S);
+  return { ...siteOptions(demoSite(), '127.0.0.1', port, DEMO_SCAN_INTERVAL_S), optimizer: DEMO_OPTIMIZER };
 }
