@@ -1,21 +1,39 @@
-# Home Assistant app image: Alpine base with s6 (init: true in config.yaml makes Docker's init the
-# parent of node, so SIGTERM and stdin reach the app directly).
-FROM ghcr.io/home-assistant/base:3.24
+# Home Assistant app image. Built by the supervisor on the user's machine (no prebuilt image yet), which
+# passes BUILD_ARCH and BUILD_VERSION. Two stages: the first compiles TypeScript and the serialport
+# binding (against musl, with the tool chain), the second holds only Node, the production dependencies
+# and the compiled app. config.yaml has `init: true`: Docker's init starts node directly (ENTRYPOINT
+# cleared below, no s6), so SIGTERM and the stdin of hassio.app_stdin reach the app.
+FROM ghcr.io/home-assistant/base:3.24 AS build
 
-RUN apk add --no-cache nodejs npm
-
+RUN apk add --no-cache nodejs npm build-base python3 linux-headers
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-# Native serialport binding must be built for musl.
-RUN apk add --no-cache --virtual .build build-base python3 linux-headers \
-    && npm ci \
-    && npm rebuild @serialport/bindings-cpp --build-from-source \
-    && apk del .build
+RUN npm ci
 COPY src ./src
-COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+RUN npm run build \
+    && npm prune --omit=dev \
+    && npm rebuild @serialport/bindings-cpp --build-from-source \
+    && rm -rf node_modules/@serialport/bindings-cpp/prebuilds \
+    && node -e "require('@serialport/bindings-cpp').autoDetect()"
 
-LABEL io.hass.type="app" io.hass.version="0.1.0" io.hass.arch="aarch64|amd64"
+FROM ghcr.io/home-assistant/base:3.24
+
+# Node 20 is end of life; the image runs 22 or 24 (whichever this Alpine ships) and refuses anything else.
+RUN apk add --no-cache nodejs \
+    && node -e "const m = Number(process.versions.node.split('.')[0]); if (m !== 22 && m !== 24) { console.error('Node ' + process.version + ' is not 22 or 24'); process.exit(1); }"
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
+
+ARG BUILD_ARCH=amd64
+ARG BUILD_VERSION=0.1.0
+LABEL io.hass.name="Modbus Optimizer" \
+      io.hass.description="Polls Modbus devices only as often as their values change" \
+      io.hass.type="app" \
+      io.hass.version="${BUILD_VERSION}" \
+      io.hass.arch="${BUILD_ARCH}"
 
 ENTRYPOINT []
-CMD ["node", "/app/dist/src/main.js"]
+# `npm start` without its build step.
+CMD ["node", "dist/src/main.js"]

@@ -131,3 +131,48 @@ describe('generated files', () => {
     expect(describeFields(optionsSchema).map((r) => r.path).filter((p) => !docs.includes(`\`${p}\``))).toEqual([]);
   });
 });
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const lines = dockerfile.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  const final = stages[stages.length - 1] ?? '';
+
+  it('builds FROM the Home Assistant base image at a pinned tag, in every stage', () => {
+    const froms = lines.filter((l) => l.startsWith('FROM '));
+    expect(froms.length).toBeGreaterThan(0);
+    for (const from of froms) expect(from).toMatch(/^FROM ghcr\.io\/home-assistant\/base:\d+\.\d+(\.\d+)?( AS \w+)?$/);
+  });
+
+  it('runs Node 22 or 24 from apk, with production dependencies only and the serialport binding built for musl', () => {
+    expect(final).toMatch(/apk add --no-cache nodejs/);
+    expect(final).toMatch(/m !== 22 && m !== 24/);
+    expect(dockerfile).toMatch(/npm prune --omit=dev/);
+    expect(dockerfile).toMatch(/npm rebuild @serialport\/bindings-cpp --build-from-source/);
+    expect(final).not.toMatch(/npm ci|build-base|COPY src/);
+    expect(final).toMatch(/COPY --from=build \/app\/node_modules/);
+  });
+
+  it('carries the io.hass labels, the version default equal to package.json', () => {
+    const pkg = JSON.parse(read('package.json')) as { version: string };
+    expect(final).toMatch(/io\.hass\.type="app"/);
+    expect(final).toMatch(/io\.hass\.version="\$\{BUILD_VERSION\}"/);
+    expect(final).toMatch(/io\.hass\.arch="\$\{BUILD_ARCH\}"/);
+    expect(final).toContain(`ARG BUILD_VERSION=${pkg.version}`);
+  });
+
+  it('starts with `npm start` minus the build, node as the direct child of init', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: { start: string } };
+    const start = pkg.scripts.start.split('&&').map((s) => s.trim()).filter((s) => s !== 'npm run build');
+    expect(start).toHaveLength(1);
+    const cmd = lines.filter((l) => l.startsWith('CMD ')).pop() ?? '';
+    expect(JSON.parse(cmd.slice(4))).toEqual(start[0]?.split(/\s+/));
+    expect(lines).toContain('ENTRYPOINT []');
+    expect(final).toMatch(/WORKDIR \/app/);
+  });
+
+  it('keeps the build context small (.dockerignore)', () => {
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git', 'test']));
+  });
+});
