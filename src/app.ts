@@ -38,6 +38,7 @@ import { createEntityStats, type EntityStatsService } from './stats/entityStats.
 import { APP_STATE_FILE, appStateSchema, type AppState } from './store/appState.js';
 import { JsonStore, type Envelope } from './store/jsonStore.js';
 import { StateKeeper } from './store/stateKeeper.js';
+import { WebServer, type WebOptions } from './web/server.js';
 
 export interface AppDeps {
   clock: Clock;
@@ -75,6 +76,8 @@ export interface AppDeps {
   dataDir?: string;
   /** System probes for the resource check of heavy cycles (main.ts passes CPU load). */
   resourceProbes?: ResourceProbes;
+  /** The dashboard server (ingress in app mode, loopback standalone); undefined = no dashboard. */
+  web?: WebOptions;
 }
 
 export type AppEvents = PollerEvents & HaEvents & CommandEvents;
@@ -92,6 +95,8 @@ export interface App {
   readonly stats: EntityStatsService;
   /** Present when deps.optimizer was given. */
   readonly optimizer: OptimizerService | undefined;
+  /** Present when deps.web was given. */
+  readonly web: WebServer | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Writes the learned state now. */
@@ -156,10 +161,14 @@ export function createApp(deps: AppDeps): App {
     connection: deps.homeAssistant, statisticsEveryMs: deps.statisticsEveryMs ?? 30_000,
     unavailableAfterMs: deps.unavailableAfterMs ?? 60_000,
   });
+  const web = deps.web && new WebServer({
+    clock, logger, commands, options: deps.web,
+    source: { clock, poller, stats, optimizer, optimizerStatistics: optimizerFigures, entities: deps.entities, connections: deps.connections },
+  });
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
   return {
-    events, poller, context, commands, statistics, homeAssistant, stats, optimizer,
+    events, poller, context, commands, statistics, homeAssistant, stats, optimizer, web,
     async start() {
       await keeper.load();
       for (const bus of buses.values()) await bus.start();
@@ -172,9 +181,11 @@ export function createApp(deps: AppDeps): App {
       logger.info(`Polling ${deps.entities.length} entities on ${buses.size} bus(es)`);
       homeAssistant.start();
       stdin?.start();
+      await web?.start();
     },
     async stop() {
       const steps: Array<[string, () => Promise<void> | void]> = [
+        ['dashboard', () => web?.stop()],
         ['stdin commands', () => stdin?.stop()],
         ['Home Assistant', () => homeAssistant.stop()],
         ['status log', () => status.stop()],

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { createApp } from './app.js';
 import { readRuntimeEnv } from './config/env.js';
 import { loadOptionsFile } from './config/load.js';
+import { readRegisterFiles } from './config/registerFiles.js';
 import { resolveOptions } from './config/resolve.js';
 import { createSystemClock } from './core/clock.js';
 import { ConfigError } from './core/errors.js';
@@ -19,6 +20,8 @@ import { createNodeScheduler } from './core/scheduler.js';
 import { startDemo, type RunningDemo } from './sim/demo.js';
 
 const EXIT_BAD_OPTIONS = 2;
+/** config.yaml's ingress_port. */
+const INGRESS_PORT = 8099;
 
 async function main(): Promise<void> {
   const clock = createSystemClock();
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
   } else {
     raw = await loadOptionsFile(env.optionsFile ?? '', (p) => readFile(p, 'utf8'));
   }
-  const resolved = resolveOptions(raw);
+  const resolved = resolveOptions(raw, await readRegisterFiles(raw, env.configDir, (p) => readFile(p, 'utf8')));
   await mkdir(env.dataDir, { recursive: true });
   logger.setLevel(resolved.logLevel);
 
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
     scheduler: createNodeScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`)),
     dataDir: env.dataDir,
     resourceProbes: { cpuLoad: () => (os.loadavg()[0] ?? 0) / Math.max(1, os.cpus().length) },
+    web: webOptions(env.mode, process.env.WEB_PORT, resolved.options.web_port),
   });
   const shutdown = installShutdown(logger, async () => {
     await app.stop();
@@ -64,6 +68,18 @@ async function main(): Promise<void> {
   // The HA module has logged the one fatal line already.
   app.events.on('main', 'fatal', () => shutdown('Stopping after a fatal error', 1));
   await app.start();
+  const url = app.web?.url();
+  if (url !== undefined && env.mode === 'standalone') logger.info(`Dashboard: ${url}`);
+}
+
+/** The ingress port for the supervisor's proxy in app mode; loopback (WEB_PORT, web_port, 8099; 0 = off) standalone. */
+function webOptions(mode: 'app' | 'standalone', envPort: string | undefined, optionPort: number | undefined) {
+  if (mode === 'app') return { port: INGRESS_PORT, host: '0.0.0.0', ingressOnly: true };
+  const port = envPort === undefined || envPort === '' ? (optionPort ?? INGRESS_PORT) : Number(envPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError([`WEB_PORT "${envPort}" is not a port number (0 … 65535; 0 turns the dashboard off)`]);
+  }
+  return port === 0 ? undefined : { port, host: '127.0.0.1', ingressOnly: false };
 }
 
 /** Stops once (signals or a fatal error), then exits with the given code (1 if stopping failed). */

@@ -1,0 +1,117 @@
+/**
+ * What the dashboard reads, as one narrow interface over the app's own parts (no second source of
+ * truth), and the overview it builds from it: per bus the counters and the recorded series, and the
+ * savings against polling every entity at its configured scan interval — bus time from each entity's
+ * share of its block (the optimizer's amortized costs), staleness from the same age model the
+ * sensor uses, evaluated once at the configured and once at the current intervals.
+ */
+import type { Clock } from '../core/clock.js';
+import type { HoleRange } from '../modbus/holes.js';
+import type { EntityStats, PollerView } from '../modbus/pollerTypes.js';
+import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
+import type { OptimizerService } from '../optimizer/optimizerService.js';
+import type { OptimizerStatistics } from '../optimizer/optimizerStatistics.js';
+import { amortizedCosts } from '../optimizer/sharedCosts.js';
+import { entityStalenessMs } from '../optimizer/staleness.js';
+import type { StatsView } from '../stats/types.js';
+import type { SeriesColumns, SeriesRecorder } from './series.js';
+
+export interface DashboardSource {
+  clock: Clock;
+  poller: PollerView & { holeList(): Array<HoleRange & { bus: string }> };
+  stats: StatsView;
+  optimizer: OptimizerService | undefined;
+  optimizerStatistics(): OptimizerStatistics | undefined;
+  entities: readonly EntityDef[];
+  connections: readonly ConnectionDef[];
+}
+
+export interface BusSavings {
+  bus: string;
+  /** Modelled bus utilisation if every entity were polled at its configured scan_interval. */
+  configuredUtilisation: number;
+  /** The same model at the intervals in force now. */
+  currentUtilisation: number;
+  /** Modelled utilisation measured over the last minute of polling (null before two samples). */
+  measuredUtilisation: number | null;
+  /** Mean estimated staleness (s) at the configured and at the current intervals (null without estimates). */
+  configuredStalenessS: number | null;
+  currentStalenessS: number | null;
+}
+
+export interface BusSummary {
+  key: string;
+  connections: string[];
+  entities: number;
+  requests: number;
+  registers: number;
+  errors: number;
+  overruns: number;
+  since: number;
+  savings: BusSavings;
+}
+
+export interface Overview {
+  now: number;
+  entities: number;
+  optimizer: OptimizerStatistics | null;
+  buses: BusSummary[];
+  series: SeriesColumns;
+}
+
+/** Each entity's share of its block read; depends on the definitions only, so computed once. */
+export function costShares(src: Pick<DashboardSource, 'connections' | 'entities'>): Map<string, number> {
+  return amortizedCosts({ connections: src.connections, entities: src.entities });
+}
+
+export function buildOverview(src: DashboardSource, series: SeriesRecorder, shares: ReadonlyMap<string, number>): Overview {
+  const stats = src.poller.allEntityStats();
+  const defs = new Map(src.entities.map((d) => [d.id, d]));
+  const byBus = new Map<string, EntityStats[]>();
+  for (const s of stats) {
+    const list = byBus.get(s.bus);
+    if (list) list.push(s);
+    else byBus.set(s.bus, [s]);
+  }
+  const columns = series.columns();
+  const buses = src.poller.busStats().map((b): BusSummary => {
+    const mine = byBus.get(b.key) ?? [];
+    return {
+      key: b.key,
+      connections: src.connections.filter((c) => busKeyOf(c) === b.key).map((c) => c.name),
+      entities: mine.length, requests: b.requests, registers: b.registers, errors: b.errors, overruns: b.overruns, since: b.since,
+      savings: busSavings(b.key, mine, defs, shares, src.stats, columns),
+    };
+  });
+  return { now: src.clock.now(), entities: src.entities.length, optimizer: src.optimizerStatistics() ?? null, buses, series: columns };
+}
+
+function busSavings(
+  bus: string, mine: readonly EntityStats[], defs: ReadonlyMap<string, EntityDef>, shares: ReadonlyMap<string, number>,
+  stats: StatsView, columns: SeriesColumns,
+): BusSavings {
+  let configured = 0;
+  let current = 0;
+  const configuredAges: number[] = [];
+  const currentAges: number[] = [];
+  for (const s of mine) {
+    const def = defs.get(s.id);
+    const share = shares.get(s.id) ?? 0;
+    if (!def) continue;
+    if (def.scanIntervalMs > 0) configured += share / def.scanIntervalMs;
+    if (s.intervalMs > 0) current += share / s.intervalMs;
+    const atConfigured = entityStalenessMs({ ...s, intervalMs: def.scanIntervalMs }, stats);
+    const atCurrent = entityStalenessMs(s, stats);
+    if (atConfigured !== undefined && atCurrent !== undefined) {
+      configuredAges.push(atConfigured);
+      currentAges.push(atCurrent);
+    }
+  }
+  const recent = (columns.buses[bus]?.utilisation ?? []).slice(-6);
+  const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+  return {
+    bus, configuredUtilisation: configured, currentUtilisation: current, measuredUtilisation: mean(recent),
+    configuredStalenessS: seconds(mean(configuredAges)), currentStalenessS: seconds(mean(currentAges)),
+  };
+}

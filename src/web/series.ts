@@ -1,0 +1,175 @@
+/**
+ * The dashboard's time series, kept in memory and bounded: every tick, per bus, the modelled bus
+ * utilisation, requests and errors per minute since the previous tick and the estimated mean
+ * staleness (the same figure as the sensor, over that bus's entities); and, at a coarser pace, each
+ * strategy's learned success rate. Nothing here is persisted: the charts start empty after a restart.
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { describeError } from '../core/eventBus.js';
+import type { Logger } from '../core/logger.js';
+import type { BusStats, EntityStats } from '../modbus/pollerTypes.js';
+import { meanStalenessMs } from '../optimizer/staleness.js';
+import type { StatsView } from '../stats/types.js';
+
+export interface SeriesSources {
+  clock: Clock;
+  logger: Logger;
+  busStats(): BusStats[];
+  entityStats(): EntityStats[];
+  stats: Pick<StatsView, 'currentRate'>;
+  /** Learned success rate per strategy (empty without an optimizer). */
+  successRates(): Record<string, number>;
+}
+
+export interface BusPoint {
+  utilisation: number;
+  requestsPerMin: number;
+  errorsPerMin: number;
+  /** null until some entity on the bus has an estimate. */
+  stalenessS: number | null;
+}
+
+export interface SeriesPoint {
+  at: number;
+  buses: Record<string, BusPoint>;
+}
+
+export interface StrategyPoint {
+  at: number;
+  rates: Record<string, number>;
+}
+
+export interface SeriesOptions {
+  everyMs: number;
+  capacity: number;
+  /** Success rates are appended at most this often, or when one changed. */
+  strategyEveryMs: number;
+  strategyCapacity: number;
+}
+
+export const DEFAULT_SERIES_OPTIONS: SeriesOptions = {
+  everyMs: 10_000, capacity: 1080, strategyEveryMs: 300_000, strategyCapacity: 2016,
+};
+
+/** Columns as uPlot takes them: times in seconds, then one array per series (null = gap). */
+export interface SeriesColumns {
+  t: number[];
+  buses: Record<string, { utilisation: number[]; requestsPerMin: number[]; errorsPerMin: number[]; stalenessS: Array<number | null> }>;
+  strategies: { t: number[]; rates: Record<string, number[]> };
+}
+
+export class SeriesRecorder {
+  private readonly points: SeriesPoint[] = [];
+  private readonly strategyPoints: StrategyPoint[] = [];
+  private previous: { at: number; buses: Map<string, BusStats> } | undefined;
+  private timer: TimerHandle | undefined;
+  private readonly listeners: Array<(p: SeriesPoint) => void> = [];
+
+  constructor(private readonly src: SeriesSources, private readonly options: SeriesOptions = DEFAULT_SERIES_OPTIONS) {}
+
+  start(): void {
+    this.sample();
+    this.arm();
+  }
+
+  stop(): void {
+    this.src.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Called with every new point (the live stream). */
+  onPoint(fn: (p: SeriesPoint) => void): void {
+    this.listeners.push(fn);
+  }
+
+  latest(): SeriesPoint | undefined {
+    return this.points.at(-1);
+  }
+
+  /** Takes a sample now; the first one only sets the marks the next is measured from. */
+  sample(): SeriesPoint | undefined {
+    const now = this.src.clock.now();
+    const current = new Map(this.src.busStats().map((b) => [b.key, b]));
+    const prev = this.previous;
+    this.previous = { at: now, buses: current };
+    this.sampleStrategies(now);
+    if (!prev || now <= prev.at) return undefined;
+    const minutes = (now - prev.at) / 60_000;
+    const byBus = groupByBus(this.src.entityStats());
+    const buses: Record<string, BusPoint> = {};
+    for (const [key, b] of current) {
+      const a = prev.buses.get(key);
+      const staleness = meanStalenessMs(byBus.get(key) ?? [], this.src.stats);
+      buses[key] = {
+        utilisation: (b.modelledBusMs - (a?.modelledBusMs ?? 0)) / (now - prev.at),
+        requestsPerMin: (b.requests - (a?.requests ?? 0)) / minutes,
+        errorsPerMin: (b.errors - (a?.errors ?? 0)) / minutes,
+        stalenessS: staleness === undefined ? null : staleness / 1000,
+      };
+    }
+    const point = { at: now, buses };
+    this.points.push(point);
+    if (this.points.length > this.options.capacity) this.points.splice(0, this.points.length - this.options.capacity);
+    for (const fn of this.listeners) {
+      try {
+        fn(point);
+      } catch (err) {
+        this.src.logger.error(`A dashboard series listener failed: ${describeError(err)}`);
+      }
+    }
+    return point;
+  }
+
+  columns(): SeriesColumns {
+    const keys = [...new Set(this.points.flatMap((p) => Object.keys(p.buses)))];
+    const buses: SeriesColumns['buses'] = {};
+    for (const key of keys) {
+      const pick = <K extends keyof BusPoint>(k: K, missing: BusPoint[K]) => this.points.map((p) => p.buses[key]?.[k] ?? missing);
+      buses[key] = {
+        utilisation: pick('utilisation', 0), requestsPerMin: pick('requestsPerMin', 0),
+        errorsPerMin: pick('errorsPerMin', 0), stalenessS: pick('stalenessS', null),
+      };
+    }
+    return { t: this.points.map((p) => p.at / 1000), buses, strategies: this.strategyColumns() };
+  }
+
+  /** Each strategy's success rate over time (a point per change, or per strategyEveryMs). */
+  strategyColumns(): SeriesColumns['strategies'] {
+    const names = [...new Set(this.strategyPoints.flatMap((p) => Object.keys(p.rates)))];
+    return {
+      t: this.strategyPoints.map((p) => p.at / 1000),
+      rates: Object.fromEntries(names.map((n) => [n, this.strategyPoints.map((p) => p.rates[n] ?? 0.5)])),
+    };
+  }
+
+  private sampleStrategies(now: number): void {
+    const rates = this.src.successRates();
+    if (Object.keys(rates).length === 0) return;
+    const last = this.strategyPoints.at(-1);
+    const changed = !last || Object.entries(rates).some(([k, v]) => last.rates[k] !== v);
+    if (!changed && now - last.at < this.options.strategyEveryMs) return;
+    this.strategyPoints.push({ at: now, rates });
+    if (this.strategyPoints.length > this.options.strategyCapacity) this.strategyPoints.shift();
+  }
+
+  private arm(): void {
+    this.timer = this.src.clock.setTimer(() => {
+      try {
+        this.sample();
+      } catch (err) {
+        this.src.logger.error(`Dashboard series sample failed: ${describeError(err)}`);
+      }
+      this.arm();
+    }, this.options.everyMs);
+  }
+}
+
+function groupByBus(entities: readonly EntityStats[]): Map<string, EntityStats[]> {
+  const out = new Map<string, EntityStats[]>();
+  for (const e of entities) {
+    const list = out.get(e.bus);
+    if (list) list.push(e);
+    else out.set(e.bus, [e]);
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+// Optimization: the strategies (success rate, runs, parameters) with their success rates over time, the
+// history of applied changes with before/after window metrics, scores and rollbacks, and the audit log.
+/* global document */
+import { LineChart } from './charts.js';
+import { el, fmt, pct, short, table, time } from './dom.js';
+
+let chart;
+
+const metrics = (w) => (w ? `${fmt(w.requestsPerMin, 1)}/min · bus ${pct(w.busUtilisation)} · stale ${fmt(w.stalenessMs / 1000)} s · err ${pct(w.errorRate)}` : '–');
+
+function status(r) {
+  if (r.rolledBack) return el('span', { class: 'badge bad' }, 'rolled back');
+  if (r.evaluatedAt === undefined || r.evaluatedAt === null) return el('span', { class: 'badge waiting' }, 'pending');
+  return el('span', { class: 'badge ok' }, 'kept');
+}
+
+export function renderOptimization(data) {
+  const root = document.getElementById('optimization');
+  chart?.destroy();
+  chart = undefined;
+  if (!data.statistics) {
+    return root.replaceChildren(el('p', { class: 'muted' }, 'The optimizer is not running in this configuration.'));
+  }
+  const s = data.statistics;
+  const chartBox = el('div', { class: 'charts' });
+  root.replaceChildren(
+    el('p', {}, `Schedule ${data.enabled ? 'on' : 'off'} · ${s.history_length} records, ${s.pending_evaluations} awaiting evaluation, ${s.rolled_back} rolled back · last evaluation ${s.last_evaluation ? time(Date.parse(s.last_evaluation)) : '–'}`),
+    el('h2', {}, 'Strategies'),
+    table([
+      { title: 'Strategy', cell: (x) => x.name },
+      { title: 'Priority', num: true, cell: (x) => x.priority },
+      { title: 'Success rate', num: true, cell: (x) => pct(x.success_rate) },
+      { title: 'Evaluations', num: true, cell: (x) => x.evaluations },
+      { title: 'Runs', num: true, cell: (x) => x.runs },
+      { title: 'Last run', cell: (x) => (x.last_run ? time(Date.parse(x.last_run)) : '–') },
+      { title: 'Last score', num: true, cell: (x) => fmt(x.last_score) },
+      { title: 'Last improvement', num: true, cell: (x) => pct(x.last_improvement) },
+      { title: 'Cooldown until', cell: (x) => (x.on_cooldown_until ? time(Date.parse(x.on_cooldown_until)) : '–') },
+      { title: 'Parameters', wrap: true, cell: (x) => Object.entries(x.parameters).map(([k, v]) => `${k}=${fmt(v, 3)}`).join(', ') },
+    ], data.strategies),
+    chartBox,
+    el('h2', {}, 'History'),
+    table([
+      { title: '#', num: true, cell: (r) => r.id },
+      { title: 'Applied', cell: (r) => time(r.appliedAt) },
+      { title: 'Strategy', cell: (r) => r.strategy },
+      { title: 'Trigger', cell: (r) => r.trigger },
+      { title: 'By', cell: (r) => r.by },
+      { title: 'Changes', num: true, cell: (r) => r.changes.length },
+      { title: 'Summary', wrap: true, cell: (r) => r.summary },
+      { title: 'Before', wrap: true, cell: (r) => metrics(r.before) },
+      { title: 'After', wrap: true, cell: (r) => metrics(r.after) },
+      { title: 'Without the change', wrap: true, cell: (r) => metrics(r.counterfactual) },
+      { title: 'Score', num: true, cell: (r) => fmt(r.score) },
+      { title: 'Status', cell: status },
+    ], data.history, 'no optimization has run yet'),
+    el('h2', {}, 'Audit log'),
+    el('div', { 'data-testid': 'audit' }, table([
+      { title: 'When', cell: (a) => time(a.at) },
+      { title: 'Who', cell: (a) => a.by },
+      { title: 'What', wrap: true, cell: (a) => a.what },
+      { title: 'Before', wrap: true, cell: (a) => short(a.before) },
+      { title: 'After', wrap: true, cell: (a) => short(a.after) },
+    ], data.audit, 'nothing changed yet')),
+  );
+  chart = new LineChart(chartBox, 'Strategy success rates over time', { unit: '%', digits: 1, testid: 'chart-success' });
+  const names = Object.keys(data.successRates.rates);
+  chart.set(names, [data.successRates.t, ...names.map((n) => data.successRates.rates[n].map((v) => v * 100))]);
+}
