@@ -13,6 +13,15 @@ import { formatProblem, isRecord, itemSegment, show, type Path } from './schemaD
 export interface Item<T> {
   raw: unknown;
   fields: Partial<T>;
+  /** Where an item from elsewhere than its option list came from (a device template, a register file). */
+  origin?: ItemOrigin;
+}
+
+export interface ItemOrigin {
+  /** The item's path in messages, e.g. devices[0] (meter). */
+  path: Path;
+  /** Put before the message, e.g. "meters.yaml line 12"; given the field concerned. */
+  place?: (field: string | undefined) => string;
 }
 
 type Problems = string[];
@@ -41,23 +50,36 @@ function absent(raw: unknown, key: string): boolean {
   return !isRecord(raw) || raw[key] === undefined || raw[key] === null;
 }
 
-function at(list: string, index: number, raw: unknown): (field: string, message: string) => string {
-  return (field, message) => formatProblem([list, itemSegment(index, raw), ...(field ? [field] : [])] as Path, message);
+function pathOf(list: string, index: number, item: Item<unknown> | undefined): Path {
+  return item?.origin?.path ?? [list, itemSegment(index, item?.raw)];
 }
 
-function itemRef(list: string, index: number, raw: unknown): string {
-  return formatProblem([list, itemSegment(index, raw)], '').replace(/: $/, '');
+function at(list: string, index: number, item: Item<unknown>): (field: string, message: string) => string {
+  return (field, message) => {
+    const text = formatProblem([...pathOf(list, index, item), ...(field ? [field] : [])], message);
+    const place = item.origin?.place?.(field || undefined);
+    return place === undefined ? text : `${place}: ${text}`;
+  };
+}
+
+/** How a problem about `from` refers to another item; "options …" when only the file place tells them apart. */
+function itemRef(list: string, index: number, item: Item<unknown> | undefined, from: Item<unknown>): string {
+  const text = formatProblem(pathOf(list, index, item), '').replace(/: $/, '');
+  const place = item?.origin?.place?.(undefined);
+  if (place !== undefined) return `${place}: ${text}`;
+  return from.origin?.place !== undefined && item?.origin === undefined ? `options ${text}` : text;
 }
 
 export function checkConnections(items: Item<ConnectionOptions>[]): Problems {
   const problems: Problems = [];
   const seen = new Map<string, number>();
-  items.forEach(({ raw, fields: c }, i) => {
-    const p = at('connections', i, raw);
+  items.forEach((item, i) => {
+    const { raw, fields: c } = item;
+    const p = at('connections', i, item);
     if (c.name !== undefined) {
       const first = seen.get(c.name);
       if (first === undefined) seen.set(c.name, i);
-      else problems.push(p('name', `${show(c.name)} is already used by ${itemRef('connections', first, items[first]?.raw)}`));
+      else problems.push(p('name', `${show(c.name)} is already used by ${itemRef('connections', first, items[first], item)}`));
     }
     if (c.type === 'tcp' || c.type === 'rtuovertcp') {
       if (c.host === '' || (c.host === undefined && absent(raw, 'host'))) problems.push(p('host', `is required for type ${c.type}`));
@@ -86,13 +108,13 @@ export function checkEntities(items: Item<EntityOptions>[], connections: Item<Co
   const problems: Problems = [];
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
-    const p = at('entities', i, item.raw);
+    const p = at('entities', i, item);
     const id = entityIdOf(item);
     if (id === '') problems.push(p('id', `is required: name ${show(item.fields.name)} has no letters or digits to make one`));
     else if (id !== undefined) {
       const first = seen.get(id);
       if (first === undefined) seen.set(id, i);
-      else problems.push(p('id', `${show(id)} is already used by ${itemRef('entities', first, items[first]?.raw)}`));
+      else problems.push(p('id', `${show(id)} is already used by ${itemRef('entities', first, items[first], item)}`));
     }
     const conn = item.fields.connection;
     if (conn !== undefined && !known.includes(conn) && !nameless) {

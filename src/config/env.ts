@@ -11,6 +11,8 @@ export interface RuntimeEnv {
   /** Options file; undefined in standalone mode without OPTIONS_FILE, which runs the demo. */
   optionsFile: string | undefined;
   dataDir: string;
+  /** Where register_files are looked up: the app's config folder (/config) in app mode, ./config standalone. */
+  configDir: string;
   haUrl: string | undefined;
   haToken: string | undefined;
 }
@@ -29,6 +31,7 @@ export function readRuntimeEnv(env: Record<string, string | undefined>): Runtime
       mode: 'app',
       optionsFile: `${dataDir}/options.json`,
       dataDir,
+      configDir: get(env, 'CONFIG_DIR') ?? '/config',
       // HA_URL only exists so tests can point app mode at a fake supervisor.
       haUrl: get(env, 'HA_URL') ?? 'http://supervisor/core',
       haToken: supervisorToken,
@@ -38,6 +41,7 @@ export function readRuntimeEnv(env: Record<string, string | undefined>): Runtime
     mode: 'standalone',
     optionsFile: get(env, 'OPTIONS_FILE'),
     dataDir: get(env, 'DATA_DIR') ?? './data',
+    configDir: get(env, 'CONFIG_DIR') ?? './config',
     haUrl: get(env, 'HA_URL'),
     haToken: get(env, 'HA_TOKEN'),
   };

@@ -7,6 +7,7 @@
 import { LOG_LEVELS } from '../core/logger.js';
 import { DURATION_PATTERN } from './duration.js';
 import { bool, float, int, list, object, oneOf, str, type Infer } from './schemaDsl.js';
+import { TEMPLATE_NAMES } from './templates/index.js';
 
 export const DATA_TYPES = [
   'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
@@ -64,6 +65,14 @@ export const entitySchema = object({
   max_interval: float(0).default(3600).describe('The optimizer never polls less often than this (seconds).'),
 });
 
+export const deviceSchema = object({
+  template: oneOf(TEMPLATE_NAMES).describe(`Built-in register map: ${TEMPLATE_NAMES.join(', ')}.`),
+  connection: str().describe('Name of the connection the device is on.'),
+  unit_id: int(0, 255).default(1).describe('Modbus unit (slave) id of the device.'),
+  prefix: str(ENTITY_ID_PATTERN).optional()
+    .describe('Start of its entity ids and names (sensor.<prefix>_voltage_l1); default the template\'s, e.g. sdm630.'),
+});
+
 const duration = (fallback: string, what: string) =>
   str(DURATION_PATTERN).default(fallback).describe(`${what} (a duration like 30s, 5m, 4h).`);
 
@@ -100,6 +109,9 @@ export const optionsSchema = object({
   entities: list(entitySchema).default([]).describe('Values to read and publish as sensors.'),
   context_entities: list(str(HA_ENTITY_ID_PATTERN)).default([])
     .describe('Home Assistant entities whose state the optimizer may relate polling to, e.g. sun.sun.'),
+  register_files: list(str()).default([])
+    .describe('YAML files in the app\'s config folder (/config) with more entities, written like the entities option.'),
+  devices: list(deviceSchema).default([]).describe('Devices with a built-in register map (device templates).'),
   optimizer: optimizerSchema.filled().describe('The optimization loop: schedule, bus budget, strategy parameters.'),
   web_port: int(0, 65535).optional()
     .describe('Standalone only: loopback port of the dashboard, default 8099; 0 turns it off (in Home Assistant it is the ingress port).'),
@@ -109,3 +121,4 @@ export type Options = Infer<typeof optionsSchema>;
 export type ConnectionOptions = Infer<typeof connectionSchema>;
 export type EntityOptions = Infer<typeof entitySchema>;
 export type OptimizerOptionsRaw = Infer<typeof optimizerSchema>;
+export type DeviceOptions = Infer<typeof deviceSchema>;

@@ -13,7 +13,9 @@ import {
   connectionSchema, entitySchema, optionsSchema,
   type ConnectionOptions, type EntityOptions, type Options,
 } from './options.js';
+import { deviceEntities } from './devices.js';
 import { toOptimizerOptions, type ResolvedOptimizerOptions } from './optimizerOptions.js';
+import { fileEntities, type RegisterFile } from './registerFiles.js';
 import { isRecord, validate, validFieldsOf } from './schemaDsl.js';
 
 export interface ResolvedOptions {
@@ -25,30 +27,41 @@ export interface ResolvedOptions {
   optimizer: ResolvedOptimizerOptions;
 }
 
-/** Validates and resolves; throws ConfigError with every problem. Empty input (an empty file) = defaults. */
-export function resolveOptions(raw: unknown): ResolvedOptions {
+/**
+ * Validates and resolves; throws ConfigError with every problem. Empty input (an empty file) = defaults.
+ * Entities come from the entities option, then the device templates, then the register files (already read).
+ */
+export function resolveOptions(raw: unknown, files: readonly RegisterFile[] = []): ResolvedOptions {
   const input = raw ?? {};
   const { value, problems } = validate(optionsSchema, input);
   const connections = itemsOf(input, 'connections').map((r): Item<ConnectionOptions> =>
     ({ raw: r, fields: validFieldsOf(connectionSchema, r) }));
-  const entities = itemsOf(input, 'entities').map((r): Item<EntityOptions> =>
-    ({ raw: r, fields: validFieldsOf(entitySchema, r) }));
-  problems.push(...checkConnections(connections), ...checkEntities(entities, connections));
-  if (value === undefined || problems.length > 0) throw new ConfigError(byItem(problems));
+  const devices = deviceEntities(itemsOf(input, 'devices'));
+  const fromFiles = fileEntities(files);
+  const more = [...devices.items, ...fromFiles.items];
+  const entities = [...itemsOf(input, 'entities').map((r): Item<EntityOptions> =>
+    ({ raw: r, fields: validFieldsOf(entitySchema, r) })), ...more];
+  problems.push(...devices.problems, ...fromFiles.problems, ...checkConnections(connections), ...checkEntities(entities, connections));
+  if (value === undefined || problems.length > 0) throw new ConfigError(byItem([...new Set(problems)], files.map((f) => f.name)));
+  const moreValues = more.map((item) => validate(entitySchema, item.raw).value).filter((e) => e !== undefined);
   return {
     connections: value.connections.map(toConnectionDef),
-    entities: value.entities.map(toEntityDef),
+    entities: [...value.entities, ...moreValues].map(toEntityDef),
     logLevel: value.log_level,
     options: value,
     optimizer: toOptimizerOptions(value.optimizer),
   };
 }
 
-/** Orders problems as the file is read: top-level keys, then each item in turn (stable within an item). */
-function byItem(problems: string[]): string[] {
+const LISTS = ['connections', 'entities', 'devices'];
+
+/** Orders problems as the file is read: top-level keys, each item in turn, then each register file (stable within one). */
+function byItem(problems: string[], fileNames: readonly string[]): string[] {
   const rank = (p: string): [number, number] => {
-    const m = /^(connections|entities)\[(\d+)\]/.exec(p);
-    return m ? [m[1] === 'connections' ? 1 : 2, Number(m[2])] : [0, 0];
+    const m = /^(connections|entities|devices)\[(\d+)\]/.exec(p);
+    if (m) return [LISTS.indexOf(m[1] ?? '') + 1, Number(m[2])];
+    const file = fileNames.findIndex((name) => p.startsWith(`${name} line `));
+    return file >= 0 ? [LISTS.length + 1, file] : [0, 0];
   };
   return problems
     .map((p) => ({ p, r: rank(p) }))

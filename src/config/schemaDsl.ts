@@ -235,8 +235,20 @@ export const object = <S extends Shape>(shape: S): ObjectNode<S> => new ObjectNo
 /** Validates `input` against `schema` and reports every problem; `value` is set only when there are none. */
 export function validate<T>(schema: Node<T>, input: unknown, path: Path = []):
 { value: T | undefined; problems: string[] } {
-  const problems: string[] = [];
-  const value = checkValue(schema, input, path, (p, m) => problems.push(formatProblem(p, m)));
+  const { value, problems } = validateWithPaths(schema, input, path);
+  return { value, problems: problems.map((p) => formatProblem(p.path, p.message)) };
+}
+
+export interface PathProblem {
+  path: Path;
+  message: string;
+}
+
+/** As validate, with each problem's path kept apart (to find its line in a YAML file). */
+export function validateWithPaths<T>(schema: Node<T>, input: unknown, path: Path = []):
+{ value: T | undefined; problems: PathProblem[] } {
+  const problems: PathProblem[] = [];
+  const value = checkValue(schema, input, path, (p, message) => problems.push({ path: p, message }));
   return { value: value === INVALID || problems.length > 0 ? undefined : value, problems };
 }
 

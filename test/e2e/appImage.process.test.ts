@@ -1,7 +1,8 @@
 // The app started the way its image starts it (the Dockerfile's CMD, `node dist/src/main.js`, from the
 // app folder) in app mode: SUPERVISOR_TOKEN set, the supervisor's Core proxy replaced by the test Home
 // Assistant (HA_URL), /data by a temp dir holding the options.json the supervisor would write, /config by
-// a temp dir. It connects, publishes the meter's sensors, answers a command from stdin, and on SIGTERM
+// a temp dir. It connects, publishes the sensors of an SDM630 configured by template and of a register
+// file in the config folder, answers a command from stdin, and on SIGTERM
 // saves its state and exits 0 well inside config.yaml's stop timeout.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
@@ -46,9 +47,14 @@ describe('the app as the image runs it, in app mode', () => {
     await writeFile(path.join(dataDir, 'options.json'), JSON.stringify({
       ...options,
       connections: [{ name: 'gateway', host: '127.0.0.1', port, timeout_ms: 1000 }],
-      entities: [{ name: 'Grid meter Voltage L1', id: 'grid_meter_voltage_l1', connection: 'gateway', unit_id: 3, register_type: 'input',
-        address: 0, data_type: 'float32', unit_of_measurement: 'V', device_class: 'voltage', state_class: 'measurement', scan_interval: 1 }],
+      devices: [{ template: 'eastron_sdm630', connection: 'gateway', unit_id: 3, prefix: 'grid_meter' }],
+      register_files: ['meter-extra.yaml'],
     }));
+    // a register file in the app's config folder (/config)
+    await writeFile(path.join(configDir, 'meter-extra.yaml'), [
+      'entities:',
+      '  - {name: Meter frequency check, connection: gateway, unit_id: 3, register_type: input, address: 70, data_type: float32, unit_of_measurement: Hz}',
+    ].join('\n'));
     expect(imageCommand()).toEqual(['node', 'dist/src/main.js']);
     app = startAppProcess({ SUPERVISOR_TOKEN: TOKEN, HA_URL: ha.url, DATA_DIR: dataDir, CONFIG_DIR: configDir });
   });
@@ -60,11 +66,18 @@ describe('the app as the image runs it, in app mode', () => {
     await rm(configDir, { recursive: true, force: true });
   });
 
-  it('connects with the supervisor token and publishes the meter', async () => {
+  it('connects with the supervisor token and publishes the meter from its template and the register file', async () => {
     await app.waitFor(/Connected to Home Assistant/);
     const voltage = await until(() => ha.state('sensor.grid_meter_voltage_l1'), 'voltage sensor');
-    expect(voltage.attributes).toMatchObject({ unit_of_measurement: 'V', device_class: 'voltage', managed_by: 'modbus_optimizer' });
+    expect(voltage.attributes).toMatchObject({
+      friendly_name: 'Grid meter Voltage L1', unit_of_measurement: 'V', device_class: 'voltage', managed_by: 'modbus_optimizer',
+    });
     expect(Number(voltage.state)).toBeGreaterThan(200);
+    const energy = await until(() => ha.state('sensor.grid_meter_import_energy'), 'energy sensor');
+    expect(energy.attributes).toMatchObject({ unit_of_measurement: 'kWh', state_class: 'total_increasing' });
+    expect(Number(energy.state)).toBeGreaterThan(5000);
+    const frequency = await until(() => ha.state('sensor.meter_frequency_check'), 'sensor from the register file');
+    expect(Number(frequency.state)).toBeCloseTo(50, 0);
   });
 
   it('answers a command written to its stdin (hassio.app_stdin)', async () => {

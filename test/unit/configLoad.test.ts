@@ -90,26 +90,26 @@ describe('loadOptionsFile', () => {
 describe('readRuntimeEnv', () => {
   it('app mode when SUPERVISOR_TOKEN is set', () => {
     expect(readRuntimeEnv({ SUPERVISOR_TOKEN: 'tok', OPTIONS_FILE: '/ignored.yaml', HA_TOKEN: 'ignored' })).toEqual({
-      mode: 'app', optionsFile: '/data/options.json', dataDir: '/data', haUrl: 'http://supervisor/core', haToken: 'tok',
+      mode: 'app', optionsFile: '/data/options.json', dataDir: '/data', configDir: '/config', haUrl: 'http://supervisor/core', haToken: 'tok',
     });
   });
 
-  it('app mode honours DATA_DIR and HA_URL (for tests against a fake supervisor)', () => {
-    expect(readRuntimeEnv({ SUPERVISOR_TOKEN: 'tok', DATA_DIR: '/tmp/d', HA_URL: 'http://127.0.0.1:8123' })).toEqual({
-      mode: 'app', optionsFile: '/tmp/d/options.json', dataDir: '/tmp/d', haUrl: 'http://127.0.0.1:8123', haToken: 'tok',
+  it('app mode honours DATA_DIR, CONFIG_DIR and HA_URL (for tests against a fake supervisor)', () => {
+    expect(readRuntimeEnv({ SUPERVISOR_TOKEN: 'tok', DATA_DIR: '/tmp/d', CONFIG_DIR: '/tmp/c', HA_URL: 'http://127.0.0.1:8123' })).toEqual({
+      mode: 'app', optionsFile: '/tmp/d/options.json', dataDir: '/tmp/d', configDir: '/tmp/c', haUrl: 'http://127.0.0.1:8123', haToken: 'tok',
     });
   });
 
   it('standalone without anything: demo (no options file), ./data, no HA', () => {
     expect(readRuntimeEnv({})).toEqual({
-      mode: 'standalone', optionsFile: undefined, dataDir: './data', haUrl: undefined, haToken: undefined,
+      mode: 'standalone', optionsFile: undefined, dataDir: './data', configDir: './config', haUrl: undefined, haToken: undefined,
     });
   });
 
   it('standalone with a file and HA; empty variables count as unset', () => {
     expect(readRuntimeEnv({
       SUPERVISOR_TOKEN: '', OPTIONS_FILE: 'site.yaml', DATA_DIR: 'var', HA_URL: 'http://ha:8123', HA_TOKEN: 'llt',
-    })).toEqual({ mode: 'standalone', optionsFile: 'site.yaml', dataDir: 'var', haUrl: 'http://ha:8123', haToken: 'llt' });
+    })).toEqual({ mode: 'standalone', optionsFile: 'site.yaml', dataDir: 'var', configDir: './config', haUrl: 'http://ha:8123', haToken: 'llt' });
     expect(readRuntimeEnv({ OPTIONS_FILE: '' }).optionsFile).toBeUndefined();
   });
 });

@@ -128,7 +128,7 @@ describe('describeFields (DOCS.md table)', () => {
       swap: 'none', scale: 1, offset: 0, scan_interval: 1, min_interval: 1, max_interval: 1 };
     const optimizer = validate(optionsSchema, {}).value?.optimizer;
     if (!optimizer) throw new Error('optimizer defaults missing');
-    const o: Options = { log_level: 'fatal', connections: [], entities: [e], context_entities: ['sun.sun'], optimizer };
+    const o: Options = { log_level: 'fatal', connections: [], entities: [e], context_entities: ['sun.sun'], register_files: [], devices: [], optimizer };
     expect(validate(optionsSchema, o).problems).toEqual([]);
   });
 });

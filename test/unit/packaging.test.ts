@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { generatedFiles } from '../../src/config/generatedFiles.js';
-import { supervisorBlocks } from '../../src/config/manifest.js';
+import { renderTranslations, supervisorBlocks } from '../../src/config/manifest.js';
 import { optionsSchema } from '../../src/config/options.js';
 import { describeFields, validate } from '../../src/config/schemaDsl.js';
 import { checkSupervisorSchema, SCHEMA_ELEMENT, TIMEOUT_RANGE } from '../../src/config/supervisorRules.js';
@@ -116,7 +116,8 @@ describe('translations/en.yaml', () => {
   });
 
   it('describes exactly the network ports of config.yaml', () => {
-    expect(Object.keys(translations.network ?? {}).sort()).toEqual(Object.keys(config.ports as object).sort());
+    expect(Object.keys(translations.network ?? {}).sort()).toEqual(Object.keys((config.ports ?? {}) as object).sort());
+    expect(parse(renderTranslations('ports:\n  8099/tcp: null\nports_description:\n  8099/tcp: Web UI\n')).network).toEqual({ '8099/tcp': 'Web UI' });
   });
 });
 

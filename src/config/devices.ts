@@ -1,0 +1,45 @@
+/**
+ * Device templates instantiated: each item of the `devices` option becomes its template's entities,
+ * written out as ordinary entity options (id `<prefix>_<key>`, name "<Prefix> <name>", the device's
+ * connection and unit id) so they go through the same validation, cross checks and resolution as
+ * entities typed by hand. Problems name the device item: `devices[1] (meter): prefix "meter" …`.
+ */
+import type { Item } from './crossChecks.js';
+import { deviceSchema, entitySchema, type EntityOptions } from './options.js';
+import { formatProblem, isRecord, show, validFieldsOf, type Segment } from './schemaDsl.js';
+import { templateNamed } from './templates/index.js';
+
+/** `grid_meter` → "Grid meter". */
+function title(prefix: string): string {
+  const words = prefix.split('_').filter((w) => w !== '').join(' ');
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+}
+
+/** The template's entities for each valid device item, and the problems only devices can have. */
+export function deviceEntities(rawDevices: readonly unknown[]): { items: Item<EntityOptions>[]; problems: string[] } {
+  const items: Item<EntityOptions>[] = [];
+  const problems: string[] = [];
+  const seen = new Map<string, Segment>();
+  rawDevices.forEach((raw, index) => {
+    const d = validFieldsOf(deviceSchema, raw);
+    const template = d.template === undefined ? undefined : templateNamed(d.template);
+    const prefixGiven = isRecord(raw) && raw.prefix !== undefined && raw.prefix !== null;
+    if (!template || d.connection === undefined || (prefixGiven && d.prefix === undefined)) return; // the schema says why
+    const prefix = d.prefix ?? template.prefix;
+    const segment: Segment = { index, label: prefix };
+    const first = seen.get(prefix);
+    if (first !== undefined) {
+      const how = prefixGiven ? '' : ' (the template\'s default)';
+      problems.push(formatProblem(['devices', segment, 'prefix'],
+        `${show(prefix)}${how} is already used by ${formatProblem(['devices', first], '').replace(/: $/, '')}; give each device its own prefix`));
+      return;
+    }
+    seen.set(prefix, segment);
+    const label = prefixGiven ? title(prefix) : template.label;
+    for (const { key, name, ...rest } of template.entities) {
+      const entity = { id: `${prefix}_${key}`, name: `${label} ${name}`, connection: d.connection, unit_id: d.unit_id, ...rest };
+      items.push({ raw: entity, fields: validFieldsOf(entitySchema, entity), origin: { path: ['devices', segment] } });
+    }
+  });
+  return { items, problems };
+}

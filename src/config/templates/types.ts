@@ -1,0 +1,37 @@
+/**
+ * What a built-in device template is: a register map written once, as entities without a connection
+ * or unit id. `devices: [{template, connection, unit_id, prefix}]` turns each row into an ordinary
+ * entity (id `<prefix>_<key>`), validated like any other, so a template can never hold a value the
+ * entities option would refuse (a test checks every row).
+ */
+import type { DATA_TYPES, REGISTER_TYPES, STATE_CLASSES } from '../options.js';
+
+export interface TemplateEntity {
+  /** Entity id after the prefix: `voltage_l1` → sensor.<prefix>_voltage_l1. */
+  key: string;
+  name: string;
+  register_type: (typeof REGISTER_TYPES)[number];
+  /** Zero-based protocol address (manual register number minus 30001 or 40001 where manuals count from 1). */
+  address: number;
+  data_type: (typeof DATA_TYPES)[number];
+  count?: number;
+  scale?: number;
+  precision?: number;
+  unit_of_measurement?: string;
+  device_class?: string;
+  state_class?: (typeof STATE_CLASSES)[number];
+  /** Starting poll interval (s); the optimizer tunes it. */
+  scan_interval: number;
+}
+
+export interface DeviceTemplate {
+  /** What users write in `template:`. */
+  name: string;
+  /** One line for DOCS.md: the device and where its map comes from. */
+  title: string;
+  /** Prefix of entity ids when the device option gives none. */
+  prefix: string;
+  /** Start of friendly names when the device option gives no prefix, e.g. "SDM630" (→ "SDM630 Voltage L1"). */
+  label: string;
+  entities: readonly TemplateEntity[];
+}

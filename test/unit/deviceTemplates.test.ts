@@ -1,0 +1,97 @@
+// Built-in device templates: the register maps as the manufacturers document them, every row valid
+// as an entity, and `devices: [{template, connection, unit_id, prefix}]` turning into ordinary entities,
+// with problems named by device item.
+import { describe, expect, it } from '@jest/globals';
+import { resolveOptions } from '../../src/config/resolve.js';
+import { TEMPLATE_NAMES, TEMPLATES, templateNamed } from '../../src/config/templates/index.js';
+import { ConfigError } from '../../src/core/errors.js';
+
+const gw = { name: 'gw', host: '10.0.0.5' };
+const problemsOf = (raw: unknown): string[] => {
+  try {
+    resolveOptions(raw);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+};
+
+describe('template tables', () => {
+  it('are listed by name, and every template resolves as entities without a problem', () => {
+    expect(TEMPLATES.map((t) => t.name)).toEqual([...TEMPLATE_NAMES]);
+    for (const t of TEMPLATES) {
+      const { entities } = resolveOptions({ connections: [gw], devices: [{ template: t.name, connection: 'gw' }] });
+      expect(entities.map((e) => e.id)).toEqual(t.entities.map((e) => `${t.prefix}_${e.key}`));
+    }
+  });
+
+  it('never overlap two values in the same registers', () => {
+    for (const t of TEMPLATES) {
+      const { entities } = resolveOptions({ connections: [gw], devices: [{ template: t.name, connection: 'gw' }] });
+      const sorted = [...entities].sort((a, b) => a.address - b.address);
+      const overlaps = sorted.slice(1).filter((e, i) => {
+        const prev = sorted[i];
+        return prev !== undefined && prev.registerType === e.registerType && prev.address + prev.count > e.address;
+      });
+      expect({ template: t.name, overlaps: overlaps.map((e) => e.id) }).toEqual({ template: t.name, overlaps: [] });
+    }
+  });
+
+  it('Eastron SDM630: float32 input register pairs at the documented addresses (30001 → 0)', () => {
+    const row = (key: string) => templateNamed('eastron_sdm630')?.entities.find((e) => e.key === key);
+    const at: Record<string, number> = {
+      voltage_l1: 0, voltage_l3: 4, current_l1: 6, power_l1: 12, power_factor_l1: 30, total_power: 52,
+      frequency: 70, import_energy: 72, export_energy: 74, voltage_l1_l2: 200, neutral_current: 224, total_energy: 342,
+    };
+    for (const [key, address] of Object.entries(at)) {
+      expect(row(key)).toMatchObject({ address, register_type: 'input', data_type: 'float32' });
+    }
+    expect(row('import_energy')).toMatchObject({ unit_of_measurement: 'kWh', device_class: 'energy', state_class: 'total_increasing' });
+  });
+
+  it('Huawei SUN2000: holding registers with the documented gains', () => {
+    const row = (key: string) => templateNamed('huawei_sun2000')?.entities.find((e) => e.key === key);
+    expect(row('active_power')).toMatchObject({ register_type: 'holding', address: 32080, data_type: 'int32', unit_of_measurement: 'W' });
+    expect(row('pv1_voltage')).toMatchObject({ address: 32016, data_type: 'int16', scale: 0.1 });
+    expect(row('frequency')).toMatchObject({ address: 32085, scale: 0.01 });
+    expect(row('total_energy')).toMatchObject({ address: 32106, data_type: 'uint32', scale: 0.01, state_class: 'total_increasing' });
+    expect(row('model')).toMatchObject({ address: 30000, data_type: 'string', count: 15 });
+  });
+});
+
+describe('devices option', () => {
+  it('instantiates a template on a connection and unit with the prefix in ids and names', () => {
+    const { entities } = resolveOptions({
+      connections: [gw],
+      entities: [{ name: 'Boiler', connection: 'gw', address: 3 }],
+      devices: [{ template: 'eastron_sdm630', connection: 'gw', unit_id: 2, prefix: 'grid_meter' }, { template: 'eastron_sdm120', connection: 'gw', unit_id: 3 }],
+    });
+    expect(entities[0]?.id).toBe('boiler');
+    expect(entities.find((e) => e.id === 'grid_meter_voltage_l1')).toMatchObject({
+      name: 'Grid meter Voltage L1', connection: 'gw', unitId: 2, registerType: 'input', address: 0, dataType: 'float32', count: 2,
+      unitOfMeasurement: 'V', deviceClass: 'voltage', stateClass: 'measurement', precision: 1, scanIntervalMs: 10_000,
+    });
+    expect(entities.find((e) => e.id === 'sdm120_power')).toMatchObject({ name: 'SDM120 Power', unitId: 3, address: 12 });
+  });
+
+  it('names the device item in every problem, once', () => {
+    expect(problemsOf({
+      connections: [gw],
+      entities: [{ name: 'sdm630 frequency', connection: 'gw', address: 1 }],
+      devices: [
+        { template: 'sdm999', connection: 'gw' },
+        { template: 'eastron_sdm630', connection: 'nowhere', prefix: 'a' },
+        { template: 'eastron_sdm630', connection: 'gw' },
+        { template: 'eastron_sdm630', connection: 'gw', unit_id: 4 },
+        { template: 'eastron_sdm120', connection: 'gw', prefix: 'Bad-Prefix' },
+      ],
+    })).toEqual([
+      'devices[0]: template "sdm999" is not one of eastron_sdm630, eastron_sdm120, huawei_sun2000',
+      'devices[1] (a): connection "nowhere" is not a configured connection (known: gw)',
+      'devices[2] (sdm630): id "sdm630_frequency" is already used by entities[0] (sdm630 frequency)',
+      'devices[3] (sdm630): prefix "sdm630" (the template\'s default) is already used by devices[2] (sdm630); give each device its own prefix',
+      'devices[4]: prefix "Bad-Prefix" does not match ^[a-z0-9_]+$',
+    ]);
+  });
+});
