@@ -1,6 +1,7 @@
 /**
  * Keeps the app's learned state in the store: restores it at start (holes, entity statistics, the
- * optimizer) and notices option changes (entities added or removed since the last run, audited);
+ * optimizer) and notices option changes (entities added or removed since the last run, audited; the
+ * statistics of removed entities are dropped before restoring, the optimizer drops its own);
  * saves it debounced after changes, every few minutes while statistics learn, and once more at
  * stop. A part that fails to restore is reported with a warning and starts fresh; the others keep
  * what they learned.
@@ -8,6 +9,8 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
+import { retainEntities } from '../stats/retain.js';
+import type { StatsJSON } from '../stats/statsJson.js';
 import type { AppState } from './appState.js';
 import type { JsonStore } from './jsonStore.js';
 
@@ -38,7 +41,8 @@ export class StateKeeper {
       const n = parts.holes.restore(state.holes);
       if (n > 0) logger.info(`Restored ${n} learned illegal-address ranges`);
     });
-    if (state.stats !== undefined) this.attempt('entity statistics', () => parts.stats.restore(state.stats as never));
+    const stats = state.stats;
+    if (stats !== undefined) this.attempt('entity statistics', () => parts.stats.restore(this.configuredOnly(stats) as never));
     if (parts.optimizer && state.optimizer !== undefined) {
       const optimizer = parts.optimizer;
       this.attempt('optimizer state', () => optimizer.restore(state.optimizer as never));
@@ -77,6 +81,16 @@ export class StateKeeper {
     } catch (err) {
       this.deps.logger.warn(`Could not restore ${what} (${describeError(err)}); starting it fresh`);
     }
+  }
+
+  /** Saved statistics without the entities the options no longer have. */
+  private configuredOnly(saved: unknown): unknown {
+    const entities = (saved as Partial<StatsJSON> | null)?.entities;
+    if (!Array.isArray(entities)) return saved; // not ours to judge: restore() says what is wrong
+    const kept = retainEntities(saved as StatsJSON, new Set(this.deps.parts.entityIds));
+    const dropped = entities.length - kept.entities.length;
+    if (dropped > 0) this.deps.logger.info(`Dropped the learned statistics of ${dropped} entities no longer configured`);
+    return kept;
   }
 
   private noticeOptionChanges(previous: readonly string[]): void {
