@@ -1,11 +1,13 @@
 /**
  * The files generated from the option schema: config.yaml's options and schema, translations/en.yaml,
- * and the options table in DOCS.md. One function computes what each should hold, so `npm run docs`
+ * and the options and device template tables in DOCS.md. One function computes what each should hold, so `npm run docs`
  * (which writes them) and the test (which fails when one is stale) cannot disagree.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DOCS_OPTIONS_END, DOCS_OPTIONS_START, renderOptionsTable } from './docsTable.js';
+import {
+  DOCS_OPTIONS_END, DOCS_OPTIONS_START, DOCS_TEMPLATES_END, DOCS_TEMPLATES_START, renderOptionsTable, renderTemplatesTable,
+} from './docsTable.js';
 import { renderConfigYaml, renderTranslations, replaceBetween } from './manifest.js';
 
 export interface GeneratedFile {
@@ -24,7 +26,11 @@ export async function generatedFiles(root: string): Promise<GeneratedFile[]> {
   return [
     { file: 'config.yaml', current: config, wanted: wantedConfig },
     { file: 'translations/en.yaml', current: await read('translations/en.yaml'), wanted: renderTranslations(wantedConfig) },
-    { file: 'DOCS.md', current: docs, wanted: replaceBetween(docs, DOCS_OPTIONS_START, DOCS_OPTIONS_END, renderOptionsTable()) },
+    {
+      file: 'DOCS.md', current: docs,
+      wanted: replaceBetween(replaceBetween(docs, DOCS_OPTIONS_START, DOCS_OPTIONS_END, renderOptionsTable()),
+        DOCS_TEMPLATES_START, DOCS_TEMPLATES_END, renderTemplatesTable()),
+    },
   ];
 }
 

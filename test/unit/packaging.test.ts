@@ -5,11 +5,16 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { createApp } from '../../src/app.js';
 import { generatedFiles } from '../../src/config/generatedFiles.js';
 import { renderTranslations, supervisorBlocks } from '../../src/config/manifest.js';
 import { optionsSchema } from '../../src/config/options.js';
 import { describeFields, validate } from '../../src/config/schemaDsl.js';
+import { resolveOptions } from '../../src/config/resolve.js';
 import { checkSupervisorSchema, SCHEMA_ELEMENT, TIMEOUT_RANGE } from '../../src/config/supervisorRules.js';
+import { createMemoryLogger } from '../../src/core/logger.js';
+import { seededRandom } from '../../src/core/random.js';
+import { VirtualClock } from '../../src/core/virtualClock.js';
 import { findRepoRoot } from '../helpers/pymodbusServer.js';
 
 const root = findRepoRoot();
@@ -122,9 +127,24 @@ describe('translations/en.yaml', () => {
 });
 
 describe('generated files', () => {
-  it('config.yaml, translations and the DOCS.md options table are current (npm run docs)', async () => {
+  it('config.yaml, translations and the DOCS.md options and template tables are current (npm run docs)', async () => {
     const stale = (await generatedFiles(root)).filter((f) => f.current !== f.wanted).map((f) => f.file);
     expect(stale).toEqual([]);
+  });
+
+  it('DOCS.md names every statistics sensor and every command, each command with an app_stdin example', () => {
+    const app = createApp({
+      clock: new VirtualClock(0), random: seededRandom(1), logger: createMemoryLogger(), connections: [], entities: [],
+      optimizer: resolveOptions({}).optimizer,
+    });
+    const docs = read('DOCS.md');
+    expect(app.statistics.sensors().map((s) => s.entityId).filter((id) => !docs.includes(`\`${id}\``))).toEqual([]);
+    expect(app.commands.names().length).toBeGreaterThan(5);
+    expect(app.commands.names().filter((n) => !docs.includes(`\`${n}\``) || !docs.includes(`input: {command: ${n}`))).toEqual([]);
+    expect(docs).toMatch(/event: modbus_optimizer_command/);
+    expect(docs).toMatch(/event_type: modbus_optimizer_result/);
+    expect(docs).toMatch(/supervisor 2026\.07\.1/);
+    expect(docs).toContain('`CONFIG_DIR`');
   });
 
   it('DOCS.md lists every option', () => {
