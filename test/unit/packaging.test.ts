@@ -197,3 +197,20 @@ describe('Dockerfile', () => {
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git', 'test']));
   });
 });
+
+describe('store images', () => {
+  const size = (file: string) => {
+    const png = readFileSync(path.join(root, file));
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+  };
+
+  it('icon.png is a square of about 128 px; logo.png a wider banner', () => {
+    const icon = size('icon.png');
+    expect(icon.width).toBe(icon.height);
+    expect(icon.width).toBeGreaterThanOrEqual(96);
+    expect(icon.width).toBeLessThanOrEqual(256);
+    const logo = size('logo.png');
+    expect(logo.width).toBeGreaterThan(logo.height);
+  });
+});
