@@ -8,15 +8,13 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp, type App } from '../../src/app.js';
-import { resolveOptions } from '../../src/config/resolve.js';
+import type { App } from '../../src/app.js';
 import { createMemoryLogger } from '../../src/core/logger.js';
-import { seededRandom } from '../../src/core/random.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
-import { SimDevice, type SimPointSpec } from '../../src/sim/simDevice.js';
-import { VirtualBus } from '../../src/sim/virtualBus.js';
+import type { SimPointSpec } from '../../src/sim/simDevice.js';
 import { retainEntities } from '../../src/stats/retain.js';
 import type { StatsJSON } from '../../src/stats/statsJson.js';
+import { buildSimApp, stopSimApp } from '../helpers/simApp.js';
 import { HOUR, synthRig, type SynthEntity } from '../helpers/statsSamples.js';
 
 const walk = (perHour: number) => ({ kind: 'walk' as const, initial: 1000, step: 10, min: 0, max: 60_000, ratePerHour: () => perHour, peakRatePerHour: perHour });
@@ -45,20 +43,13 @@ afterEach(async () => {
 });
 
 function build(ids: string[], logger = createMemoryLogger()): App {
-  const resolved = resolveOptions(optionsWith(ids));
-  const device = new SimDevice({ name: 'dev', unitId: 1, turnaroundMs: 20, ranges: { holding: [[0, 10]] }, points: POINTS }, 3, clock.now());
-  running = createApp({
-    clock, random: seededRandom(1), logger, connections: resolved.connections, entities: resolved.entities, statusEveryMs: 0,
-    optimizer: resolved.optimizer, dataDir: dir,
-    createBus: (_conn, key) => new VirtualBus({ key, clock, devices: [device], timing: { baudrate: 9600, roundTripMs: 1 } }),
-  });
-  return running;
+  const app = buildSimApp({ clock, dir, options: optionsWith(ids), points: POINTS, logger });
+  running = app;
+  return app;
 }
 
 async function stop(app: App): Promise<void> {
-  const done = app.stop();
-  for (let i = 0; i < 10; i++) await clock.advance(1000);
-  await done;
+  await stopSimApp(app, clock);
   running = undefined;
 }
 

@@ -33,6 +33,17 @@ function phases(key: string, name: string, register: number, kind: Kind): Templa
   return [1, 2, 3].map((n, i) => value(`${key}_l${n}`, `${name} L${n}`, register + 2 * i, kind));
 }
 
+/** The same registers on both meters: frequency, energy counters and power demand (30071 … 30088). */
+const FREQUENCY_ENERGY_DEMAND: TemplateEntity[] = [
+  value('frequency', 'Frequency', 30071, 'frequency'),
+  value('import_energy', 'Import energy', 30073, 'energy'),
+  value('export_energy', 'Export energy', 30075, 'energy'),
+  value('import_reactive_energy', 'Import reactive energy', 30077, 'reactive_energy'),
+  value('export_reactive_energy', 'Export reactive energy', 30079, 'reactive_energy'),
+  value('total_demand', 'Total power demand', 30085, 'demand'),
+  value('max_demand', 'Maximum power demand', 30087, 'demand'),
+];
+
 export const SDM630: DeviceTemplate = {
   name: 'eastron_sdm630',
   title: 'Eastron SDM630 three-phase meter (Modbus V2 map, input registers, float32)',
@@ -49,13 +60,7 @@ export const SDM630: DeviceTemplate = {
     value('total_apparent_power', 'Total apparent power', 30057, 'apparent'),
     value('total_reactive_power', 'Total reactive power', 30061, 'reactive'),
     value('total_power_factor', 'Total power factor', 30063, 'pf'),
-    value('frequency', 'Frequency', 30071, 'frequency'),
-    value('import_energy', 'Import energy', 30073, 'energy'),
-    value('export_energy', 'Export energy', 30075, 'energy'),
-    value('import_reactive_energy', 'Import reactive energy', 30077, 'reactive_energy'),
-    value('export_reactive_energy', 'Export reactive energy', 30079, 'reactive_energy'),
-    value('total_demand', 'Total power demand', 30085, 'demand'),
-    value('max_demand', 'Maximum power demand', 30087, 'demand'),
+    ...FREQUENCY_ENERGY_DEMAND,
     value('voltage_l1_l2', 'Voltage L1-L2', 30201, 'voltage'),
     value('voltage_l2_l3', 'Voltage L2-L3', 30203, 'voltage'),
     value('voltage_l3_l1', 'Voltage L3-L1', 30205, 'voltage'),
@@ -80,13 +85,7 @@ export const SDM120: DeviceTemplate = {
     value('apparent_power', 'Apparent power', 30019, 'apparent'),
     value('reactive_power', 'Reactive power', 30025, 'reactive'),
     value('power_factor', 'Power factor', 30031, 'pf'),
-    value('frequency', 'Frequency', 30071, 'frequency'),
-    value('import_energy', 'Import energy', 30073, 'energy'),
-    value('export_energy', 'Export energy', 30075, 'energy'),
-    value('import_reactive_energy', 'Import reactive energy', 30077, 'reactive_energy'),
-    value('export_reactive_energy', 'Export reactive energy', 30079, 'reactive_energy'),
-    value('total_demand', 'Total power demand', 30085, 'demand'),
-    value('max_demand', 'Maximum power demand', 30087, 'demand'),
+    ...FREQUENCY_ENERGY_DEMAND,
     value('total_energy', 'Total energy', 30343, 'energy'),
     value('total_reactive_energy', 'Total reactive energy', 30345, 'reactive_energy'),
   ],
