@@ -20,15 +20,18 @@ export interface IndexCluster {
   coChanges: number;
 }
 
-const key = (a: number, b: number) => (a < b ? `${a},${b}` : `${b},${a}`);
+/** One number per unordered pair (entity indexes stay far below 2^26). */
+const key = (a: number, b: number) => (a < b ? a * 2 ** 26 + b : b * 2 ** 26 + a);
 
 export function buildClusters(edges: readonly ScoredEdge[], params: ClusterParams, minCoChanges: number): IndexCluster[] {
-  const byKey = new Map(edges.map((e) => [key(e.a, e.b), e]));
+  const strong = edges.filter((e) => e.score >= params.threshold && e.coChanges >= minCoChanges)
+    .sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+  // Only pairs among entities with a strong edge can matter for merging and for the summaries.
+  const involved = new Set(strong.flatMap((e) => [e.a, e.b]));
+  const byKey = new Map(edges.filter((e) => involved.has(e.a) && involved.has(e.b)).map((e) => [key(e.a, e.b), e]));
   const scoreOf = (a: number, b: number) => byKey.get(key(a, b))?.score ?? 0;
   const groupOf = new Map<number, number[]>();
   const group = (e: number) => groupOf.get(e) ?? [e];
-  const strong = edges.filter((e) => e.score >= params.threshold && e.coChanges >= minCoChanges)
-    .sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
   for (const edge of strong) {
     const ga = group(edge.a);
     const gb = group(edge.b);
@@ -49,7 +52,7 @@ export function buildClusters(edges: readonly ScoredEdge[], params: ClusterParam
   return out.sort((x, y) => y.score - x.score);
 }
 
-function summarise(members: number[], byKey: Map<string, ScoredEdge>): IndexCluster {
+function summarise(members: number[], byKey: Map<number, ScoredEdge>): IndexCluster {
   let sum = 0;
   let co = 0;
   let min = Infinity;

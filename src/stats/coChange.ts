@@ -10,22 +10,18 @@
  * and a weak, well-observed pair gives its place to a new one. Each change is scored one poll later,
  * when the partners' detections from the same cycle have arrived.
  */
+import { CandidateSketch, type SketchJSON } from './candidates.js';
 import type { TimeRing } from './timeRing.js';
+import type { StatsOptions } from './types.js';
 
-export interface CoChangeOptions {
-  maxPartners: number;
-  scanLimit: number;
-  /** Distinct new candidates collected per change … */
-  candidatesPerChange: number;
-  /** … of which at most this many are tried (the cost of a change stays fixed). */
-  admissionsPerChange: number;
-  recentCapacity: number;
-  baselineShift: number;
+/** The co-change options (see StatsOptions) plus the replacement rule derived from the cluster threshold. */
+export type CoChangeOptions = Pick<StatsOptions,
+  'maxPartners' | 'scanLimit' | 'candidatesPerChange' | 'admitAfter' | 'sketchSlots' | 'recentCapacity' | 'baselineShift'> & {
   /** Pairs that could not plausibly score this much (with enough evidence) may be replaced. */
   evictBelow: number;
   /** Evidence (scored changes on both sides) before a pair may be replaced. */
   evictMinEvents: number;
-}
+};
 
 /** Per side (a, b): scored changes, coinciding ones, baseline hits. */
 export interface Pair {
@@ -42,7 +38,7 @@ export interface CoChangeJSON {
   /** Each entity's partner list as indexes into `pairs` (order kept: it decides eviction ties). */
   partners: Array<[number, number[]]>;
   pending: Array<[number, number, number]>;
-  rotation: number;
+  sketch: SketchJSON;
   fullUntil: Array<[number, number]>;
 }
 
@@ -97,16 +93,18 @@ export class CoChange {
   private recentHead = 0;
   private recentCount = 0;
   private readonly partners = new Map<number, Pair[]>();
+  private readonly allPairs = new Set<Pair>();
   /** A change waiting to be scored at the entity's next poll: [time, window]. */
   private readonly pending = new Map<number, [number, number]>();
   private readonly scratch: number[] = [];
   /** Entities whose full partner list had nothing replaceable, until when not to look again. */
   private readonly fullUntil = new Map<number, number>();
-  private rotation = 0;
+  private sketch: CandidateSketch;
 
   constructor(private readonly o: CoChangeOptions, private readonly lookup: EntityLookup) {
     this.recentEntity = new Int32Array(o.recentCapacity);
     this.recentTime = new Float64Array(o.recentCapacity);
+    this.sketch = new CandidateSketch(o.sketchSlots);
   }
 
   /** Called for every sample of entity e (after its tracker recorded it). */
@@ -125,10 +123,9 @@ export class CoChange {
     this.pending.set(e, [t, windowMs]);
   }
 
+  /** Every candidate pair, in order of admission. */
   pairs(): Pair[] {
-    const out: Pair[] = [];
-    for (const [e, list] of this.partners) for (const p of list) if (p.a === e) out.push(p);
-    return out;
+    return [...this.allPairs];
   }
 
   partnerCount(e: number): number {
@@ -163,8 +160,7 @@ export class CoChange {
 
   /**
    * New candidate partners: other entities whose recent detections fall in e's window, nearest
-   * first. At most `admissionsPerChange` of them are tried per change, starting at a rotating offset,
-   * so every candidate gets its turn while the cost per change stays fixed.
+   * first; one that has coincided with e `admitAfter` times is given a partner slot if there is room.
    */
   private discover(e: number, t: number, windowMs: number, f: number): void {
     const candidates = this.scratch;
@@ -176,19 +172,19 @@ export class CoChange {
       const other = this.recentEntity[idx] ?? -1;
       if (other !== e && !candidates.includes(other) && !this.isPartner(e, other)) candidates.push(other);
     }
-    const n = candidates.length;
-    for (let i = 0; i < Math.min(n, this.o.admissionsPerChange); i++) this.admit(e, candidates[(this.rotation + i) % n] ?? e, f, t);
-    this.rotation = (this.rotation + 1) % 1_000_003;
+    for (const other of candidates) {
+      if (this.sketch.note(e, other) >= this.o.admitAfter && this.admit(e, other, f, t)) this.sketch.remove(e, other);
+    }
   }
 
   private isPartner(e: number, other: number): boolean {
     return (this.partners.get(e) ?? []).some((p) => p.a === other || p.b === other);
   }
 
-  private admit(x: number, y: number, f: number, t: number): void {
+  private admit(x: number, y: number, f: number, t: number): boolean {
     const roomX = this.room(x, f, t);
     const roomY = roomX === undefined ? undefined : this.room(y, f, t);
-    if (roomX === undefined || roomY === undefined) return;
+    if (roomX === undefined || roomY === undefined) return false;
     if (roomX !== 'free') this.drop(roomX);
     if (roomY !== 'free' && roomY !== roomX) this.drop(roomY);
     const [a, b] = x < y ? [x, y] : [y, x];
@@ -198,6 +194,8 @@ export class CoChange {
       list.push(pair);
       this.partners.set(e, list);
     }
+    this.allPairs.add(pair);
+    return true;
   }
 
   /**
@@ -225,6 +223,7 @@ export class CoChange {
   }
 
   private drop(p: Pair): void {
+    this.allPairs.delete(p);
     for (const e of [p.a, p.b]) {
       const list = (this.partners.get(e) ?? []).filter((q) => q !== p);
       if (list.length > 0) this.partners.set(e, list);
@@ -245,7 +244,7 @@ export class CoChange {
       pairs: pairs.map((p) => [p.a, p.b, p.n[0], p.n[1], p.c[0], p.c[1], p.base[0], p.base[1]]),
       partners: [...this.partners].map(([e, list]) => [e, list.map((p) => index.get(p) ?? -1)]),
       pending: [...this.pending].map(([e, [t, w]]) => [e, t, w]),
-      rotation: this.rotation,
+      sketch: this.sketch.toJSON(),
       fullUntil: [...this.fullUntil],
     };
   }
@@ -259,11 +258,12 @@ export class CoChange {
       cc.recentCount = Math.min(cc.recentCount + 1, o.recentCapacity);
     }
     const pairs = json.pairs.map(([a, b, n0, n1, c0, c1, b0, b1]): Pair => ({ a, b, n: [n0, n1], c: [c0, c1], base: [b0, b1] }));
+    for (const p of pairs) cc.allPairs.add(p);
     for (const [e, list] of json.partners) {
       cc.partners.set(e, list.map((i) => pairs[i]).filter((p): p is Pair => p !== undefined));
     }
     for (const [e, t, w] of json.pending) cc.pending.set(e, [t, w]);
-    cc.rotation = json.rotation;
+    cc.sketch = CandidateSketch.fromJSON(json.sketch, o.sketchSlots);
     for (const [e, t] of json.fullUntil) cc.fullUntil.set(e, t);
     return cc;
   }

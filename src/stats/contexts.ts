@@ -20,6 +20,8 @@ interface Tracked {
 
 export class ContextStates {
   private readonly tracked: Tracked[];
+  /** layouts() as of the last new state (asked for on every analysis). */
+  private layoutCache: ContextLayout[] | undefined;
 
   constructor(entityIds: readonly string[], private readonly maxStates: number, firstBucket: number) {
     this.tracked = entityIds.map((entityId, i) => ({ entityId, states: [], current: undefined, offset: firstBucket + i * maxStates }));
@@ -50,7 +52,10 @@ export class ContextStates {
     const t = this.tracked.find((x) => x.entityId === entityId);
     if (!t) return;
     t.current = state;
-    if (!t.states.includes(state) && t.states.length < this.maxStates) t.states.push(state);
+    if (!t.states.includes(state) && t.states.length < this.maxStates) {
+      t.states.push(state);
+      this.layoutCache = undefined;
+    }
   }
 
   current(entityId: string): string | undefined {
@@ -72,10 +77,11 @@ export class ContextStates {
   }
 
   layouts(): ContextLayout[] {
-    return this.tracked.map((t) => ({
+    this.layoutCache ??= this.tracked.map((t) => ({
       entityId: t.entityId, offset: t.offset,
       states: t.states.map((s, i) => (i === this.maxStates - 1 ? `${s}|other` : s)),
     }));
+    return this.layoutCache;
   }
 
   private bucketOf(t: Tracked, state: string | undefined): number | undefined {
@@ -96,6 +102,7 @@ export class ContextStates {
       if (!t) continue;
       t.states = e.states.slice(0, this.maxStates);
       t.current = e.current ?? undefined;
+      this.layoutCache = undefined;
     }
     const ids = this.entityIds();
     return saved.length === ids.length && saved.every((id, i) => id === ids[i]);

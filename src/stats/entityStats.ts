@@ -178,9 +178,11 @@ export class EntityStatsService implements StatsView {
   clusters(params?: Partial<ClusterParams>): Cluster[] {
     const p = { ...this.options.cluster, ...params };
     const f = this.decay.scaleAt(this.deps.clock.now());
-    const edges = this.coChange.pairs().map((pair) => ({
-      a: pair.a, b: pair.b, score: pairScore(pair, f), coChanges: Math.min(pair.c[0], pair.c[1]) * f,
-    }));
+    const edges = [];
+    for (const pair of this.coChange.pairs()) {
+      const coChanges = Math.min(pair.c[0], pair.c[1]) * f;
+      if (coChanges >= this.options.minCoChanges) edges.push({ a: pair.a, b: pair.b, score: pairScore(pair, f), coChanges });
+    }
     return buildClusters(edges, p, this.options.minCoChanges)
       .map((c) => ({ ...c, members: c.members.map((i) => this.byIndex[i]?.id ?? String(i)) }));
   }

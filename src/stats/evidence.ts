@@ -88,6 +88,24 @@ export class Evidence {
     return { inc: (this.buckets[i + 4] ?? 0) * f, exposure: (this.buckets[i + 5] ?? 0) * f };
   }
 
+  /** Raw (undecayed) bucket sums for allocation-free screens: polls, changed polls, increase, exposure. */
+  bucketPolls(b: number): number {
+    const i = b * BUCKET_STRIDE;
+    return (this.buckets[i] ?? 0) + (this.buckets[i + 2] ?? 0);
+  }
+
+  bucketChanged(b: number): number {
+    return this.buckets[b * BUCKET_STRIDE] ?? 0;
+  }
+
+  bucketIncrease(b: number): number {
+    return this.buckets[b * BUCKET_STRIDE + 4] ?? 0;
+  }
+
+  bucketExposure(b: number): number {
+    return this.buckets[b * BUCKET_STRIDE + 5] ?? 0;
+  }
+
   /** Multiplies every stored weight (decay rebasing). */
   rescale(f: number): void {
     for (let i = 0; i < this.slots.length; i++) this.slots[i] = (this.slots[i] ?? 0) * f;

@@ -38,6 +38,7 @@ export function fitModel(m: ModelChoice, groups: readonly PollGroup[], counter: 
  * entities polled at one interval, far fewer Newton terms, and exact groups where intervals differ.
  */
 export function compactGroups(groups: readonly PollGroup[]): PollGroup[] {
+  if (sameInterval(groups)) return [poolGroups(groups)];
   const live = groups.filter((g) => g.w1 + g.w0 > 0)
     .map((g) => ({ g, T: (g.t1 + g.t0) / (g.w1 + g.w0) }))
     .sort((a, b) => a.T - b.T);
@@ -54,6 +55,20 @@ export function compactGroups(groups: readonly PollGroup[]): PollGroup[] {
   }
   if (run.length > 0) out.push(poolGroups(run));
   return out;
+}
+
+/** Fast path: every non-empty group within 10 % of the first one's interval. */
+function sameInterval(groups: readonly PollGroup[]): boolean {
+  let lo = Infinity;
+  let hi = 0;
+  for (const g of groups) {
+    const w = g.w1 + g.w0;
+    if (w <= 0) continue;
+    const T = (g.t1 + g.t0) / w;
+    lo = Math.min(lo, T);
+    hi = Math.max(hi, T);
+  }
+  return hi <= lo * 1.1 || hi === 0;
 }
 
 export function toEstimate(fit: RateFit, m: ModelChoice): RateEstimate {

@@ -53,6 +53,7 @@ export function fitBuckets(input: RegimeInput, buckets: readonly number[]): Rate
   const counter = { inc: 0, exposure: 0 };
   for (const b of buckets) {
     groups.push(input.evidence.bucketGroup(b, input.f));
+    if (input.model.model !== 'counter') continue;
     const c = input.evidence.bucketCounter(b, input.f);
     counter.inc += c.inc;
     counter.exposure += c.exposure;
@@ -64,78 +65,163 @@ function polls(g: PollGroup): number {
   return g.w1 + g.w0;
 }
 
-/** Changes ("events") and exposure per hour bucket, for the quick search. */
-function hourTotals(input: RegimeInput): { E: number[]; X: number[]; n: number[] } {
-  const E: number[] = [];
-  const X: number[] = [];
-  const n: number[] = [];
-  for (let h = 0; h < input.hourBuckets; h++) {
-    const g = input.evidence.bucketGroup(h, input.f);
-    n.push(polls(g));
-    if (input.model.model === 'counter') {
-      const c = input.evidence.bucketCounter(h, input.f);
-      E.push(c.inc / input.model.cls.step);
-      X.push(c.exposure);
+interface Totals {
+  E: number[];
+  X: number[];
+  n: number[];
+}
+
+/** Events (increments, or the closed-form rate times the exposure), exposure and polls per bucket, for the arc search. */
+function bucketTotals(input: RegimeInput, buckets: readonly number[]): Totals {
+  const t: Totals = { E: [], X: [], n: [] };
+  const counter = input.model.model === 'counter';
+  for (const b of buckets) {
+    const g = input.evidence.bucketGroup(b, input.f);
+    t.n.push(polls(g));
+    if (counter) {
+      const c = input.evidence.bucketCounter(b, input.f);
+      t.E.push(c.inc / input.model.cls.step);
+      t.X.push(c.exposure);
     } else {
-      X.push(g.t1 + g.t0);
-      E.push(quickRatePerMs(g, input.model.c) * (g.t1 + g.t0));
+      t.X.push(g.t1 + g.t0);
+      t.E.push(quickRatePerMs(g, input.model.c) * (g.t1 + g.t0));
     }
   }
-  return { E, X, n };
+  return t;
 }
 
 const poissonTerm = (E: number, X: number) => (E > 0 && X > 0 ? E * Math.log(E / X) : 0);
+/** x ln(x/n) + (n − x) ln((n − x)/n): a binomial log-likelihood at its maximum. */
+const binomialTerm = (x: number, n: number) => poissonTerm(x, n) + poissonTerm(n - x, n);
 
-/** The arc [a, a+len) of hour buckets that best separates rates (approximate gain), or undefined. */
-function bestArc(input: RegimeInput): { a: number; len: number } | undefined {
-  const H = input.hourBuckets;
-  const { E, X, n } = hourTotals(input);
-  const pre = (v: number[]) => {
-    const p = [0];
-    for (let i = 0; i < 2 * H; i++) p.push((p[i] ?? 0) + (v[i % H] ?? 0));
-    return p;
-  };
-  const [pE, pX, pN] = [pre(E), pre(X), pre(n)];
-  const sum = (p: number[], a: number, len: number) => (p[a + len] ?? 0) - (p[a] ?? 0);
-  const [Et, Xt, Nt] = [sum(pE, 0, H), sum(pX, 0, H), sum(pN, 0, H)];
-  let best: { a: number; len: number; gain: number } | undefined;
-  for (let a = 0; a < H; a++) {
-    for (let len = 1; len <= H / 2; len++) { // longer arcs are the complements of shorter ones
-      const [Ei, Xi, Ni] = [sum(pE, a, len), sum(pX, a, len), sum(pN, a, len)];
-      if (Ni < input.minPolls || Nt - Ni < input.minPolls) continue;
-      const gain = poissonTerm(Ei, Xi) + poissonTerm(Et - Ei, Xt - Xi) - poissonTerm(Et, Xt);
-      if (!best || gain > best.gain) best = { a, len, gain };
-    }
+/**
+ * Cheap screen before any exact fit. Giving every bucket its own rate gains at least as much as any
+ * coarser split (censored polls: the gain of one change probability per bucket, which is the rate
+ * test when a bucket's intervals are alike; counters: Poisson on increments), so when even that
+ * gain cannot pass the BIC threshold — less half of
+ * it, and less the gain that the `noiseDof` extra degrees of freedom of the finer split pick up by
+ * chance (mean minus two standard deviations) — there is nothing to search: most entities keep one
+ * rate all day.
+ */
+function worthSearching(input: RegimeInput, buckets: readonly number[], penaltyParams: number, noiseDof: number): boolean {
+  const ev = input.evidence;
+  const counter = input.model.model === 'counter';
+  let gain = 0;
+  let events = 0;
+  let base = 0;
+  let polls = 0;
+  for (const b of buckets) { // raw weights: every term scales with the decay factor, applied once below
+    const e = counter ? ev.bucketIncrease(b) / input.model.cls.step : ev.bucketChanged(b);
+    const x = counter ? ev.bucketExposure(b) : ev.bucketPolls(b);
+    gain += counter ? poissonTerm(e, x) : binomialTerm(e, x);
+    events += e;
+    base += x;
+    polls += ev.bucketPolls(b);
   }
-  return best;
+  gain = input.f * (gain - (counter ? poissonTerm(events, base) : binomialTerm(events, base)));
+  const chance = Math.max(0, noiseDof - 2 * Math.sqrt(2 * noiseDof));
+  return 2 * gain > input.minDeltaBic / 2 + penaltyParams * Math.log(Math.max(2, input.f * polls)) + chance;
+}
+
+const allBuckets = new Map<number, number[]>();
+const everyBucket = (H: number) => {
+  let all = allBuckets.get(H);
+  if (!all) {
+    all = Array.from({ length: H }, (_, i) => i);
+    allBuckets.set(H, all);
+  }
+  return all;
+};
+
+/** Circular prefix sums of per-bucket totals, so any arc's totals cost O(1). */
+class ArcSums {
+  private readonly p: number[][];
+  readonly all: [number, number, number];
+
+  constructor(readonly H: number, t: Totals) {
+    this.p = [t.E, t.X, t.n].map((v) => {
+      const p = [0];
+      for (let i = 0; i < 2 * H; i++) p.push((p[i] ?? 0) + (v[i % H] ?? 0));
+      return p;
+    });
+    this.all = this.arc(0, H);
+  }
+
+  arc(a: number, len: number): [number, number, number] {
+    const at = (k: number, i: number) => this.p[k]?.[i] ?? 0;
+    return [at(0, a + len) - at(0, a), at(1, a + len) - at(1, a), at(2, a + len) - at(2, a)];
+  }
+}
+
+/** Approximate gain of the arc [a, a+len) against the rest; -Infinity when a side is too thin. */
+function arcGain(s: ArcSums, a: number, len: number, minPolls: number): number {
+  const [Ei, Xi, Ni] = s.arc(a, len);
+  const [Et, Xt, Nt] = s.all;
+  if (Ni < minPolls || Nt - Ni < minPolls) return -Infinity;
+  return poissonTerm(Ei, Xi) + poissonTerm(Et - Ei, Xt - Xi);
+}
+
+/**
+ * The arc [a, a+len) of hour buckets that best separates rates (approximate gain): boundaries on a
+ * grid of every `step` buckets first, then every arc within a step of the best — a quarter of the
+ * full search, and exact for boundaries on the grid.
+ */
+function bestArc(input: RegimeInput, t: Totals): { a: number; len: number } | undefined {
+  const H = input.hourBuckets;
+  const sums = new ArcSums(H, t);
+  const step = H >= 12 ? 2 : 1;
+  let best = { a: 0, len: 0, gain: -Infinity };
+  const consider = (a: number, len: number) => {
+    const gain = len >= 1 && len < H ? arcGain(sums, ((a % H) + H) % H, len, input.minPolls) : -Infinity;
+    if (gain > best.gain) best = { a: ((a % H) + H) % H, len, gain };
+  };
+  for (let a = 0; a < H; a += step) for (let len = step; len <= H / 2; len += step) consider(a, len);
+  const coarse = best;
+  for (let da = -step + 1; da < step; da++) {
+    for (let dl = -step + 1; dl < step; dl++) consider(coarse.a + da, coarse.len + dl - da);
+  }
+  return Number.isFinite(best.gain) ? best : undefined;
 }
 
 const hh = (h: number) => `${String(Math.floor(h)).padStart(2, '0')}:${String(Math.round((h % 1) * 60)).padStart(2, '0')}`;
+/** "HH:MM" of every bucket boundary, built once per bucket count. */
+const labelTables = new Map<number, string[]>();
+function boundaryLabel(H: number, b: number): string {
+  let table = labelTables.get(H);
+  if (!table) {
+    table = Array.from({ length: H }, (_, i) => hh((i * 24) / H));
+    labelTables.set(H, table);
+  }
+  return table[b % H] ?? '';
+}
 
+/** The best two-arc split of the day, or undefined when the screen finds nothing worth a test. */
 export function timeOfDaySplit(input: RegimeInput): SplitFit | undefined {
   const H = input.hourBuckets;
-  const arc = bestArc(input);
+  const all = everyBucket(H);
+  if (!worthSearching(input, all, 3, H - 2)) return undefined;
+  const arc = bestArc(input, bucketTotals(input, all));
   if (!arc) return undefined;
   const span = 24 / H;
   const inside = Array.from({ length: arc.len }, (_, i) => (arc.a + i) % H);
   const outside = Array.from({ length: H - arc.len }, (_, i) => (arc.a + arc.len + i) % H);
   const segment = (buckets: number[]): SegmentFit => {
-    const fromHour = (buckets[0] ?? 0) * span;
-    const toHour = (((buckets[buckets.length - 1] ?? 0) + 1) % H) * span;
-    return { label: `${hh(fromHour)}–${hh(toHour)}`, buckets, fromHour, toHour, fit: fitBuckets(input, buckets) };
+    const from = buckets[0] ?? 0;
+    const to = ((buckets[buckets.length - 1] ?? 0) + 1) % H;
+    const label = `${boundaryLabel(H, from)}–${boundaryLabel(H, to)}`;
+    return { label, buckets, fromHour: from * span, toHour: to * span, fit: fitBuckets(input, buckets) };
   };
-  const all = Array.from({ length: H }, (_, i) => i);
   return judge(input, 'timeOfDay', 'time_of_day', [segment(inside), segment(outside)], fitBuckets(input, all), 3);
 }
 
+/** Rates by the state of one context entity, or undefined when the screen finds nothing worth a test. */
 export function contextSplit(input: RegimeInput, ctx: ContextLayout): SplitFit | undefined {
-  const segments: SegmentFit[] = [];
-  ctx.states.forEach((state, i) => {
-    const b = ctx.offset + i;
-    if (polls(input.evidence.bucketGroup(b, input.f)) < input.minPolls) return;
-    segments.push({ label: `${ctx.entityId}=${state}`, buckets: [b], state, fit: fitBuckets(input, [b]) });
-  });
-  if (segments.length < 2) return undefined;
+  const states = ctx.states.map((state, i) => ({ state, b: ctx.offset + i }))
+    .filter(({ b }) => input.f * input.evidence.bucketPolls(b) >= input.minPolls);
+  if (states.length < 2 || !worthSearching(input, states.map((x) => x.b), states.length - 1, 0)) return undefined;
+  const segments: SegmentFit[] = states.map(({ state, b }) => ({
+    label: `${ctx.entityId}=${state}`, buckets: [b], state, fit: fitBuckets(input, [b]),
+  }));
   const pooled = fitBuckets(input, segments.flatMap((s) => s.buckets));
   return judge(input, 'context', ctx.entityId, segments, pooled, segments.length - 1);
 }

@@ -174,10 +174,12 @@ export interface StatsOptions {
   maxPartners: number;
   /** Recent changes scanned per change when looking for new partners … */
   scanLimit: number;
-  /** … collecting at most this many new candidates … */
+  /** … looking at most at this many new candidates … */
   candidatesPerChange: number;
-  /** … of which this many are tried (rotating, so all get their turn). */
-  admissionsPerChange: number;
+  /** … and giving one a partner slot once it coincided this often … */
+  admitAfter: number;
+  /** … counted in a sketch of this many candidates per entity. */
+  sketchSlots: number;
   /** Global ring of recent changes (for discovery). */
   recentCapacity: number;
   /** The chance baseline looks this many windows back. */
@@ -215,8 +217,9 @@ export const DEFAULT_STATS_OPTIONS: StatsOptions = {
   regimeMinPolls: 20,
   maxPartners: 16,
   scanLimit: 256,
-  candidatesPerChange: 32,
-  admissionsPerChange: 4,
+  candidatesPerChange: 16,
+  admitAfter: 3,
+  sketchSlots: 16,
   recentCapacity: 4096,
   baselineShift: 3,
   minCoChanges: 5,
