@@ -36,7 +36,8 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
  */
 export function ingressBase(headers: IncomingHttpHeaders): string {
   const path = header(headers, 'x-ingress-path');
-  if (path === undefined || !/^\/[A-Za-z0-9_\-./]*$/.test(path) || path.includes('..')) return '';
+  // A plain absolute path: no scheme, no '//' (a protocol-relative base would load another host), no '..'.
+  if (path === undefined || !/^\/[A-Za-z0-9_\-./]*$/.test(path) || path.includes('..') || path.includes('//')) return '';
   return path.endsWith('/') ? path : `${path}/`;
 }
 

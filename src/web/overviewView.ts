@@ -32,7 +32,7 @@ export interface BusSavings {
   configuredUtilisation: number;
   /** The same model at the intervals in force now. */
   currentUtilisation: number;
-  /** Modelled utilisation measured over the last minute of polling (null before two samples). */
+  /** Modelled utilisation of the polling done over the series window (a minute; null before two samples). */
   measuredUtilisation: number | null;
   /** Mean estimated staleness (s) at the configured and at the current intervals (null without estimates). */
   configuredStalenessS: number | null;
@@ -107,11 +107,11 @@ function busSavings(
       currentAges.push(atCurrent);
     }
   }
-  const recent = (columns.buses[bus]?.utilisation ?? []).slice(-6);
+  const measured = columns.buses[bus]?.utilisation.at(-1);
   const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
   return {
-    bus, configuredUtilisation: configured, currentUtilisation: current, measuredUtilisation: mean(recent),
+    bus, configuredUtilisation: configured, currentUtilisation: current, measuredUtilisation: measured ?? null,
     configuredStalenessS: seconds(mean(configuredAges)), currentStalenessS: seconds(mean(currentAges)),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * The dashboard's time series, kept in memory and bounded: every tick, per bus, the modelled bus
- * utilisation, requests and errors per minute since the previous tick and the estimated mean
- * staleness (the same figure as the sensor, over that bus's entities); and, at a coarser pace, each
- * strategy's learned success rate. Nothing here is persisted: the charts start empty after a restart.
+ * utilisation and the requests and errors per minute over a trailing window (a minute by default:
+ * a window shorter than the scan intervals would alias, alternating empty and double cycles), and the
+ * estimated mean staleness (the same figure as the sensor, over that bus's entities); and, at a
+ * coarser pace, each strategy's learned success rate. Nothing here is persisted: the charts start
+ * empty after a restart.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/eventBus.js';
@@ -41,6 +43,8 @@ export interface StrategyPoint {
 
 export interface SeriesOptions {
   everyMs: number;
+  /** Rates are measured over this trailing window (or since the first sample, when shorter). */
+  windowMs: number;
   capacity: number;
   /** Success rates are appended at most this often, or when one changed. */
   strategyEveryMs: number;
@@ -48,7 +52,7 @@ export interface SeriesOptions {
 }
 
 export const DEFAULT_SERIES_OPTIONS: SeriesOptions = {
-  everyMs: 10_000, capacity: 1080, strategyEveryMs: 300_000, strategyCapacity: 2016,
+  everyMs: 10_000, windowMs: 60_000, capacity: 1080, strategyEveryMs: 300_000, strategyCapacity: 2016,
 };
 
 /** Columns as uPlot takes them: times in seconds, then one array per series (null = gap). */
@@ -61,7 +65,8 @@ export interface SeriesColumns {
 export class SeriesRecorder {
   private readonly points: SeriesPoint[] = [];
   private readonly strategyPoints: StrategyPoint[] = [];
-  private previous: { at: number; buses: Map<string, BusStats> } | undefined;
+  /** Counter marks from the last window (oldest first): the base each point is measured from. */
+  private readonly marks: Array<{ at: number; buses: Map<string, BusStats> }> = [];
   private timer: TimerHandle | undefined;
   private readonly listeners: Array<(p: SeriesPoint) => void> = [];
 
@@ -90,8 +95,8 @@ export class SeriesRecorder {
   sample(): SeriesPoint | undefined {
     const now = this.src.clock.now();
     const current = new Map(this.src.busStats().map((b) => [b.key, b]));
-    const prev = this.previous;
-    this.previous = { at: now, buses: current };
+    const prev = this.baseMark(now);
+    this.marks.push({ at: now, buses: current });
     this.sampleStrategies(now);
     if (!prev || now <= prev.at) return undefined;
     const minutes = (now - prev.at) / 60_000;
@@ -133,13 +138,23 @@ export class SeriesRecorder {
     return { t: this.points.map((p) => p.at / 1000), buses, strategies: this.strategyColumns() };
   }
 
-  /** Each strategy's success rate over time (a point per change, or per strategyEveryMs). */
+  /** Each strategy's success rate over time (a point per change, or per strategyEveryMs), ending with the rates now. */
   strategyColumns(): SeriesColumns['strategies'] {
-    const names = [...new Set(this.strategyPoints.flatMap((p) => Object.keys(p.rates)))];
+    const now = { at: this.src.clock.now(), rates: this.src.successRates() };
+    const points = this.strategyPoints.length > 0 && (this.strategyPoints.at(-1)?.at ?? now.at) < now.at ? [...this.strategyPoints, now] : this.strategyPoints;
+    const names = [...new Set(points.flatMap((p) => Object.keys(p.rates)))];
     return {
-      t: this.strategyPoints.map((p) => p.at / 1000),
-      rates: Object.fromEntries(names.map((n) => [n, this.strategyPoints.map((p) => p.rates[n] ?? 0.5)])),
+      t: points.map((p) => p.at / 1000),
+      rates: Object.fromEntries(names.map((n) => [n, points.map((p) => p.rates[n] ?? 0.5)])),
     };
+  }
+
+  /** The latest mark at least a window old (else the oldest); older marks are dropped. */
+  private baseMark(now: number): { at: number; buses: Map<string, BusStats> } | undefined {
+    let i = 0;
+    while (i + 1 < this.marks.length && (this.marks[i + 1]?.at ?? now) <= now - this.options.windowMs) i++;
+    this.marks.splice(0, i);
+    return this.marks[0];
   }
 
   private sampleStrategies(now: number): void {
