@@ -22,7 +22,8 @@ export function startAppProcess(env: Record<string, string>): AppProcess {
     Object.entries(process.env).filter(([k]) => !['OPTIONS_FILE', 'SUPERVISOR_TOKEN', 'HA_URL', 'HA_TOKEN', 'DATA_DIR', 'CONFIG_DIR'].includes(k)),
   );
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
-    cwd: root, env: { ...cleanEnv, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+    // WEB_PORT 0: no dashboard unless a test asks for one (parallel apps would all want 8099).
+    cwd: root, env: { ...cleanEnv, WEB_PORT: '0', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   let text = '';
   const waiters: Array<() => void> = [];
