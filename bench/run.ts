@@ -14,6 +14,7 @@ import { run as runPlanner } from './planner.js';
 import { runInWorkers } from './pool.js';
 import { scaleJobs, scaleTable, type ScaleJob, type ScaleOutcome } from './scale.js';
 import { run as runThroughput } from './throughput.js';
+import { run as runWeb } from './web.js';
 import { SEED } from './freshness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   await write('planner.md', `# Planner\n\n\`\`\`\n${planner}\n\`\`\``);
   const throughput = pymodbusAvailable() ? await timed('throughput', runThroughput) : 'skipped: /usr/bin/python3 has no pymodbus';
   await write('throughput.md', `# Transport throughput\n\n\`\`\`\n${throughput}\n\`\`\``);
+  const web = await timed('dashboard', runWeb);
+  await write('web.md', `# Dashboard budget\n\n\`\`\`\n${web}\n\`\`\``);
 
   const sweeps = await timed('freshness sweep', () => runSweeps(workerUrl));
   for (const sweep of sweeps) {
@@ -58,7 +61,8 @@ async function main(): Promise<void> {
     `Freshness versus bus time (\`npm run bench\`, seed ${SEED}; full tables in bench/results/):`, '',
     ...sweeps.map((s) => `${comparisonTable(s)}\n\n${targetsTable(s)}\n\n![${s.site}](bench/results/freshness-${s.site}.svg)\n`),
     'Scale (one gateway, 15 s scan interval, cost-model planner):', '', scaleTable(scale), '',
-    'Planner and transport:', '', '```', planner, throughput, '```',
+    'Planner and transport:', '', '```', planner, throughput, '```', '',
+    'Dashboard (page weight, API at 10,000 entities, page with 10,000 rows):', '', '```', web, '```',
   ].join('\n');
   await write('summary.md', summary);
   console.log(`\n${summary}\n\n${cpuSummary(sweeps)}`);
