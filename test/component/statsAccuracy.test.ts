@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SimPointSpec } from '../../src/sim/simDevice.js';
-import { buildStatsRig, DAY, HOUR, type StatsRig } from '../helpers/statsSite.js';
+import { DAY, deviceRig, HOUR, quantile, type DeviceRig } from '../helpers/statsSite.js';
 
 /**
  * Rate estimates against simulator ground truth: 40 entities of four kinds (continuous walk, two-
@@ -43,15 +43,12 @@ function pointOf(c: Case, address: number): SimPointSpec {
   return { id: c.id, name: c.id, registerType: 'holding', address, dataType: c.kind === 'counter' ? 'uint32' : 'uint16', process };
 }
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 
-let rig: StatsRig;
+let rig: DeviceRig;
 beforeAll(async () => {
   const scan = new Map([...cases, ...fast].map((c) => [c.id, c.scanS]));
-  rig = buildStatsRig({
-    devices: [{ name: 'dev', unitId: 1, turnaroundMs: 2, ranges: { holding: [[0, 200]] }, points: [...cases, ...fast].map((c, i) => pointOf(c, i * 3)) }],
-    scanS: (id) => scan.get(id) ?? 10,
-  });
+  const device = { name: 'dev', unitId: 1, turnaroundMs: 2, ranges: { holding: [[0, 200]] as Array<[number, number]> }, points: [...cases, ...fast].map((c, i) => pointOf(c, i * 3)) };
+  rig = deviceRig([device], (id) => scan.get(id) ?? 10);
   await rig.run(DAY);
 }, 120_000);
 afterAll(async () => rig.stop());

@@ -3,7 +3,7 @@ import type { SimSite } from '../../src/sim/groundTruth.js';
 import { ABOVE_HORIZON, BELOW_HORIZON, SUN_ENTITY } from '../../src/sim/rates.js';
 import { solarHome } from '../../src/sim/sites.js';
 import type { EntityStatsService } from '../../src/stats/entityStats.js';
-import { siteRig, type SiteRig } from '../helpers/statsSite.js';
+import { quantile, siteRig, type SiteRig } from '../helpers/statsSite.js';
 
 /**
  * One simulated week of the solar-home site (inverter, meter, heat pump on one 9,600-baud bus),
@@ -24,7 +24,6 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(async () => rig.stop());
 
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
 
 describe('stats on the solar-home site after one simulated week', () => {
   it('finds the day/night split of the PV values, by time of day and by sun.sun', () => {
