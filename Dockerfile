@@ -25,6 +25,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+# The dashboard's page (tsc does not copy it); uPlot comes with node_modules.
+COPY --from=build /app/src/web/static ./dist/src/web/static
 
 ARG BUILD_ARCH=amd64
 ARG BUILD_VERSION=0.1.0

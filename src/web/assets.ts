@@ -1,8 +1,9 @@
 /**
  * The page's files, read once at start and kept in memory with a gzip copy and an ETag: the static
- * page from src/web/static (found from the package root, so the same path works from src under jest
- * and from dist after the build; the image copies src) and uPlot's minified build straight from
- * node_modules/uplot/dist. Nothing is fetched from the network, ever: Home Assistant is often offline.
+ * page from a `static` folder next to this module (src/web/static under jest; the image copies it to
+ * dist/src/web/static) or else the package's src/web/static (a development build in dist), and
+ * uPlot's minified build straight from node_modules/uplot/dist. Nothing is fetched from the network,
+ * ever: Home Assistant is often offline.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -31,14 +32,15 @@ const VENDOR: Record<string, string> = {
   'vendor/uPlot.min.css': 'uplot/dist/uPlot.min.css',
 };
 
-/** The folder holding package.json, walking up from this module (src/web or dist/src/web). */
-export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'src', 'web', 'static'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`dashboard files not found: no src/web/static above ${from}`);
-    dir = up;
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The page's folder: `static` beside this module, else src/web/static of the package above it. */
+export function staticDir(from = here): string {
+  if (existsSync(path.join(from, 'static', 'index.html'))) return path.join(from, 'static');
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'src', 'web', 'static');
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(candidate, 'index.html'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`dashboard files not found: no static/index.html beside ${from} and no src/web/static above it`);
   }
 }
 
@@ -49,13 +51,12 @@ export function makeAsset(name: string, body: Buffer): Asset {
 }
 
 /** Every asset by its path relative to the page (index.html, app.js, vendor/uPlot.min.js, …). */
-export function loadAssets(root = packageRoot()): Map<string, Asset> {
+export function loadAssets(dir = staticDir()): Map<string, Asset> {
   const assets = new Map<string, Asset>();
-  const dir = path.join(root, 'src', 'web', 'static');
   for (const name of readdirSync(dir)) {
     if (TYPES[path.extname(name)]) assets.set(name, makeAsset(name, readFileSync(path.join(dir, name))));
   }
-  const require = createRequire(path.join(root, 'package.json'));
+  const require = createRequire(import.meta.url);
   for (const [name, module] of Object.entries(VENDOR)) {
     assets.set(name, makeAsset(name, readFileSync(require.resolve(module))));
   }
