@@ -8,7 +8,7 @@ import type { ContextChange, ContextSource } from '../core/context.js';
 import type { ContextLayout } from './regimes.js';
 
 export interface ContextsJSON {
-  entities: Array<{ entityId: string; states: string[]; current: string | null }>;
+  entities: Array<{ entityId: string; states: string[]; current: string | null; shared: boolean }>;
 }
 
 interface Tracked {
@@ -16,6 +16,8 @@ interface Tracked {
   states: string[];
   current: string | undefined;
   offset: number;
+  /** More states were seen than there are buckets: the last bucket holds them all. */
+  shared: boolean;
 }
 
 export class ContextStates {
@@ -24,7 +26,7 @@ export class ContextStates {
   private layoutCache: ContextLayout[] | undefined;
 
   constructor(entityIds: readonly string[], private readonly maxStates: number, firstBucket: number) {
-    this.tracked = entityIds.map((entityId, i) => ({ entityId, states: [], current: undefined, offset: firstBucket + i * maxStates }));
+    this.tracked = entityIds.map((entityId, i) => ({ entityId, states: [], current: undefined, offset: firstBucket + i * maxStates, shared: false }));
   }
 
   /** Buckets used by all context entities together. */
@@ -52,10 +54,10 @@ export class ContextStates {
     const t = this.tracked.find((x) => x.entityId === entityId);
     if (!t) return;
     t.current = state;
-    if (!t.states.includes(state) && t.states.length < this.maxStates) {
-      t.states.push(state);
-      this.layoutCache = undefined;
-    }
+    if (t.states.includes(state)) return;
+    if (t.states.length < this.maxStates) t.states.push(state);
+    else t.shared = true;
+    this.layoutCache = undefined;
   }
 
   current(entityId: string): string | undefined {
@@ -79,7 +81,7 @@ export class ContextStates {
   layouts(): ContextLayout[] {
     this.layoutCache ??= this.tracked.map((t) => ({
       entityId: t.entityId, offset: t.offset,
-      states: t.states.map((s, i) => (i === this.maxStates - 1 ? `${s}|other` : s)),
+      states: t.states.map((s, i) => (t.shared && i === this.maxStates - 1 ? `${s}|other` : s)),
     }));
     return this.layoutCache;
   }
@@ -91,7 +93,9 @@ export class ContextStates {
   }
 
   toJSON(): ContextsJSON {
-    return { entities: this.tracked.map((t) => ({ entityId: t.entityId, states: [...t.states], current: t.current ?? null })) };
+    return {
+      entities: this.tracked.map((t) => ({ entityId: t.entityId, states: [...t.states], current: t.current ?? null, shared: t.shared })),
+    };
   }
 
   /** Restores states of the entities still configured; true when the bucket layout is unchanged. */
@@ -102,6 +106,7 @@ export class ContextStates {
       if (!t) continue;
       t.states = e.states.slice(0, this.maxStates);
       t.current = e.current ?? undefined;
+      t.shared = e.shared;
       this.layoutCache = undefined;
     }
     const ids = this.entityIds();

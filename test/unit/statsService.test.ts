@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { ContextStates } from '../../src/stats/contexts.js';
 import { HOUR, START, synthRig, type SynthEntity } from '../helpers/statsSamples.js';
 
 const S = 1000;
@@ -97,6 +98,19 @@ describe('regimes', () => {
     expect(Math.abs(on / 120 - 1)).toBeLessThan(0.15);
     expect(off).toBeLessThan(6);
     expect(rig.stats.currentRegime('pump_speed')?.label).toBe(`binary_sensor.pump=${state}`);
+  });
+});
+
+describe('context states', () => {
+  it('give each state a bucket in order of sight, and later states share the last one', () => {
+    const ctx = new ContextStates(['select.mode', 'sun.sun'], 2, 24);
+    for (const state of ['eco', 'boost', 'away']) ctx.set('select.mode', state);
+    expect(ctx.layouts()[0]).toEqual({ entityId: 'select.mode', offset: 24, states: ['eco', 'boost|other'] });
+    expect(['eco', 'boost', 'away'].map((s) => ctx.bucketFor('select.mode', s))).toEqual([24, 25, 25]);
+    const out: number[] = [];
+    ctx.currentBuckets(out);
+    expect(out).toEqual([25]); // sun.sun not known yet: no bucket
+    expect(ctx.bucketCount).toBe(4);
   });
 });
 
