@@ -1,11 +1,17 @@
 /**
  * Scale benchmark: what one simulated hour of polling costs the real app at 100, 1,000 and 10,000
  * entities (commercial inverters on one Modbus TCP gateway, 15 s scan interval, cost-model planner):
- * CPU per simulated hour and the heap after the run, each size in a fresh worker. The store file size
- * and the optimizer's full-cycle time are reported once those parts exist.
+ * CPU per simulated hour and the heap after the run, each size in a fresh worker; with entity
+ * statistics learning and the optimizer present (its schedule off), one full optimization cycle is
+ * timed near the end of the run and the state file the app writes at stop is measured.
  */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { resolveOptions } from '../src/config/resolve.js';
+import { APP_STATE_FILE } from '../src/store/appState.js';
 import { inverterDevice } from '../src/sim/devices/inverter.js';
 import { prefixed } from '../src/sim/points.js';
 import type { Policy } from '../src/sim/policy.js';
@@ -26,6 +32,8 @@ export interface ScaleOutcome {
   wallMs: number;
   heapMb: number;
   requests: number;
+  fullCycleMs: number | undefined;
+  storeBytes: number | undefined;
 }
 
 const PER_INVERTER = 124;
@@ -45,18 +53,40 @@ export function scaledSite(entities: number): SiteSpec {
   };
 }
 
-const appDefault: Policy = { name: 'app-default', description: 'the app as configured', knob: '-', settings: [{ label: '15 s', value: 15 }], prepare: () => ({}) };
+/** The app as installed: statistics learn, the optimizer exists (schedule off), state kept in `dataDir`. */
+function appDefault(dataDir: string, timing: { fullCycleMs?: number }, timeAtMs: number): Policy {
+  return {
+    name: 'app-default', description: 'the app as configured', knob: '-', settings: [{ label: '15 s', value: 15 }],
+    prepare: () => ({
+      appDeps: { optimizer: resolveOptions({ optimizer: { enabled: false } }).optimizer, learning: true, dataDir },
+      attach: (env) => {
+        const handle = env.clock.setTimer(() => {
+          const t0 = performance.now();
+          env.app.optimizer?.loop.runFullOptimization('bench').then(
+            () => { timing.fullCycleMs = performance.now() - t0; },
+            () => undefined,
+          );
+        }, timeAtMs - env.clock.now());
+        return () => env.clock.clearTimer(handle);
+      },
+    }),
+  };
+}
 
 export async function runScaleJob(job: ScaleJob): Promise<ScaleOutcome> {
   const site = scaledSite(job.entities);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mbo-scale-'));
+  const startMs = DEFAULT_START_MS + 12 * HOUR_MS;
+  const timing: { fullCycleMs?: number } = {};
+  const policy = appDefault(dataDir, timing, startMs + job.simulatedMs - 60_000);
   const t0 = performance.now();
-  const result = await runSimulation({
-    site, policy: appDefault, setting: { label: '15 s', value: 15 }, seed: job.seed, durationMs: job.simulatedMs, startMs: DEFAULT_START_MS + 12 * HOUR_MS,
-  });
+  const result = await runSimulation({ site, policy, setting: { label: '15 s', value: 15 }, seed: job.seed, durationMs: job.simulatedMs, startMs });
   const wallMs = performance.now() - t0;
+  const storeBytes = await stat(path.join(dataDir, APP_STATE_FILE)).then((s) => s.size, () => undefined);
+  await rm(dataDir, { recursive: true, force: true });
   return {
     entities: result.entities.length, simulatedMs: job.simulatedMs, wallMs, heapMb: v8.getHeapStatistics().used_heap_size / 2 ** 20,
-    requests: result.figures.requestsPerHour * (job.simulatedMs / HOUR_MS),
+    requests: result.figures.requestsPerHour * (job.simulatedMs / HOUR_MS), fullCycleMs: timing.fullCycleMs, storeBytes,
   };
 }
 
@@ -70,12 +100,14 @@ export function scaleJobs(seed: number): ScaleJob[] {
 
 export function scaleTable(rows: readonly ScaleOutcome[]): string {
   const lines = [
-    '| entities | simulated | CPU per simulated hour | heap after run | requests/h | store file | full cycle |',
+    '| entities | simulated | CPU per simulated hour (learning on) | heap after run | requests/h | state file | full optimization cycle |',
     '|---:|---:|---:|---:|---:|---|---|',
     ...rows.map((r) => {
       const perHour = r.wallMs / (r.simulatedMs / HOUR_MS) / 1000;
       return `| ${r.entities.toLocaleString('en-US')} | ${r.simulatedMs / 60_000} min | ${perHour.toFixed(2)} s | ${r.heapMb.toFixed(0)} MB | `
-        + `${Math.round(r.requests / (r.simulatedMs / HOUR_MS)).toLocaleString('en-US')} | n/a (store not built yet) | n/a (optimizer not wired yet) |`;
+        + `${Math.round(r.requests / (r.simulatedMs / HOUR_MS)).toLocaleString('en-US')} | `
+        + `${r.storeBytes === undefined ? 'not written' : `${(r.storeBytes / 2 ** 20).toFixed(2)} MB`} | `
+        + `${r.fullCycleMs === undefined ? 'did not finish' : `${r.fullCycleMs.toFixed(0)} ms`} |`;
     }),
   ];
   return lines.join('\n');

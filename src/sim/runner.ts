@@ -106,7 +106,11 @@ async function stopInVirtualTime(app: App, clock: VirtualClock): Promise<void> {
   const stopping = app.stop().finally(() => {
     done = true;
   });
-  while (!done) await clock.advance(1000);
+  while (!done) {
+    await clock.advance(1000);
+    // the final state write is real file I/O: give the event loop a turn so it can complete
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   await stopping;
 }
 
