@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ContextChange } from '../core/context.js';
-import type { EventBus } from '../core/eventBus.js';
+import { describeError, type EventBus } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { PollerView, Sample } from '../modbus/pollerTypes.js';
@@ -184,7 +184,12 @@ export class OptimizerService {
 
   private snapshotMetrics() {
     const buses = this.deps.poller.busStats();
-    const accuracy = this.deps.stats.predictionAccuracy().accuracy;
+    let accuracy: number | undefined;
+    try {
+      accuracy = this.deps.stats.predictionAccuracy().accuracy;
+    } catch (err) {
+      this.deps.logger.debug(`Could not get all statistics managers: ${describeError(err)}`);
+    }
     return {
       requests: buses.reduce((s, b) => s + b.requests, 0),
       errors: buses.reduce((s, b) => s + b.errors, 0),
