@@ -49,20 +49,46 @@ export interface Allocation {
 
 const ITERATIONS = 60;
 
-/** The interval in [min, max] where w·lagrangeTerm(T) = μ·c (bisection in log T). */
-function intervalFor(item: AllocationItem, mu: number): number {
-  if (!(item.ratePerMs > 0)) return item.maxMs;
-  const target = (mu * item.costMs) / (item.weight ?? 1);
-  if (lagrangeTerm(item.minMs, item.ratePerMs) >= target) return item.minMs;
-  if (lagrangeTerm(item.maxMs, item.ratePerMs) <= target) return item.maxMs;
-  let lo = Math.log(item.minMs);
-  let hi = Math.log(item.maxMs);
-  for (let i = 0; i < ITERATIONS; i++) {
-    const mid = (lo + hi) / 2;
-    if (lagrangeTerm(Math.exp(mid), item.ratePerMs) < target) lo = mid;
+/**
+ * T²·A′(T) as a function of x = λT only: ψ(x) = x²/2 + x·e^(−x) − (1 − e^(−x)), so the Lagrange
+ * condition w·T²·A′(T) = μ·c reads ψ(λT) = μ·c·λ²/w. ψ is increasing; it is inverted once through a
+ * log–log table, which makes one interval an O(log table) lookup instead of a bisection.
+ */
+function psi(x: number): number {
+  if (x < 1e-2) return (x ** 3) / 3 - (x ** 4) / 8 + (x ** 5) / 30;
+  return (x * x) / 2 - 1 + Math.exp(-x) * (1 + x);
+}
+
+const LOG_X_MIN = Math.log(1e-5);
+const LOG_X_MAX = Math.log(1e7);
+const TABLE_SIZE = 4096;
+const LOG_PSI = Array.from({ length: TABLE_SIZE }, (_, i) =>
+  Math.log(psi(Math.exp(LOG_X_MIN + ((LOG_X_MAX - LOG_X_MIN) * i) / (TABLE_SIZE - 1)))));
+
+/** The x with ψ(x) = k (linear interpolation of log ψ against log x). */
+function psiInverse(k: number): number {
+  const target = Math.log(k);
+  if (target <= (LOG_PSI[0] ?? -Infinity)) return Math.cbrt(3 * k); // ψ ≈ x³/3
+  if (target >= (LOG_PSI[TABLE_SIZE - 1] ?? Infinity)) return Math.exp(LOG_X_MAX);
+  let lo = 0;
+  let hi = TABLE_SIZE - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if ((LOG_PSI[mid] ?? 0) < target) lo = mid;
     else hi = mid;
   }
-  return Math.exp(hi);
+  const a = LOG_PSI[lo] ?? 0;
+  const b = LOG_PSI[hi] ?? 0;
+  return Math.exp(LOG_X_MIN + ((LOG_X_MAX - LOG_X_MIN) * (lo + (target - a) / (b - a))) / (TABLE_SIZE - 1));
+}
+
+/** The interval in [min, max] where w·lagrangeTerm(T) = μ·c. */
+function intervalFor(item: AllocationItem, mu: number): number {
+  if (!(item.ratePerMs > 0)) return item.maxMs;
+  if (mu === Infinity) return item.maxMs;
+  const k = (mu * item.costMs * item.ratePerMs * item.ratePerMs) / (item.weight ?? 1);
+  if (!(k > 0)) return item.minMs;
+  return Math.min(item.maxMs, Math.max(item.minMs, psiInverse(k) / item.ratePerMs));
 }
 
 function busFractionOf(items: readonly AllocationItem[], mu: number): number {
@@ -92,7 +118,7 @@ export function allocateIntervals(items: readonly AllocationItem[], budgetFracti
   if (busFractionOf(items, 0) <= budgetFraction) return allocationAt(items, 0, true);
   let lo = -60;
   let hi = 60;
-  for (let i = 0; i < ITERATIONS * 2; i++) {
+  for (let i = 0; i < ITERATIONS; i++) {
     const mid = (lo + hi) / 2;
     if (busFractionOf(items, Math.exp(mid)) > budgetFraction) lo = mid;
     else hi = mid;

@@ -134,7 +134,11 @@ export class Poller implements PollerView {
   setCompanions(groups: readonly (readonly string[])[]): void {
     const map = new Map<string, string[]>();
     for (const group of groups) {
-      for (const id of group) map.set(id, [...(map.get(id) ?? []), ...group.filter((m) => m !== id)]);
+      for (const id of group) {
+        const list = map.get(id) ?? [];
+        list.push(...group.filter((m) => m !== id));
+        map.set(id, list);
+      }
     }
     this.companions = map;
   }

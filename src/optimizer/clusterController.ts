@@ -75,7 +75,13 @@ export class ClusterController {
 
   private rebuild(): void {
     const byMember = new Map<string, AdoptedCluster[]>();
-    for (const c of this.adopted.values()) for (const m of c.members) byMember.set(m, [...(byMember.get(m) ?? []), c]);
+    for (const c of this.adopted.values()) {
+      for (const m of c.members) {
+        const list = byMember.get(m);
+        if (list) list.push(c);
+        else byMember.set(m, [c]);
+      }
+    }
     this.byMember = byMember;
     this.deps.poller.setCompanions(this.list().map((c) => c.members));
   }

@@ -52,7 +52,9 @@ export function computeTargets(inputs: TargetInputs): Target[] {
     const conn = inputs.connections.get(e.connection);
     if (!conn) continue;
     const key = busKeyOf(conn);
-    byBus.set(key, [...(byBus.get(key) ?? []), e]);
+    const list = byBus.get(key);
+    if (list) list.push(e);
+    else byBus.set(key, [e]);
   }
   const costs = amortizedCosts({ connections: [...inputs.connections.values()], entities: inputs.entities });
   return [...byBus].flatMap(([bus, entities]) => busTargets(inputs, bus, entities, costs));
