@@ -5,6 +5,7 @@
  * heavy cycles ask the resource adapter first and are deferred when it says no. Every application
  * is a history record (evaluated later, honestly) and an audit record naming who asked.
  */
+import type { ResolvedOptimizerOptions } from '../config/optimizerOptions.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
@@ -17,17 +18,8 @@ import type { ScoringReference } from './scoring.js';
 import { mergeParameters, type Strategy } from './strategy.js';
 import type { OptimizationRecord, Parameters, StrategyState, Trigger } from './types.js';
 
-export interface OptimizerOptions {
-  enabled: boolean;
-  quickEveryMs: number;
-  fullEveryMs: number;
-  evaluateEveryMs: number;
-  settleMs: number;
-  windowMs: number;
-  rollbackThreshold: number;
-  learningRate: number;
-  budget: number;
-}
+/** The loop's schedule and thresholds: the resolved `optimizer` options (parameters go to the strategies). */
+export type OptimizerOptions = Omit<ResolvedOptimizerOptions, 'parameters'>;
 
 export interface ResourceAdapter {
   /** Whether a heavy cycle may run now; `reason` says why not. */
