@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
   const browser = await launchChromium();
   try {
-    const shoot = async (view: string, file: string, options: { dark?: boolean; phone?: boolean } = {}) => {
+    const shoot = async (view: string, file: string, options: { dark?: boolean; phone?: boolean; full?: boolean } = {}) => {
       const page = await browser.newPage({
         viewport: options.phone ? { width: 390, height: 844 } : { width: 1280, height: 860 },
         colorScheme: options.dark ? 'dark' : 'light', isMobile: options.phone ?? false,
@@ -46,10 +46,10 @@ async function main(): Promise<void> {
       await page.goto(`${url}#${view}`);
       await page.locator('#status.live').waitFor();
       await page.waitForTimeout(1500);
-      await page.screenshot({ path: path.join(out, file) });
+      await page.screenshot({ path: path.join(out, file), fullPage: options.full ?? false });
       await page.close();
     };
-    for (const view of VIEWS) await shoot(view, `${view}.png`);
+    for (const view of VIEWS) await shoot(view, `${view}.png`, { full: view !== 'entities' });
     await shoot('overview', 'overview-dark.png', { dark: true });
     await shoot('entities', 'entities-phone.png', { phone: true });
   } finally {

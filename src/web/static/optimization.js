@@ -53,7 +53,7 @@ export function renderOptimization(data) {
       { title: 'Without the change', wrap: true, cell: (r) => metrics(r.counterfactual) },
       { title: 'Score', num: true, cell: (r) => fmt(r.score) },
       { title: 'Status', cell: status },
-    ], data.history, 'no optimization has run yet'),
+    ], data.history, 'no change applied yet (a run that changes nothing leaves no record)'),
     el('h2', {}, 'Audit log'),
     el('div', { 'data-testid': 'audit' }, table([
       { title: 'When', cell: (a) => time(a.at) },
