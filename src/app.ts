@@ -123,6 +123,7 @@ export function createApp(deps: AppDeps): App {
   const store = new JsonStore<AppState>({
     file: `${deps.dataDir ?? '.'}/${APP_STATE_FILE}`, clock, logger, schema: appStateSchema,
     createAdapter: deps.dataDir === undefined ? () => new Memory<Envelope<AppState>>() : undefined,
+    beforeWrite: (data) => keeper.fill(data), // copies the learned state once per write
   });
   const optimizer: OptimizerService | undefined = deps.optimizer && new OptimizerService({
     clock, logger, scheduler, poller, stats, events, entities: deps.entities, connections: deps.connections,

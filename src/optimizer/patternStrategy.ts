@@ -14,7 +14,7 @@ import type { Strategy, StrategyContext } from './strategy.js';
 import type { Change, StrategyResult, WindowMetrics } from './types.js';
 
 export interface PatternStrategyDeps {
-  stats: Pick<StatsView, 'entityIds' | 'regimes'>;
+  stats: Pick<StatsView, 'entityIds' | 'regimes' | 'currentRegime'>;
   controller: PatternController;
   poller: IntervalPoller;
   reference: () => ScoringReference;
@@ -86,6 +86,8 @@ export class PatternStrategy implements Strategy {
   private choose(threshold: number, maxPatterns: number): Map<string, Candidate> {
     const candidates: Candidate[] = [];
     for (const id of this.deps.stats.entityIds()) {
+      // a cheap screen first: only entities in a significant regime get the full report
+      if ((this.deps.stats.currentRegime(id)?.kind ?? 'none') === 'none') continue;
       const best = this.deps.stats.regimes(id)?.best;
       if (!best?.significant || best.confidence < threshold) continue;
       candidates.push({ entityId: id, key: `${best.kind}:${best.key}`, deltaBic: best.deltaBic });

@@ -40,6 +40,8 @@ export interface StoreDeps<T> {
   createAdapter?: (file: string) => Adapter<Envelope<T>>;
   /** Moves a bad file aside; default renames it. */
   moveAside?: (from: string, to: string) => Promise<void>;
+  /** Fills the data right before each write (so callers can mark dirty cheaply and copy state once). */
+  beforeWrite?: (data: T) => void;
 }
 
 export class StoreLoadError extends Error {}
@@ -100,6 +102,7 @@ export class JsonStore<T> {
   private async write(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
+    this.deps.beforeWrite?.(this.db.data.data);
     this.db.data.savedAt = this.deps.clock.now();
     try {
       await this.db.write();

@@ -64,15 +64,22 @@ export class StateKeeper {
     await this.deps.store.stop();
   }
 
-  /** Copies every part's state into the store; written at once when `immediate`. */
+  /**
+   * Marks the state for saving; written at once when `immediate`, else after the store's debounce.
+   * The parts are copied only when the file is written (`fill`, the store's beforeWrite), so a burst
+   * of saves costs one serialisation of the learned statistics, not one each.
+   */
   async save(immediate: boolean): Promise<void> {
+    await this.deps.store.update(() => undefined, { flush: immediate });
+  }
+
+  /** Copies every part's current state into the data about to be written. */
+  fill(d: AppState): void {
     const { parts } = this.deps;
-    await this.deps.store.update((d) => {
-      d.holes = parts.holes.list();
-      d.stats = parts.stats.toJSON();
-      if (parts.optimizer) d.optimizer = parts.optimizer.snapshot();
-      d.entityIds = [...parts.entityIds];
-    }, { flush: immediate });
+    d.holes = parts.holes.list();
+    d.stats = parts.stats.toJSON();
+    if (parts.optimizer) d.optimizer = parts.optimizer.snapshot();
+    d.entityIds = [...parts.entityIds];
   }
 
   private attempt(what: string, restore: () => void): void {

@@ -92,7 +92,10 @@ describe('pattern strategy and controller', () => {
       audit: (what) => audits.push(what),
     });
     controller.start();
-    const strategy = new PatternStrategy({ stats: { entityIds: () => Object.keys(reports), regimes: (id) => reports[id] }, controller, poller, reference: REF });
+    const strategy = new PatternStrategy({
+      stats: { entityIds: () => Object.keys(reports), regimes: (id) => reports[id], currentRegime: (id) => (reports[id] ? { kind: reports[id]?.best?.kind } : { kind: 'none' }) as CurrentRegime },
+      controller, poller, reference: REF,
+    });
     const ctx = (max = 8) => ({ now: 0, by: 't', parameters: { max_patterns: max, pattern_stability_threshold: 0.6 }, successRate: 0.5 });
     return { clock, poller, events, controller, strategy, ctx, labels, audits };
   }
