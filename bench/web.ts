@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { compressedWeight, loadAssets } from '../src/web/assets.js';
 import { chromiumMissing, launchChromium } from './browser.js';
-import { bigDashboard, type BigDashboard } from './webFixture.js';
+import { bigDashboard, type SimulatedDashboard } from './webFixture.js';
 
 const WEIGHT_BUDGET = 250 * 1024;
 const API_BUDGET_MS = 50;
@@ -22,7 +22,7 @@ export interface WebBench {
   entities: number;
 }
 
-async function timeApi(big: BigDashboard, path: string): Promise<WebBench['api'][number]> {
+async function timeApi(big: SimulatedDashboard, path: string): Promise<WebBench['api'][number]> {
   const times: number[] = [];
   let bytes = 0;
   for (let i = 0; i < REPEATS + 2; i++) {
@@ -42,7 +42,7 @@ const untilFrame = `(action) => new Promise((resolve) => {
   requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
 })`;
 
-async function timePage(big: BigDashboard): Promise<WebBench['page']> {
+async function timePage(big: SimulatedDashboard): Promise<WebBench['page']> {
   const missing = chromiumMissing();
   if (missing) return `skipped: ${missing}`;
   const browser = await launchChromium();

@@ -2,12 +2,12 @@
 // commercial inverter, 124 values on a TCP gateway) in virtual time: what each view says agrees with
 // the poller and the planner, live rows follow reads, and bad requests get answers naming the problem.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bigDashboard, type BigDashboard } from '../../bench/webFixture.js';
+import { bigDashboard, type SimulatedDashboard } from '../../bench/webFixture.js';
 import { ENTITY_COLUMNS, liveRows } from '../../src/web/entitiesView.js';
 import type { Overview } from '../../src/web/overviewView.js';
 import type { BusPlan } from '../../src/web/planView.js';
 
-let site: BigDashboard;
+let site: SimulatedDashboard;
 const get = async <T>(path: string): Promise<T> => {
   const res = await fetch(`${site.url}${path}`);
   expect(res.status).toBe(200);

@@ -5,6 +5,9 @@ import { LineChart } from './charts.js';
 import { el, fmt, pct, short, table, time } from './dom.js';
 
 let chart;
+/** Audit rows shown until the user asks for all of them. */
+const AUDIT_FIRST = 20;
+let auditAll = false;
 
 const metrics = (w) => (w ? `${fmt(w.requestsPerMin, 1)}/min · bus ${pct(w.busUtilisation)} · stale ${fmt(w.stalenessMs / 1000)} s · err ${pct(w.errorRate)}` : '–');
 
@@ -47,12 +50,12 @@ export function renderOptimization(data) {
       { title: 'Trigger', cell: (r) => r.trigger },
       { title: 'By', cell: (r) => r.by },
       { title: 'Changes', num: true, cell: (r) => r.changes.length },
+      { title: 'Score', num: true, cell: (r) => fmt(r.score) },
+      { title: 'Status', cell: status },
       { title: 'Summary', wrap: true, cell: (r) => r.summary },
       { title: 'Before', wrap: true, cell: (r) => metrics(r.before) },
       { title: 'After', wrap: true, cell: (r) => metrics(r.after) },
       { title: 'Without the change', wrap: true, cell: (r) => metrics(r.counterfactual) },
-      { title: 'Score', num: true, cell: (r) => fmt(r.score) },
-      { title: 'Status', cell: status },
     ], data.history, 'no change applied yet (a run that changes nothing leaves no record)'),
     el('h2', {}, 'Audit log'),
     el('div', { 'data-testid': 'audit' }, table([
@@ -61,7 +64,10 @@ export function renderOptimization(data) {
       { title: 'What', wrap: true, cell: (a) => a.what },
       { title: 'Before', wrap: true, cell: (a) => short(a.before) },
       { title: 'After', wrap: true, cell: (a) => short(a.after) },
-    ], data.audit, 'nothing changed yet')),
+    ], auditAll ? data.audit : data.audit.slice(0, AUDIT_FIRST), 'nothing changed yet')),
+    data.audit.length > AUDIT_FIRST && !auditAll
+      ? el('p', {}, el('button', { type: 'button', onclick: () => { auditAll = true; renderOptimization(data); } }, `Show all ${data.audit.length} entries`))
+      : null,
   );
   chart = new LineChart(chartBox, 'Strategy success rates over time', { unit: '%', digits: 1, testid: 'chart-success' });
   const names = Object.keys(data.successRates.rates);

@@ -61,7 +61,8 @@ export class OverviewView {
       ['Busiest bus', pct(lastOf('utilisation').length ? Math.max(...lastOf('utilisation')) : null)],
       ['Errors (total)', fmt(o.buses.reduce((s, b) => s + b.errors, 0))],
       ['Mean staleness', lastOf('stalenessS').length ? `${fmt(Math.max(...lastOf('stalenessS')))} s` : '–'],
-      ['Bus time saved', configured ? pct(1 - current / configured) : '–'],
+      ['Bus time vs configured', configured ? change(current / configured) : '–'],
+      ['Staleness vs configured', change(stalenessRatio(o.buses))],
       ['Overall improvement', opt ? pct(opt.overall_improvement) : 'optimizer off'],
       ['Last quick run', opt?.last_quick_optimization ? time(Date.parse(opt.last_quick_optimization)) : '–'],
       ['Last full run', opt?.last_full_optimization ? time(Date.parse(opt.last_full_optimization)) : '–'],
@@ -69,6 +70,21 @@ export class OverviewView {
     document.getElementById('cards').replaceChildren(...items.map(([label, value]) =>
       el('div', { class: 'card' }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value))));
   }
+}
+
+/** "+12.5 %" / "−40 %" for a ratio now ÷ configured (null → –). */
+function change(ratio) {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '–';
+  const d = ratio - 1;
+  return `${d > 0 ? '+' : d < 0 ? '−' : '±'}${pct(Math.abs(d))}`;
+}
+
+/** Entity-weighted mean staleness now ÷ at the configured intervals, over all buses. */
+function stalenessRatio(buses) {
+  const known = buses.filter((b) => b.savings.configuredStalenessS !== null && b.savings.currentStalenessS !== null);
+  const w = (f) => known.reduce((s, b) => s + f(b.savings) * b.entities, 0);
+  const configured = w((s) => s.configuredStalenessS);
+  return configured > 0 ? w((s) => s.currentStalenessS) / configured : null;
 }
 
 function savingsTable(buses) {
@@ -79,10 +95,11 @@ function savingsTable(buses) {
     { title: 'Entities', num: true, cell: (b) => fmt(b.entities) },
     { title: 'Bus time at configured intervals', num: true, cell: (b) => pct(s(b).configuredUtilisation) },
     { title: 'Bus time now (model)', num: true, cell: (b) => pct(s(b).currentUtilisation) },
-    { title: 'Measured (last minute)', num: true, cell: (b) => pct(s(b).measuredUtilisation) },
-    { title: 'Saved', num: true, cell: (b) => (s(b).configuredUtilisation > 0 ? pct(1 - s(b).currentUtilisation / s(b).configuredUtilisation) : '–') },
+    { title: 'Measured (recent)', num: true, cell: (b) => pct(s(b).measuredUtilisation) },
+    { title: 'Bus time change', num: true, cell: (b) => (s(b).configuredUtilisation > 0 ? change(s(b).currentUtilisation / s(b).configuredUtilisation) : '–') },
     { title: 'Staleness at configured', num: true, cell: (b) => (s(b).configuredStalenessS === null ? '–' : `${fmt(s(b).configuredStalenessS)} s`) },
     { title: 'Staleness now', num: true, cell: (b) => (s(b).currentStalenessS === null ? '–' : `${fmt(s(b).currentStalenessS)} s`) },
+    { title: 'Staleness change', num: true, cell: (b) => (s(b).configuredStalenessS ? change(s(b).currentStalenessS / s(b).configuredStalenessS) : '–') },
     { title: 'Requests', num: true, cell: (b) => fmt(b.requests) },
     { title: 'Errors', num: true, cell: (b) => fmt(b.errors) },
     { title: 'Overruns', num: true, cell: (b) => fmt(b.overruns) },
