@@ -9,6 +9,7 @@
  * module has them, the poller's censored counts otherwise).
  */
 import type { BusStats, PollerView } from '../modbus/pollerTypes.js';
+import { busDelta } from '../modbus/statusReport.js';
 import { meanStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
 import type { StatisticSensor, StatisticsProvider, StatisticValue } from './statistics.js';
@@ -33,15 +34,10 @@ export function pollerStatisticsProvider(poller: PollerView, startedAt: number, 
     read(now): StatisticValue[] {
       const buses = poller.busStats();
       const wallMs = Math.max(1, now - previousAt);
-      let requests = 0;
-      let errors = 0;
-      const perBus: Record<string, number> = {};
-      for (const b of buses) {
-        const before = previous.get(b.key);
-        requests += b.requests - (before?.requests ?? 0);
-        errors += b.errors - (before?.errors ?? 0);
-        perBus[b.key] = round((100 * (b.busyMs - (before?.busyMs ?? 0))) / wallMs, 1);
-      }
+      const deltas = buses.map((b) => busDelta(previous.get(b.key), b, previousAt, now));
+      const requests = deltas.reduce((n, d) => n + d.requests, 0);
+      const errors = deltas.reduce((n, d) => n + d.errors, 0);
+      const perBus = Object.fromEntries(deltas.map((d) => [d.key, round(100 * d.utilisation, 1)]));
       previous = new Map(buses.map((b) => [b.key, b]));
       previousAt = now;
       const entities = poller.allEntityStats();

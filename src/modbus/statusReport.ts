@@ -7,6 +7,8 @@ import type { BusStats, EntityStats } from './pollerTypes.js';
 
 export interface BusDelta {
   key: string;
+  /** Requests in the window. */
+  requests: number;
   requestsPerMin: number;
   registersPerRequest: number;
   /** Measured busy time / wall time, in [0, 1]. */
@@ -25,6 +27,7 @@ export function busDelta(before: BusStats | undefined, after: BusStats, fromMs: 
   const requests = after.requests - base.requests;
   return {
     key: after.key,
+    requests,
     requestsPerMin: (requests / wallMs) * 60_000,
     registersPerRequest: requests > 0 ? (after.registers - base.registers) / requests : 0,
     utilisation: (after.busyMs - base.busyMs) / wallMs,

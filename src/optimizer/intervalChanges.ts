@@ -9,7 +9,7 @@ import type { Change } from './types.js';
 export type IntervalPoller = Pick<PollerView, 'intervalMs' | 'setIntervalMs'>;
 
 /** Sets the interval; returns the change, or undefined when nothing moved. */
-export function setInterval(poller: IntervalPoller, entityId: string, ms: number): Change | undefined {
+export function applyInterval(poller: IntervalPoller, entityId: string, ms: number): Change | undefined {
   const before = poller.intervalMs(entityId);
   const after = poller.setIntervalMs(entityId, Math.round(ms));
   return before === undefined || after === before ? undefined : { kind: 'interval', target: entityId, before, after };

@@ -9,7 +9,7 @@ import { sleep, type Clock } from '../core/clock.js';
 import { describeError } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
-import { revertInterval, setInterval } from './intervalChanges.js';
+import { applyInterval, revertInterval } from './intervalChanges.js';
 import { snapToLadder } from './sharedCosts.js';
 import { objectiveScore, type ScoringReference } from './scoring.js';
 import type { Strategy, StrategyContext } from './strategy.js';
@@ -78,7 +78,7 @@ export class IntervalStrategy implements Strategy {
       const rungs = Math.log2(t.targetMs / from);
       const moved = Math.sign(rungs) * Math.max(1, Math.round(Math.abs(rungs) * step));
       const wanted = Math.abs(rungs) < 0.5 ? t.targetMs : snapToLadder(from * 2 ** moved, minMs, maxMs);
-      return setInterval(this.deps.poller, t.entityId, wanted);
+      return applyInterval(this.deps.poller, t.entityId, wanted);
     } catch (err) {
       this.deps.logger.warn(`Failed to optimize interval for ${t.entityId}: ${describeError(err)}`);
       return undefined;

@@ -16,7 +16,7 @@ import type { StatsView } from '../stats/types.js';
 import { ClusterController, type AdoptedCluster } from './clusterController.js';
 import { ClusterStrategy } from './clusterStrategy.js';
 import { intervalCounterfactual } from './counterfactual.js';
-import { setInterval } from './intervalChanges.js';
+import { applyInterval } from './intervalChanges.js';
 import { IntervalStrategy } from './intervalStrategy.js';
 import { PerformanceOptimizationLoop, type OptimizerOptions, type ResourceAdapter } from './loop.js';
 import type { LoopState } from './loopState.js';
@@ -178,7 +178,7 @@ export class OptimizerService {
     const wanted = new Set(ids);
     return computeTargets({ ...this.targetInputs(), minMs: (p.min_interval ?? 5) * 1000, maxMs: (p.max_interval ?? 300) * 1000 })
       .filter((t) => wanted.has(t.entityId))
-      .map((t) => setInterval(this.deps.poller, t.entityId, t.targetMs))
+      .map((t) => applyInterval(this.deps.poller, t.entityId, t.targetMs))
       .filter((c): c is Change => c !== undefined);
   }
 

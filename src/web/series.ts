@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { BusStats, EntityStats } from '../modbus/pollerTypes.js';
+import { busDelta } from '../modbus/statusReport.js';
 import { meanStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
 
@@ -103,12 +104,12 @@ export class SeriesRecorder {
     const byBus = groupByBus(this.src.entityStats());
     const buses: Record<string, BusPoint> = {};
     for (const [key, b] of current) {
-      const a = prev.buses.get(key);
+      const delta = busDelta(prev.buses.get(key), b, prev.at, now);
       const staleness = meanStalenessMs(byBus.get(key) ?? [], this.src.stats);
       buses[key] = {
-        utilisation: (b.modelledBusMs - (a?.modelledBusMs ?? 0)) / (now - prev.at),
-        requestsPerMin: (b.requests - (a?.requests ?? 0)) / minutes,
-        errorsPerMin: (b.errors - (a?.errors ?? 0)) / minutes,
+        utilisation: delta.modelledUtilisation,
+        requestsPerMin: delta.requestsPerMin,
+        errorsPerMin: delta.errors / minutes,
         stalenessS: staleness === undefined ? null : staleness / 1000,
       };
     }

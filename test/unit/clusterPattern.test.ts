@@ -6,7 +6,7 @@ import { VirtualClock } from '../../src/core/virtualClock.js';
 import type { Sample } from '../../src/modbus/pollerTypes.js';
 import { ClusterController } from '../../src/optimizer/clusterController.js';
 import { ClusterStrategy } from '../../src/optimizer/clusterStrategy.js';
-import { setInterval as setEntityInterval } from '../../src/optimizer/intervalChanges.js';
+import { applyInterval } from '../../src/optimizer/intervalChanges.js';
 import { PatternController } from '../../src/optimizer/patternController.js';
 import { PatternStrategy } from '../../src/optimizer/patternStrategy.js';
 import type { Cluster, CurrentRegime, RegimeReport } from '../../src/stats/types.js';
@@ -88,7 +88,7 @@ describe('pattern strategy and controller', () => {
     const controller = new PatternController({
       clock, events,
       stats: { currentRegime: (id) => ({ label: labels[id] ?? 'none', confidence: 0.9 }) as CurrentRegime },
-      retarget: (ids) => ids.map((id) => setEntityInterval(poller, id, regimeIntervals[labels[id] ?? ''] ?? 15_000)).filter((c) => c !== undefined),
+      retarget: (ids) => ids.map((id) => applyInterval(poller, id, regimeIntervals[labels[id] ?? ''] ?? 15_000)).filter((c) => c !== undefined),
       audit: (what) => audits.push(what),
     });
     controller.start();
