@@ -145,7 +145,8 @@ export function createApp(deps: AppDeps): App {
   });
   const commands = new CommandRegistry({ clock, logger });
   const conns = new Map(deps.connections.map((c) => [c.name, c]));
-  const optimizerFigures = () => optimizer && optimizerStatistics(optimizer, clock.now(), deps.optimizer?.enabled ?? false, deps.optimizer?.budget ?? 0);
+  const figuresOf = (svc: OptimizerService) => optimizerStatistics(svc, clock.now(), deps.optimizer?.enabled ?? false, deps.optimizer?.budget ?? 0);
+  const optimizerFigures = () => optimizer && figuresOf(optimizer);
   registerModbusCommands(commands, {
     poller, entities: deps.entities, connections: deps.connections, statistics: () => statistics.values(), context,
     busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
@@ -153,7 +154,7 @@ export function createApp(deps: AppDeps): App {
   });
   if (optimizer) {
     registerOptimizerCommands(commands, optimizer.loop);
-    statistics.register(optimizerStatisticsProvider(() => optimizerFigures() ?? never()));
+    statistics.register(optimizerStatisticsProvider(() => figuresOf(optimizer)));
   }
   commands.onResult((outcome) => events.emit('commandHandled', outcome));
   if (deps.homeAssistant) logger.addSecret(deps.homeAssistant.token);
@@ -227,8 +228,4 @@ function recentUtilisation(poller: Poller, clock: Clock): () => number {
 
 function isHole(h: AppState['holes'][number]): h is AppState['holes'][number] & { fn: ReadFunction } {
   return [1, 2, 3, 4].includes(h.fn) && Number.isInteger(h.start) && Number.isInteger(h.end) && h.end > h.start;
-}
-
-function never(): never {
-  throw new Error('optimizer statistics requested without an optimizer');
 }

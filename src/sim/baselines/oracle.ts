@@ -9,8 +9,6 @@
 import { expectedAgeMs, allocateIntervals, type AllocationItem } from '../../metrics/ageModel.js';
 import { busKeyOf, type ConnectionDef } from '../../modbus/types.js';
 import { amortizedCosts, snapToLadder } from '../../optimizer/sharedCosts.js';
-
-export { amortizedCosts, snapToLadder };
 import type { SimSite } from '../groundTruth.js';
 import { HOUR_MS } from '../rates.js';
 import type { Policy, PolicyContext, PolicyEnv } from '../policy.js';
