@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatedFiles, writeGeneratedFiles } from '../src/config/generatedFiles.js';
+import { generatedFiles, writeGeneratedFiles } from './generate/generatedFiles.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -13,8 +13,7 @@ import { loadOptionsFile } from './config/load.js';
 import { readRegisterFiles } from './config/registerFiles.js';
 import { resolveOptions } from './config/resolve.js';
 import { createSystemClock } from './core/clock.js';
-import { ConfigError } from './core/errors.js';
-import { describeError } from './core/eventBus.js';
+import { ConfigError, describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createNodeScheduler } from './core/scheduler.js';
 import { startDemo, type RunningDemo } from './sim/demo.js';
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   let demo: RunningDemo | undefined;
   let raw: unknown;
   if (env.mode === 'standalone' && env.optionsFile === undefined) {
-    demo = await startDemo(clock, Number(process.env.DEMO_SEED ?? 1), Number(process.env.DEMO_PORT ?? 0));
+    demo = await startDemo(clock, env.demoSeed, env.demoPort);
     logger.info(`No OPTIONS_FILE: running the demo site, simulated devices on Modbus TCP 127.0.0.1:${demo.port}`);
     raw = demo.options;
   } else {
@@ -59,7 +58,7 @@ async function main(): Promise<void> {
     scheduler: createNodeScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`)),
     dataDir: env.dataDir,
     resourceProbes: { cpuLoad: () => (os.loadavg()[0] ?? 0) / Math.max(1, os.cpus().length) },
-    web: webOptions(env.mode, process.env.WEB_PORT, resolved.options.web_port),
+    web: webOptions(env.mode, env.webPort, resolved.options.web_port),
   });
   const shutdown = installShutdown(logger, async () => {
     await app.stop();
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
 /** The ingress port for the supervisor's proxy in app mode; loopback (WEB_PORT, web_port, 8099; 0 = off) standalone. */
 function webOptions(mode: 'app' | 'standalone', envPort: string | undefined, optionPort: number | undefined) {
   if (mode === 'app') return { port: INGRESS_PORT, host: '0.0.0.0', ingressOnly: true };
-  const port = envPort === undefined || envPort === '' ? (optionPort ?? INGRESS_PORT) : Number(envPort);
+  const port = envPort === undefined ? (optionPort ?? INGRESS_PORT) : Number(envPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError([`WEB_PORT "${envPort}" is not a port number (0 … 65535; 0 turns the dashboard off)`]);
   }

@@ -7,7 +7,7 @@
  * listeners (the HA event, the audit log).
  */
 import type { Clock } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Args } from './args.js';
 import {

@@ -3,6 +3,7 @@
  * variables alone. main.ts passes `process.env` in; nothing here touches `process`, so tests pass a plain
  * object. Inside Home Assistant the supervisor sets SUPERVISOR_TOKEN; anywhere else it is a standalone run.
  */
+import { ConfigError } from '../core/errors.js';
 
 export type RunMode = 'app' | 'standalone';
 
@@ -15,6 +16,12 @@ export interface RuntimeEnv {
   configDir: string;
   haUrl: string | undefined;
   haToken: string | undefined;
+  /** WEB_PORT as written (checked where the dashboard options are built); undefined = not set. */
+  webPort: string | undefined;
+  /** DEMO_SEED: the demo site's random seed (default 1). */
+  demoSeed: number;
+  /** DEMO_PORT: the demo gateway's loopback port (default 0 = any free port). */
+  demoPort: number;
 }
 
 /** Empty strings count as unset: `FOO= npm start` should not mean "a file named ''". */
@@ -23,11 +30,22 @@ function get(env: Record<string, string | undefined>, key: string): string | und
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** A whole number from the environment, or the default when unset; a ConfigError names a bad one. */
+function integer(env: Record<string, string | undefined>, key: string, fallback: number): number {
+  const raw = get(env, key);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError([`${key} "${raw}" is not a whole number ≥ 0`]);
+  return value;
+}
+
 export function readRuntimeEnv(env: Record<string, string | undefined>): RuntimeEnv {
   const supervisorToken = get(env, 'SUPERVISOR_TOKEN');
+  const common = { webPort: get(env, 'WEB_PORT'), demoSeed: integer(env, 'DEMO_SEED', 1), demoPort: integer(env, 'DEMO_PORT', 0) };
   if (supervisorToken !== undefined) {
     const dataDir = get(env, 'DATA_DIR') ?? '/data';
     return {
+      ...common,
       mode: 'app',
       optionsFile: `${dataDir}/options.json`,
       dataDir,
@@ -38,6 +56,7 @@ export function readRuntimeEnv(env: Record<string, string | undefined>): Runtime
     };
   }
   return {
+    ...common,
     mode: 'standalone',
     optionsFile: get(env, 'OPTIONS_FILE'),
     dataDir: get(env, 'DATA_DIR') ?? './data',

@@ -8,14 +8,8 @@ import { LOG_LEVELS } from '../core/logger.js';
 import { DURATION_PATTERN } from './duration.js';
 import { bool, float, int, list, object, oneOf, str, type Infer } from './schemaDsl.js';
 import { TEMPLATE_NAMES } from './templates/index.js';
+import { CONNECTION_TYPES, DATA_TYPES, REGISTER_TYPES, STATE_CLASSES } from './vocabulary.js';
 
-export const DATA_TYPES = [
-  'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
-  'float16', 'float32', 'float64', 'string', 'bool',
-] as const;
-export const REGISTER_TYPES = ['holding', 'input', 'coil', 'discrete_input'] as const;
-export const CONNECTION_TYPES = ['tcp', 'rtuovertcp', 'serial'] as const;
-export const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as const;
 export const ENTITY_ID_PATTERN = /^[a-z0-9_]+$/;
 /** A Home Assistant entity id: domain.object_id. */
 export const HA_ENTITY_ID_PATTERN = /^[a-z0-9_]+\.[a-z0-9_]+$/;

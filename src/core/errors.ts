@@ -54,3 +54,13 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** The message of anything thrown: an Error's message, or the thrown value as text. */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Anything thrown as an Error (a thrown string or number becomes the message). */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

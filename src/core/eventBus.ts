@@ -3,6 +3,7 @@
  * component can drop all of its listeners in one call when it stops; a throwing listener is logged
  * with its owner and event and never breaks the emitter or the other listeners.
  */
+import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
 
 type Listener<T> = (payload: T) => void;
@@ -42,8 +43,4 @@ export class EventBus<Events extends object> {
   listenerCount(event: keyof Events): number {
     return this.byEvent.get(event)?.length ?? 0;
   }
-}
-
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

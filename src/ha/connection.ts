@@ -12,10 +12,10 @@ import {
   type MessageBase,
 } from 'home-assistant-js-websocket';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Random } from '../core/random.js';
-import { backoffDelay } from '../modbus/bus.js';
+import { backoffDelay } from '../core/backoff.js';
 import { HaAuthError, HaCommandError, toCommandError } from './haErrors.js';
 import { openAuthenticatedSocket, websocketUrlOf } from './socket.js';
 

@@ -9,7 +9,7 @@ import type { HassEntity } from 'home-assistant-js-websocket';
 import type { CommandRegistry } from '../commands/registry.js';
 import type { CommandResult } from '../commands/types.js';
 import type { Clock } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Random } from '../core/random.js';
 import { HaConnection } from './connection.js';

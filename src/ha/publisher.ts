@@ -10,10 +10,10 @@
  *   without it belongs to someone else: it is reported (with the option that produced it) and skipped.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Random } from '../core/random.js';
-import { backoffDelay } from '../modbus/bus.js';
+import { backoffDelay } from '../core/backoff.js';
 import { HaRestError } from './haErrors.js';
 import type { PostState, StateBody } from './restClient.js';
 import { stableJson } from './stableJson.js';

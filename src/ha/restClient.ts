@@ -5,7 +5,7 @@
  * a 400 (bad entity id, state too long) cannot.
  */
 import type { Clock } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import { HaRestError } from './haErrors.js';
 
 export interface StateBody {

@@ -9,7 +9,8 @@
  * clock and jitter from the injected random source, so all of this runs under a virtual clock too.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { ModbusConnectionError, ModbusError, ModbusExceptionError, ModbusTimeoutError, type ModbusContext } from '../core/errors.js';
+import { asError, ModbusConnectionError, ModbusError, ModbusExceptionError, ModbusTimeoutError, type ModbusContext } from '../core/errors.js';
+import { backoffDelay } from '../core/backoff.js';
 import type { Logger } from '../core/logger.js';
 import type { Bus, BusCounters, Link, ReadReply, ReadRequest, WriteCoilRequest, WriteRegistersRequest } from './transport.js';
 
@@ -41,12 +42,6 @@ export interface BusDeps {
   random: () => number;
   logger: Logger;
   options: Pick<BusOptions, 'messageWaitMs'> & Partial<BusOptions>;
-}
-
-/** Capped exponential back-off with jitter: min(max, base · 2^attempt) · [0.5, 1). */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  const capped = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 40));
-  return Math.round(capped * (0.5 + 0.5 * random()));
 }
 
 interface Job {
@@ -302,10 +297,6 @@ class QueuedBus implements Bus {
     this.waitTimer.wake();
     this.waitTimer = undefined;
   }
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** A Bus for one physical bus; nothing connects until the first request. */

@@ -8,7 +8,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBus } from '../core/eventBus.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { MinHeap } from '../core/minHeap.js';
 import { readBlock, type BlockReadContext } from './blockReader.js';

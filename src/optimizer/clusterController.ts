@@ -4,7 +4,8 @@
  * so their registers share block reads. Triggered reads never cascade (a triggered read's change
  * does not trigger again) and a member read within `minGapMs` is not read again.
  */
-import { describeError, type EventBus } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
+import type { EventBus } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { PollerView, Sample } from '../modbus/pollerTypes.js';
 

@@ -6,7 +6,7 @@
  * careful. Work is done in slices that yield to the event loop, so polling never waits for it.
  */
 import { sleep, type Clock } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
 import { applyInterval, revertInterval } from './intervalChanges.js';

@@ -7,7 +7,7 @@
  */
 import type { ResolvedOptimizerOptions } from '../config/optimizerOptions.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ScheduledJob, Scheduler } from '../core/scheduler.js';
 import { evaluateDue, type Counterfactual, type EvaluationOutcome } from './evaluator.js';

@@ -7,7 +7,8 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ContextChange } from '../core/context.js';
-import { describeError, type EventBus } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
+import type { EventBus } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { PollerView, Sample } from '../modbus/pollerTypes.js';

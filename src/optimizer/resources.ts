@@ -5,7 +5,7 @@
  * at debug level and ignored, so a missing figure never blocks the optimizer.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ResourceAdapter } from './loop.js';
 

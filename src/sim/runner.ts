@@ -8,7 +8,7 @@
 import { createApp, type App } from '../app.js';
 import { resolveOptions } from '../config/resolve.js';
 import { SettableContext } from '../core/context.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import { createMemoryLogger, type Logger } from '../core/logger.js';
 import { hashSeed, seededRandom } from '../core/random.js';
 import { createClockScheduler } from '../core/scheduler.js';

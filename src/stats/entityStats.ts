@@ -6,7 +6,8 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ContextChange, ContextSource } from '../core/context.js';
-import { describeError, type EventBus } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
+import type { EventBus } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import { createClockScheduler, type ScheduledJob, type Scheduler } from '../core/scheduler.js';
 import type { Sample } from '../modbus/pollerTypes.js';

@@ -10,7 +10,7 @@ import { rename } from 'node:fs/promises';
 import { Low, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 /** What is on disk: the data wrapped with its schema version. */

@@ -7,7 +7,7 @@
  * what they learned.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { retainEntities } from '../stats/retain.js';
 import type { StatsJSON } from '../stats/statsJson.js';

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { LIVE_COLUMNS, liveRows } from './entitiesView.js';
 import { optimizationVersion } from './optimizationView.js';

@@ -7,7 +7,7 @@
  * empty after a restart.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { BusStats, EntityStats } from '../modbus/pollerTypes.js';
 import { busDelta } from '../modbus/statusReport.js';

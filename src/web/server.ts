@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { CommandRegistry } from '../commands/registry.js';
 import type { Clock } from '../core/clock.js';
-import { describeError } from '../core/eventBus.js';
+import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { dashboardCaller, ingressBase, INGRESS_PROXY_ADDRESS, isAllowedPeer } from './access.js';
 import { loadAssets, type Asset } from './assets.js';

@@ -7,8 +7,8 @@ import type { DeviceTemplate } from './types.js';
 
 export const TEMPLATES: readonly DeviceTemplate[] = [SDM630, SDM120, SUN2000];
 
-export const TEMPLATE_NAMES = ['eastron_sdm630', 'eastron_sdm120', 'huawei_sun2000'] as const;
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+/** The names `template:` accepts, taken from the templates themselves (written once). */
+export const TEMPLATE_NAMES: readonly string[] = TEMPLATES.map((t) => t.name);
 
 export function templateNamed(name: string): DeviceTemplate | undefined {
   return TEMPLATES.find((t) => t.name === name);

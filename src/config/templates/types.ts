@@ -4,7 +4,7 @@
  * entity (id `<prefix>_<key>`), validated like any other, so a template can never hold a value the
  * entities option would refuse (a test checks every row).
  */
-import type { DATA_TYPES, REGISTER_TYPES, STATE_CLASSES } from '../options.js';
+import type { DATA_TYPES, REGISTER_TYPES, STATE_CLASSES } from '../vocabulary.js';
 
 export interface TemplateEntity {
   /** Entity id after the prefix: `voltage_l1` → sensor.<prefix>_voltage_l1. */

@@ -5,8 +5,8 @@
  * so config.yaml, the translations and the app's own validation cannot drift apart.
  */
 import { parse, stringify } from 'yaml';
-import { optionsSchema } from './options.js';
-import { defaultsOf, ListNode, ObjectNode, toSupervisorSchema, type Node, type SupervisorSchema } from './schemaDsl.js';
+import { optionsSchema } from '../../src/config/options.js';
+import { defaultsOf, ListNode, ObjectNode, toSupervisorSchema, type Node, type SupervisorSchema } from '../../src/config/schemaDsl.js';
 
 export const GENERATED_MARK = '# options and schema: generated from src/config/options.ts by `npm run docs`; do not edit by hand';
 

@@ -1,0 +1,12 @@
+/**
+ * The words options and templates share: data types, register types, connection types and Home
+ * Assistant state classes. Kept apart from the option schema so templates can use them without
+ * importing the schema (which imports the templates for their names).
+ */
+export const DATA_TYPES = [
+  'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64',
+  'float16', 'float32', 'float64', 'string', 'bool',
+] as const;
+export const REGISTER_TYPES = ['holding', 'input', 'coil', 'discrete_input'] as const;
+export const CONNECTION_TYPES = ['tcp', 'rtuovertcp', 'serial'] as const;
+export const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as const;
