@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { timingOf } from '../src/modbus/costModel.js';
 import { HoleSet } from '../src/modbus/holes.js';
 import { planCostMs, planReads, type PlanLimits, type ReadItem } from '../src/modbus/planner.js';
+import { MAX_BITS_PER_READ, MAX_REGISTERS_PER_READ } from '../src/modbus/readPlan.js';
 import type { ReadFunction } from '../src/modbus/types.js';
 import { seededRandom } from '../src/core/random.js';
 
@@ -99,7 +100,7 @@ export async function run(): Promise<string> {
   const { items, holes } = buildSite();
   const rtu = timingOf({ type: 'serial', baudrate: 9600, turnaroundMs: 20 });
   const tcp = timingOf({ type: 'tcp', baudrate: 9600, turnaroundMs: 2 });
-  const base = { maxRegisters: 125, maxBits: 2000, holes };
+  const base = { maxRegisters: MAX_REGISTERS_PER_READ, maxBits: MAX_BITS_PER_READ, holes };
   return [
     ...benchOne('rtu 9600 baud', items, { ...base, timing: rtu }),
     ...benchOne('tcp', items, { ...base, timing: tcp }),

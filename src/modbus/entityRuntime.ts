@@ -7,7 +7,8 @@ import { createDecoder } from './codecs.js';
 import type { ItemOutcome } from './blockReader.js';
 import type { ReadItem } from './planner.js';
 import type { EntityStats, ReadFailure, Sample } from './pollerTypes.js';
-import { FUNCTION_OF, type ConnectionDef, type EntityDef, type EntityValue } from './types.js';
+import { readItemOf } from './readPlan.js';
+import type { ConnectionDef, EntityDef, EntityValue } from './types.js';
 
 interface Waiter {
   resolve: (s: Sample) => void;
@@ -27,8 +28,7 @@ export class EntityRuntime {
   private waiters: Waiter[] = [];
 
   constructor(readonly def: EntityDef, readonly conn: ConnectionDef, busKey: string) {
-    const fn = FUNCTION_OF[def.registerType];
-    this.item = { key: def.id, unitId: def.unitId, fn, address: def.address, count: def.count };
+    this.item = readItemOf(def);
     this.decode = createDecoder(def, def.registerType);
     this.stats = {
       id: def.id, bus: busKey, intervalMs: def.scanIntervalMs, polls: 0, changes: 0, errors: 0,

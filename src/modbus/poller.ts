@@ -12,10 +12,10 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { MinHeap } from '../core/minHeap.js';
 import { readBlock, type BlockReadContext } from './blockReader.js';
-import { timingOf } from './costModel.js';
 import { EntityRuntime, isSample } from './entityRuntime.js';
 import { HoleSet, type HoleRange } from './holes.js';
 import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
+import { planLimitsOf } from './readPlan.js';
 import type { BusStats, EntityStats, PollerEvents, PollerView, Sample } from './pollerTypes.js';
 import type { Bus } from './transport.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './types.js';
@@ -45,9 +45,6 @@ interface BusLane {
   running: Promise<void> | undefined;
   stats: BusStats;
 }
-
-const MAX_BITS_PER_READ = 2000;
-const MAX_REGISTERS_PER_READ = 125;
 
 export class Poller implements PollerView {
   private readonly runtimes = new Map<string, EntityRuntime>();
@@ -206,10 +203,7 @@ export class Poller implements PollerView {
     if (due.length === 0) return;
     lane.stats.cycles++;
     for (const [conn, group] of groupByConnection(due)) {
-      const limits = {
-        maxRegisters: Math.min(MAX_REGISTERS_PER_READ, conn.maxRegistersPerRead),
-        maxBits: MAX_BITS_PER_READ, timing: timingOf(conn), holes: lane.holes,
-      };
+      const limits = planLimitsOf(conn, lane.holes);
       const byKey = new Map(group.map((rt) => [rt.item.key, rt]));
       const ctx = this.readContext(lane, limits.timing);
       const plan = this.deps.plan ?? planReads;

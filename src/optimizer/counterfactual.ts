@@ -5,10 +5,10 @@
  * adoption (triggered reads) has no such model and is judged on the plain before/after windows.
  */
 import { expectedAgeMs } from '../metrics/ageModel.js';
+import { amortizedCosts, NO_HOLES } from '../modbus/readPlan.js';
 import type { ConnectionDef, EntityDef } from '../modbus/types.js';
 import type { StatsView } from '../stats/types.js';
 import type { Counterfactual } from './evaluator.js';
-import { amortizedCosts } from './sharedCosts.js';
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -21,7 +21,7 @@ export function intervalCounterfactual(deps: {
   return (record, after) => {
     const moved = record.changes.filter((c) => c.kind === 'interval' && typeof c.before === 'number' && typeof c.after === 'number');
     if (moved.length === 0) return undefined;
-    costs ??= amortizedCosts(deps);
+    costs ??= amortizedCosts(deps, NO_HOLES); // the definitions' plan, as the targets charge it
     let staleness = 0;
     let utilisation = 0;
     for (const c of moved) {

@@ -10,7 +10,7 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
 import { applyInterval, revertInterval } from './intervalChanges.js';
-import { snapToLadder } from './sharedCosts.js';
+import { snapToLadder } from './intervalLadder.js';
 import { objectiveScore, type ScoringReference } from './scoring.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 import { computeTargets, type Target, type TargetInputs } from './targets.js';

@@ -3,12 +3,13 @@
  * (src/metrics/ageModel.ts) over the learned change rates. Entities the stats cannot rate yet keep
  * the stats module's recommendation and are charged against the budget first; constants go to their
  * maximum; a saturated rate (a lower bound) is doubled so the allocation errs toward polling faster
- * and learning more. Each entity is charged its share of the block it is read in (sharedCosts.ts),
+ * and learning more. Each entity is charged its share of the block it is read in (modbus/readPlan.ts),
  * and targets sit on the power-of-two ladder so neighbours stay due together and share that block.
  */
 import { allocateIntervals, expectedAgeMs, type AllocationItem } from '../metrics/ageModel.js';
+import { amortizedCosts, modelledUtilisation, NO_HOLES } from '../modbus/readPlan.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
-import { amortizedCosts, snapToLadder } from './sharedCosts.js';
+import { snapToLadder } from './intervalLadder.js';
 import type { RateEstimate, StatsView } from '../stats/types.js';
 
 export interface TargetInputs {
@@ -56,12 +57,14 @@ export function computeTargets(inputs: TargetInputs): Target[] {
     if (list) list.push(e);
     else byBus.set(key, [e]);
   }
-  const costs = amortizedCosts({ connections: [...inputs.connections.values()], entities: inputs.entities });
+  // Planned from the definitions alone (the optimizer is not given the poller's learned holes); a block a
+  // hole splits is charged as one until the measured calibration (costScale) catches up.
+  const costs = amortizedCosts({ connections: [...inputs.connections.values()], entities: inputs.entities }, NO_HOLES);
   return [...byBus].flatMap(([bus, entities]) => busTargets(inputs, bus, entities, costs));
 }
 
 function busTargets(inputs: TargetInputs, bus: string, entities: EntityDef[], costs: ReadonlyMap<string, number>): Target[] {
-  const predicted = entities.reduce((sum, e) => sum + (costs.get(e.id) ?? 0) / (inputs.currentIntervalMs(e.id) ?? e.scanIntervalMs), 0);
+  const predicted = modelledUtilisation(costs, entities.map((e) => [e.id, inputs.currentIntervalMs(e.id) ?? e.scanIntervalMs]));
   const scale = inputs.costScale?.(bus, predicted) ?? 1;
   const rows = entities.map((e) => rowOf(inputs, e, (costs.get(e.id) ?? 0) * scale));
   const rated = rows.filter((r) => r.source !== 'unrated');

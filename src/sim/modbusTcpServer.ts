@@ -9,6 +9,7 @@
 import net from 'node:net';
 import { sleep, type Clock } from '../core/clock.js';
 import { readBusTimeMs } from '../modbus/costModel.js';
+import { protocolLimitOf } from '../modbus/readPlan.js';
 import type { ReadFunction } from '../modbus/types.js';
 import { crc16, rtuFrameLength } from './rtuFrames.js';
 import type { SimDevice, SimReadResult } from './simDevice.js';
@@ -114,8 +115,7 @@ export class SimModbusTcpServer {
     const now = this.options.clock.now();
     if (fn >= 1 && fn <= 4) {
       const count = pdu.readUInt16BE(3);
-      const max = fn <= 2 ? 2000 : 125;
-      if (count < 1 || count > max) return { exception: ILLEGAL_VALUE };
+      if (count < 1 || count > protocolLimitOf(fn as ReadFunction)) return { exception: ILLEGAL_VALUE };
       return device.read(fn as ReadFunction, address, count, now);
     }
     if (fn === 5) return device.write('coil', address, [pdu.readUInt16BE(3) === 0xff00 ? 1 : 0]);

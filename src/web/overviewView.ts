@@ -7,11 +7,11 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { HoleRange } from '../modbus/holes.js';
+import { amortizedCosts, modelledUtilisation, NO_HOLES } from '../modbus/readPlan.js';
 import type { EntityStats, PollerView } from '../modbus/pollerTypes.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
 import type { OptimizerService } from '../optimizer/optimizerService.js';
 import type { OptimizerStatistics } from '../optimizer/optimizerStatistics.js';
-import { amortizedCosts } from '../optimizer/sharedCosts.js';
 import { entityStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
 import type { SeriesColumns, SeriesRecorder } from './series.js';
@@ -59,9 +59,12 @@ export interface Overview {
   series: SeriesColumns;
 }
 
-/** Each entity's share of its block read; depends on the definitions only, so computed once. */
+/**
+ * Each entity's share of its block read, planned from the definitions alone (no learned holes, the
+ * same shares the optimizer's targets charge), so computed once.
+ */
 export function costShares(src: Pick<DashboardSource, 'connections' | 'entities'>): Map<string, number> {
-  return amortizedCosts({ connections: src.connections, entities: src.entities });
+  return amortizedCosts({ connections: src.connections, entities: src.entities }, NO_HOLES);
 }
 
 export function buildOverview(src: DashboardSource, series: SeriesRecorder, shares: ReadonlyMap<string, number>): Overview {
@@ -90,16 +93,14 @@ function busSavings(
   bus: string, mine: readonly EntityStats[], defs: ReadonlyMap<string, EntityDef>, shares: ReadonlyMap<string, number>,
   stats: StatsView, columns: SeriesColumns,
 ): BusSavings {
-  let configured = 0;
-  let current = 0;
   const configuredAges: number[] = [];
   const currentAges: number[] = [];
-  for (const s of mine) {
+  const known = mine.filter((s) => defs.has(s.id));
+  const configured = modelledUtilisation(shares, known.map((s) => [s.id, defs.get(s.id)?.scanIntervalMs]));
+  const current = modelledUtilisation(shares, known.map((s) => [s.id, s.intervalMs]));
+  for (const s of known) {
     const def = defs.get(s.id);
-    const share = shares.get(s.id) ?? 0;
     if (!def) continue;
-    if (def.scanIntervalMs > 0) configured += share / def.scanIntervalMs;
-    if (s.intervalMs > 0) current += share / s.intervalMs;
     const atConfigured = entityStalenessMs({ ...s, intervalMs: def.scanIntervalMs }, stats);
     const atCurrent = entityStalenessMs(s, stats);
     if (atConfigured !== undefined && atCurrent !== undefined) {

@@ -1,19 +1,16 @@
 /**
- * The plan view: the block reads the planner (the same planReads the poller calls) forms when every
+ * The plan view: the block reads the poller's read plan (modbus/readPlan.ts) forms when every
  * entity of a connection is due at once, with the learned illegal-address holes of its bus. Each
  * block says which registers it covers, which entities it carries, how many registers it bridges
  * that nobody asked for, what it costs on the wire, and whether a hole forced it apart from the
  * previous block. The totals compare with reading every entity on its own.
  */
-import { readBusTimeMs, timingOf } from '../modbus/costModel.js';
+import { readBusTimeMs } from '../modbus/costModel.js';
 import { HoleSet, type HoleRange } from '../modbus/holes.js';
-import { planReads, type BlockRequest } from '../modbus/planner.js';
-import { busKeyOf, FUNCTION_OF, type ConnectionDef } from '../modbus/types.js';
+import type { BlockRequest } from '../modbus/planner.js';
+import { planConnectionReads } from '../modbus/readPlan.js';
+import { busKeyOf, type ConnectionDef } from '../modbus/types.js';
 import type { DashboardSource } from './overviewView.js';
-
-/** Protocol limits (the poller's): registers per fc 3/4 request, bits per fc 1/2 request. */
-const MAX_REGISTERS = 125;
-const MAX_BITS = 2000;
 
 export interface PlannedBlock {
   unitId: number;
@@ -62,12 +59,7 @@ export function buildPlan(src: Pick<DashboardSource, 'poller' | 'entities' | 'co
 }
 
 function connectionPlan(src: Pick<DashboardSource, 'entities'>, conn: ConnectionDef, holes: readonly HoleRange[]): ConnectionPlan {
-  const timing = timingOf(conn);
-  const items = src.entities
-    .filter((d) => d.connection === conn.name)
-    .map((d) => ({ key: d.id, unitId: d.unitId, fn: FUNCTION_OF[d.registerType], address: d.address, count: d.count }));
-  const holeSet = HoleSet.fromList(holes);
-  const planned = planReads(items, { maxRegisters: Math.min(MAX_REGISTERS, conn.maxRegistersPerRead), maxBits: MAX_BITS, timing, holes: holeSet });
+  const { items, blocks: planned, limits: { timing } } = planConnectionReads(conn, src.entities, HoleSet.fromList(holes));
   let previous: BlockRequest | undefined;
   const blocks = planned.map((b): PlannedBlock => {
     const sameGroup = previous !== undefined && previous.unitId === b.unitId && previous.fn === b.fn;

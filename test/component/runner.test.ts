@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { resolveOptions } from '../../src/config/resolve.js';
 import { HoleSet } from '../../src/modbus/holes.js';
 import type { PlanLimits, ReadItem } from '../../src/modbus/planner.js';
-import { snapToLadder } from '../../src/optimizer/sharedCosts.js';
+import { snapToLadder } from '../../src/optimizer/intervalLadder.js';
 import { oracle, oracleIntervals } from '../../src/sim/baselines/oracle.js';
 import { onePerEntity, solaxBlocks, telegrafMaxInsert } from '../../src/sim/baselines/plans.js';
 import { haDefault, solaxTiers, telegraf, tierOf } from '../../src/sim/baselines/static.js';

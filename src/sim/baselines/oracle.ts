@@ -7,8 +7,9 @@
  * same planner can merge them. The optimizer should come close to it; nothing learned can beat it by much.
  */
 import { expectedAgeMs, allocateIntervals, type AllocationItem } from '../../metrics/ageModel.js';
+import { amortizedCosts, NO_HOLES } from '../../modbus/readPlan.js';
 import { busKeyOf, type ConnectionDef } from '../../modbus/types.js';
-import { amortizedCosts, snapToLadder } from '../../optimizer/sharedCosts.js';
+import { snapToLadder } from '../../optimizer/intervalLadder.js';
 import type { SimSite } from '../groundTruth.js';
 import { HOUR_MS } from '../rates.js';
 import type { Policy, PolicyContext, PolicyEnv } from '../policy.js';
@@ -32,7 +33,7 @@ function itemsByBus(ctx: PolicyContext, site: SimSite, t: number, costs: Readonl
 }
 
 /** Optimal intervals for every entity at time t, each bus within `budget` of its time. */
-export function oracleIntervals(ctx: PolicyContext, budget: number, t: number, costs = amortizedCosts(ctx)): Map<string, number> {
+export function oracleIntervals(ctx: PolicyContext, budget: number, t: number, costs = amortizedCosts(ctx, NO_HOLES)): Map<string, number> {
   const out = new Map<string, number>();
   for (const items of itemsByBus(ctx, ctx.site, t, costs).values()) {
     const bounds = new Map(items.map((it) => [it.key, it]));
@@ -57,7 +58,7 @@ export const oracle: Policy = {
   knob: 'bus budget',
   settings: BUDGETS.map((b) => ({ label: `${b * 100}%`, value: b })),
   prepare(setting, ctx) {
-    const costs = amortizedCosts(ctx);
+    const costs = amortizedCosts(ctx, NO_HOLES); // the definitions' plan, the same costs the optimizer's targets use
     const initial = oracleIntervals(ctx, setting.value, ctx.startMs, costs);
     return {
       intervalMs: (def) => initial.get(def.id) ?? def.scanIntervalMs,

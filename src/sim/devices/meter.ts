@@ -1,12 +1,17 @@
 /**
- * A three-phase energy meter laid out like the Eastron SDM630: every value a float32 in a pair of
- * input registers, numbered 30001… in the manual (address 0, 2, 4, … on the wire), in banks with
- * unmapped stretches between them that answer exception 2. Powers and currents move every few
- * seconds, voltages and frequency jitter, energies only climb, demand values settle every few minutes.
+ * A simulated Eastron SDM630 three-phase meter. Its register map is the app's own SDM630 template
+ * (config/templates/eastron.ts: float32 input register pairs, 30001… in the manual, address 0, 2, 4, …
+ * on the wire), so the simulator and the template cannot drift apart; this file adds only how each
+ * value changes, the banks the device answers (unmapped stretches answer exception 2) and the few
+ * registers the template leaves out. Powers and currents move every few seconds, voltages and
+ * frequency jitter, energies only climb, demand values settle every few minutes.
  */
+import { SDM630 } from '../../config/templates/eastron.js';
+import type { TemplateEntity } from '../../config/templates/types.js';
 import type { SimDeviceSpec, SimPointSpec } from '../simDevice.js';
 import { always } from '../rates.js';
 import { counter, row, walk } from '../points.js';
+import type { ProcessSpec } from '../valueProcess.js';
 
 type Kind = 'voltage' | 'frequency' | 'current' | 'power' | 'apparent' | 'reactive' | 'pf' | 'angle' | 'thd';
 
@@ -23,55 +28,86 @@ const KINDS: Record<Kind, [string, number, number, number, number, number, numbe
   thd: ['%', 60, 2.1, 0.2, 0, 15, 1],
 };
 
-function reading(id: string, name: string, address: number, kind: Kind, scale = 1): SimPointSpec {
-  const [unit, perHour, initial, step, min, max, decimals] = KINDS[kind];
-  return row(id, name, 'input', address, 'float32', unit, walk(always(perHour * scale), initial, step, min, max, decimals));
+/** The random walk of one kind of reading (`scale` multiplies its change rate). */
+function reading(kind: Kind, scale = 1): ProcessSpec {
+  const [, perHour, initial, step, min, max, decimals] = KINDS[kind];
+  return walk(always(perHour * scale), initial, step, min, max, decimals);
+}
+
+function energy(perHour: number, initial: number): ProcessSpec {
+  return counter(always(perHour), initial, 0.01, 2);
 }
 
 const PHASES = ['l1', 'l2', 'l3'] as const;
 
-/** Three per-phase readings at consecutive register pairs from `address`. */
-function phases(id: string, name: string, address: number, kind: Kind): SimPointSpec[] {
-  return PHASES.map((p, i) => reading(`${id}_${p}`, `${name} ${p.toUpperCase()}`, address + 2 * i, kind));
+/** The same kind of process for the L1, L2, L3 rows of `key`. */
+function phases(key: string, make: (i: number) => ProcessSpec): Record<string, ProcessSpec> {
+  return Object.fromEntries(PHASES.map((p, i) => [`${key}_${p}`, make(i)]));
 }
 
-function energy(id: string, name: string, address: number, perHour: number, initial: number, unit = 'kWh'): SimPointSpec {
-  return row(id, name, 'input', address, 'float32', unit, counter(always(perHour), initial, 0.01, 2));
+/** How each register of the template's map changes, by template key. */
+const BASIC_PROCESSES: Record<string, ProcessSpec> = {
+  ...phases('voltage', () => reading('voltage')),
+  ...phases('current', () => reading('current')),
+  ...phases('power', () => reading('power')),
+  ...phases('apparent_power', () => reading('apparent')),
+  ...phases('reactive_power', () => reading('reactive')),
+  ...phases('power_factor', () => reading('pf')),
+  total_power: reading('power'),
+  total_apparent_power: reading('apparent'),
+  total_reactive_power: reading('reactive'),
+  total_power_factor: reading('pf'),
+  frequency: reading('frequency'),
+  import_energy: energy(100, 5321.5),
+  export_energy: energy(60, 2210.25),
+  import_reactive_energy: energy(20, 812.4),
+  export_reactive_energy: energy(10, 301.7),
+  total_demand: walk(always(12), 1450, 80, 0, 14000, 1),
+  max_demand: counter(always(0.3), 6230, 10, 1),
+  voltage_l1_l2: reading('voltage'),
+  voltage_l2_l3: reading('voltage'),
+  voltage_l3_l1: reading('voltage'),
+  neutral_current: reading('current', 0.5),
+  ...phases('voltage_thd', () => reading('thd')),
+  total_energy: energy(160, 7531.75),
+  total_reactive_energy: energy(30, 1114.1),
+};
+
+/** Template rows only the industrial site's meters serve (the full map). */
+const EXTENDED_PROCESSES: Record<string, ProcessSpec> = {
+  ...phases('import_energy', (i) => energy(35, 1774.2 + i)),
+  ...phases('export_energy', (i) => energy(20, 736.8 + i)),
+};
+
+/** The point a template row describes, changing by `process`. */
+function templatePoint(e: TemplateEntity, process: ProcessSpec): SimPointSpec {
+  return row(e.key, e.name, e.register_type, e.address, e.data_type, e.unit_of_measurement ?? '', process, { scale: e.scale, count: e.count });
 }
 
-const BASIC: SimPointSpec[] = [
-  ...phases('voltage', 'Voltage', 0, 'voltage'),
-  ...phases('current', 'Current', 6, 'current'),
-  ...phases('power', 'Power', 12, 'power'),
-  ...phases('apparent_power', 'Apparent power', 18, 'apparent'),
-  ...phases('reactive_power', 'Reactive power', 24, 'reactive'),
-  ...phases('power_factor', 'Power factor', 30, 'pf'),
-  reading('total_power', 'Total power', 52, 'power'),
-  reading('total_apparent_power', 'Total apparent power', 56, 'apparent'),
-  reading('total_reactive_power', 'Total reactive power', 60, 'reactive'),
-  reading('total_power_factor', 'Total power factor', 62, 'pf'),
-  reading('frequency', 'Frequency', 70, 'frequency'),
-  energy('import_energy', 'Import energy', 72, 100, 5321.5),
-  energy('export_energy', 'Export energy', 74, 60, 2210.25),
-  energy('import_reactive_energy', 'Import reactive energy', 76, 20, 812.4, 'kvarh'),
-  energy('export_reactive_energy', 'Export reactive energy', 78, 10, 301.7, 'kvarh'),
-  row('total_demand', 'Total power demand', 'input', 84, 'float32', 'W', walk(always(12), 1450, 80, 0, 14000, 1)),
-  row('max_demand', 'Maximum power demand', 'input', 86, 'float32', 'W', counter(always(0.3), 6230, 10, 1)),
-  reading('voltage_l1_l2', 'Voltage L1-L2', 200, 'voltage'),
-  reading('voltage_l2_l3', 'Voltage L2-L3', 202, 'voltage'),
-  reading('voltage_l3_l1', 'Voltage L3-L1', 204, 'voltage'),
-  reading('neutral_current', 'Neutral current', 224, 'current', 0.5),
-  ...phases('voltage_thd', 'Voltage THD', 234, 'thd'),
-  energy('total_energy', 'Total energy', 342, 160, 7531.75),
-  energy('total_reactive_energy', 'Total reactive energy', 344, 30, 1114.1, 'kvarh'),
-];
+/** The template's rows that have a process in `processes`, in the template's order. */
+function fromTemplate(processes: Record<string, ProcessSpec>): SimPointSpec[] {
+  return SDM630.entities.flatMap((e) => {
+    const process = processes[e.key];
+    return process ? [templatePoint(e, process)] : [];
+  });
+}
+
+const unsimulated = SDM630.entities.filter((e) => !(e.key in BASIC_PROCESSES) && !(e.key in EXTENDED_PROCESSES));
+if (unsimulated.length > 0) throw new Error(`simulated SDM630: no value process for template rows ${unsimulated.map((e) => e.key).join(', ')}`);
+
+/** Registers the real meter has but the template leaves out: per-phase angles and current THD. */
+function beyondTemplate(id: string, name: string, address: number, kind: Kind): SimPointSpec[] {
+  const unit = KINDS[kind][0];
+  return PHASES.map((p, i) => row(`${id}_${p}`, `${name} ${p.toUpperCase()}`, 'input', address + 2 * i, 'float32', unit, reading(kind)));
+}
+
+const BASIC: SimPointSpec[] = fromTemplate(BASIC_PROCESSES);
 
 /** Per-phase angles, current THD and per-phase energies (the full map, for the industrial site). */
 const EXTENDED: SimPointSpec[] = [
-  ...phases('phase_angle', 'Phase angle', 36, 'angle'),
-  ...phases('current_thd', 'Current THD', 240, 'thd'),
-  ...PHASES.map((p, i) => energy(`import_energy_${p}`, `Import energy ${p.toUpperCase()}`, 346 + 2 * i, 35, 1774.2 + i)),
-  ...PHASES.map((p, i) => energy(`export_energy_${p}`, `Export energy ${p.toUpperCase()}`, 352 + 2 * i, 20, 736.8 + i)),
+  ...beyondTemplate('phase_angle', 'Phase angle', 36, 'angle'),
+  ...beyondTemplate('current_thd', 'Current THD', 240, 'thd'),
+  ...fromTemplate(EXTENDED_PROCESSES),
 ];
 
 export interface MeterOptions {
