@@ -18,20 +18,23 @@ import { describeError } from './core/errors.js';
 import { EventBus } from './core/eventBus.js';
 import type { Logger } from './core/logger.js';
 import type { Random } from './core/random.js';
+import { Lifecycle, type Part } from './core/lifecycle.js';
 import { createClockScheduler, type Scheduler } from './core/scheduler.js';
 import { HaContext } from './ha/contextStates.js';
 import { HomeAssistant, type HaEvents, type HomeAssistantDeps } from './ha/homeAssistant.js';
 import { optimizerPlaceholders, pollerStatisticsProvider } from './ha/pollerStatistics.js';
 import { StatisticsSensors } from './ha/statistics.js';
 import { createBuses } from './modbus/buses.js';
+import { persistedHoles } from './modbus/holesState.js';
 import { Poller, type PollerDeps } from './modbus/poller.js';
 import type { PollerEvents } from './modbus/pollerTypes.js';
 import { reportFirstPoll, statusLogger } from './modbus/statusLog.js';
 import type { Bus, Link } from './modbus/transport.js';
 import { busDelta } from './modbus/statusReport.js';
-import { busKeyOf, type ConnectionDef, type EntityDef, type ReadFunction } from './modbus/types.js';
+import { busKeyOf, type ConnectionDef, type EntityDef } from './modbus/types.js';
 import { registerOptimizerCommands } from './optimizer/optimizerCommands.js';
 import { OptimizerService } from './optimizer/optimizerService.js';
+import { persistedOptimizer } from './optimizer/optimizerState.js';
 import { optimizerStatistics, optimizerStatisticsProvider } from './optimizer/optimizerStatistics.js';
 import { ResourceMonitor, type ResourceProbes } from './optimizer/resources.js';
 import { meanStalenessMs } from './optimizer/staleness.js';
@@ -39,6 +42,7 @@ import { createEntityStats, type EntityStatsService } from './stats/entityStats.
 import { APP_STATE_FILE, appStateSchema, type AppState } from './store/appState.js';
 import { JsonStore, type Envelope } from './store/jsonStore.js';
 import { StateKeeper } from './store/stateKeeper.js';
+import { persistedStats } from './stats/statsState.js';
 import { WebServer, type WebOptions } from './web/server.js';
 
 export interface AppDeps {
@@ -133,16 +137,13 @@ export function createApp(deps: AppDeps): App {
     stalenessMs: () => meanStalenessMs(poller.allEntityStats(), stats) ?? 0,
   });
   const keeper: StateKeeper = new StateKeeper({
-    store, clock, logger,
-    parts: {
-      holes: { list: () => poller.holeList(), restore: (list) => poller.restoreHoles(list.filter(isHole)) },
-      stats: { toJSON: () => stats.toJSON(), restore: (json) => stats.restore(json) },
-      optimizer: optimizer && {
-        snapshot: () => optimizer.snapshot(), restore: (saved) => optimizer.restore(saved),
-        audit: (what, before, after) => optimizer.loop.auditAutomatic(what, before, after),
-      },
-      entityIds: deps.entities.map((e) => e.id),
-    },
+    store, clock, logger, entityIds: deps.entities.map((e) => e.id),
+    parts: [
+      persistedHoles(poller, (n) => logger.info(`Restored ${n} learned illegal-address ranges`)),
+      persistedStats(stats, deps.entities.map((e) => e.id), (line) => logger.info(line)),
+      ...(optimizer ? [persistedOptimizer(optimizer)] : []),
+    ],
+    onOptionsChanged: optimizer && ((what, before, after) => optimizer.loop.auditAutomatic(what, before, after)),
   });
   const commands = new CommandRegistry({ clock, logger });
   const conns = new Map(deps.connections.map((c) => [c.name, c]));
@@ -170,43 +171,28 @@ export function createApp(deps: AppDeps): App {
   });
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
+  const lifecycle = new Lifecycle(logger, [
+    // The final state save (the keeper's stop) runs after every part below has stopped.
+    { name: 'state', start: () => keeper.load(), stop: () => keeper.stop() },
+    { name: 'scheduler', stop: () => scheduler.stop() },
+    ...[...buses.values()].map((b): Part => ({ name: `bus ${b.key}`, start: () => b.start(), stop: () => b.stop() })),
+    { name: 'poller', start: () => poller.start(), stop: () => poller.stop() },
+    deps.learning !== false || optimizer ? { name: 'entity statistics', start: () => stats.start(), stop: () => stats.stop() } : undefined,
+    { name: 'resource monitor', start: () => resources.start(), stop: () => resources.stop() },
+    optimizer && { name: 'optimizer', start: () => optimizer.start(), stop: () => optimizer.stop() },
+    { name: 'periodic state saves', start: () => keeper.start(), stop: () => keeper.stopTimer() },
+    { name: 'status log', start: () => status.start(), stop: () => status.stop() },
+    { name: 'polling summary', start: () => logger.info(`Polling ${deps.entities.length} entities on ${buses.size} bus(es)`) },
+    { name: 'Home Assistant', start: () => homeAssistant.start(), stop: () => homeAssistant.stop() },
+    stdin && { name: 'stdin commands', start: () => stdin.start(), stop: () => stdin.stop() },
+    web && { name: 'dashboard', start: () => web.start(), stop: () => web.stop() },
+  ]);
+
   return {
     events, poller, context, commands, statistics, homeAssistant, stats, optimizer, web,
-    async start() {
-      await keeper.load();
-      for (const bus of buses.values()) await bus.start();
-      poller.start();
-      if (deps.learning !== false || optimizer) stats.start();
-      resources.start();
-      optimizer?.start();
-      keeper.start();
-      status.start();
-      logger.info(`Polling ${deps.entities.length} entities on ${buses.size} bus(es)`);
-      homeAssistant.start();
-      stdin?.start();
-      await web?.start();
-    },
+    start: () => lifecycle.start(),
     async stop() {
-      const steps: Array<[string, () => Promise<void> | void]> = [
-        ['dashboard', () => web?.stop()],
-        ['stdin commands', () => stdin?.stop()],
-        ['Home Assistant', () => homeAssistant.stop()],
-        ['status log', () => status.stop()],
-        ['optimizer', () => optimizer?.stop()],
-        ['resource monitor', () => resources.stop()],
-        ['poller', () => poller.stop()],
-        ['entity statistics', () => stats.stop()],
-        ['state', () => keeper.stop()],
-        ['scheduler', () => scheduler.stop()],
-        ...[...buses.values()].map((b): [string, () => Promise<void>] => [`bus ${b.key}`, () => b.stop()]),
-      ];
-      for (const [name, step] of steps) {
-        try {
-          await step();
-        } catch (err) {
-          logger.error(`Stopping ${name} failed: ${describeError(err)}`);
-        }
-      }
+      await lifecycle.stop();
       events.removeOwner('app');
     },
     save: () => keeper.save(true),
@@ -225,8 +211,4 @@ function recentUtilisation(poller: Poller, clock: Clock): () => number {
     previousAt = now;
     return worst;
   };
-}
-
-function isHole(h: AppState['holes'][number]): h is AppState['holes'][number] & { fn: ReadFunction } {
-  return [1, 2, 3, 4].includes(h.fn) && Number.isInteger(h.start) && Number.isInteger(h.end) && h.end > h.start;
 }

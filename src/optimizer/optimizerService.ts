@@ -14,29 +14,19 @@ import type { Scheduler } from '../core/scheduler.js';
 import type { PollerView, Sample } from '../modbus/pollerTypes.js';
 import type { ConnectionDef, EntityDef } from '../modbus/types.js';
 import type { StatsView } from '../stats/types.js';
-import { ClusterController, type AdoptedCluster } from './clusterController.js';
+import { ClusterController } from './clusterController.js';
 import { ClusterStrategy } from './clusterStrategy.js';
 import { intervalCounterfactual } from './counterfactual.js';
 import { applyInterval } from './intervalChanges.js';
 import { IntervalStrategy } from './intervalStrategy.js';
 import { PerformanceOptimizationLoop, type OptimizerOptions, type ResourceAdapter } from './loop.js';
-import type { LoopState } from './loopState.js';
 import { MetricsRecorder } from './metricsRecorder.js';
-import { PatternController, type AdoptedPattern } from './patternController.js';
+import { PatternController } from './patternController.js';
 import { PatternStrategy } from './patternStrategy.js';
+import type { OptimizerSaved } from './optimizerState.js';
 import type { ScoringReference } from './scoring.js';
 import { computeTargets, type TargetInputs } from './targets.js';
 import type { Change, Parameters } from './types.js';
-
-/** What the optimizer persists (the store's `optimizer` section). */
-export interface OptimizerSaved {
-  loop: LoopState | undefined;
-  /** The configured strategy parameters when this was saved: an option the user changed since wins. */
-  optionParameters?: Record<string, Parameters>;
-  intervals: Record<string, number>;
-  clusters: AdoptedCluster[];
-  patterns: AdoptedPattern[];
-}
 
 export interface OptimizerServiceDeps {
   clock: Clock;
@@ -204,15 +194,19 @@ export class OptimizerService {
   }
 
   /** Restores learned state for entities that still exist; what refers to removed entities is dropped. */
-  restore(saved: OptimizerSaved | undefined): void {
+  restore(saved: OptimizerSaved | undefined, warn: (problem: string) => void = (p) => this.deps.logger.warn(p)): void {
     if (!saved) return;
     this.loop.restore(saved.loop);
     this.applyConfiguredParameters(saved.optionParameters);
     const known = new Set(this.deps.entities.map((e) => e.id));
     let dropped = 0;
     for (const [id, ms] of Object.entries(saved.intervals ?? {})) {
-      if (known.has(id)) this.deps.poller.setIntervalMs(id, ms);
-      else dropped++;
+      if (!known.has(id)) {
+        dropped++;
+        continue;
+      }
+      const applied = this.deps.poller.setIntervalMs(id, ms);
+      if (applied !== ms) warn(`optimizer.intervals.${id}: saved ${ms} ms is outside the entity's bounds; using ${applied} ms`);
     }
     for (const c of saved.clusters ?? []) {
       if (c.members.every((m) => known.has(m))) this.clusters.adopt(c);

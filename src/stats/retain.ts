@@ -44,11 +44,12 @@ function retainCoChange(json: Record<string, unknown>, renumber: Renumber): Reco
 }
 
 /** The saved stats with only the entities in `keep`; the same object when nothing is dropped. */
-export function retainEntities(json: StatsJSON, keep: ReadonlySet<string>): StatsJSON {
-  if (json.entities.every((e) => keep.has(e.id))) return json;
+export function retainEntities(json: StatsJSON, keep: ReadonlySet<string> | ((row: unknown, index: number) => boolean)): StatsJSON {
+  const kept = typeof keep === 'function' ? keep : (row: unknown) => keep.has((row as { id: string }).id);
+  if (json.entities.every((e, i) => kept(e, i))) return json;
   const renumbering = new Map<number, number>();
   const entities = json.entities.filter((e, old) => {
-    if (!keep.has(e.id)) return false;
+    if (!kept(e, old)) return false;
     renumbering.set(old, renumbering.size);
     return true;
   });

@@ -2,7 +2,8 @@
  * Durable state in one JSON file through lowdb: everything the app learns (intervals, clusters,
  * statistics, holes, optimization history, audit log) survives restarts. Writes are atomic (lowdb's
  * steno writer renames a temp file over the old one) and debounced, with an explicit flush for
- * changes that must persist at once. The file carries a schema version; older versions are migrated,
+ * changes that must persist at once. A write whose data is what the file already holds is skipped (flash
+ * storage is not worn by a save that changes nothing). The file carries a schema version; older versions are migrated,
  * and a file that is corrupt, unreadable or from a newer version is moved aside with a warning so
  * the app starts fresh instead of crashing or losing the evidence.
  */
@@ -51,10 +52,14 @@ export class JsonStore<T> {
   private timer: TimerHandle | undefined;
   private dirty = false;
   private writing: Promise<void> = Promise.resolve();
+  /** JSON of the data as the file holds it (undefined: unknown, e.g. before the first load). */
+  private onDisk: string | undefined;
+  /** JSON of the data being written now, so the adapter does not serialise it a second time. */
+  private pending: string | undefined;
 
   constructor(private readonly deps: StoreDeps<T>) {
     // compact JSON: lowdb's JSONFile indents, which makes learned statistics files about 4× larger
-    const adapter = deps.createAdapter?.(deps.file) ?? new DataFile<Envelope<T>>(deps.file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) });
+    const adapter = deps.createAdapter?.(deps.file) ?? new DataFile<Envelope<T>>(deps.file, { parse: JSON.parse, stringify: (d) => this.render(d) });
     this.db = new Low(adapter, this.fresh());
   }
 
@@ -66,7 +71,10 @@ export class JsonStore<T> {
   async load(): Promise<T> {
     try {
       await this.db.read();
-      this.db.data = this.accept(this.db.data as unknown);
+      const raw = this.db.data as unknown;
+      this.db.data = this.accept(raw);
+      // a migrated file (dirty after accept) must be rewritten even when its data reads the same
+      this.onDisk = raw === null || raw === undefined || this.dirty ? undefined : JSON.stringify(this.db.data.data);
     } catch (err) {
       await this.setAside(describeError(err));
       this.db.data = this.fresh();
@@ -103,13 +111,25 @@ export class JsonStore<T> {
     if (!this.dirty) return;
     this.dirty = false;
     this.deps.beforeWrite?.(this.db.data.data);
+    const text = JSON.stringify(this.db.data.data);
+    if (text === this.onDisk) return;
     this.db.data.savedAt = this.deps.clock.now();
+    this.pending = text;
     try {
       await this.db.write();
+      this.onDisk = text;
     } catch (err) {
       this.dirty = true;
       throw err;
+    } finally {
+      this.pending = undefined;
     }
+  }
+
+  /** The envelope as JSON, reusing the data's JSON made for the change check (key order as JSON.stringify's). */
+  private render(env: Envelope<T>): string {
+    if (this.pending === undefined || env !== this.db.data) return JSON.stringify(env);
+    return `{"version":${JSON.stringify(env.version)},"savedAt":${JSON.stringify(env.savedAt)},"data":${this.pending}}`;
   }
 
   private schedule(): void {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createMemoryLogger } from '../../src/core/logger.js';
@@ -68,6 +68,26 @@ describe('JsonStore', () => {
     await s.stop();
     expect((await onDisk()).data.intervals).toEqual({ a: 1, b: 2, c: 3 });
     expect(clock.pendingCount).toBe(0);
+  });
+
+  it('rewrites the file only when the data changed (a save that changes nothing leaves it alone)', async () => {
+    const s = open();
+    await s.load();
+    await s.update((d) => { d.intervals.a = 1; }, { flush: true });
+    const first = await stat(file);
+    await clock.advance(60_000);
+    await s.update(() => undefined, { flush: true }); // nothing changed: no write
+    await s.update((d) => { d.intervals.a = 1; }, { flush: true }); // the same value again: no write
+    expect((await stat(file)).mtimeMs).toBe(first.mtimeMs);
+    expect((await onDisk()).savedAt).toBe(1_000_000);
+    const again = open(); // a fresh start over an unchanged file does not rewrite it either
+    await again.load();
+    await again.update(() => undefined, { flush: true });
+    expect((await onDisk()).savedAt).toBe(1_000_000);
+    await again.update((d) => { d.notes.push('new'); }, { flush: true });
+    expect(await onDisk()).toMatchObject({ savedAt: 1_060_000, data: { intervals: { a: 1 }, notes: ['new'] } });
+    await s.stop();
+    await again.stop();
   });
 
   it('leaves no temporary file behind after atomic writes', async () => {

@@ -1,0 +1,47 @@
+/**
+ * The learned entity statistics as a persisted part. Before restoring it checks the saved section's
+ * shape (version, entity rows with an id, a tracker and evidence), drops rows it cannot use (one
+ * warning each) and the rows of entities the options no longer have (one info line), renumbering
+ * the rest (retain.ts), so a hand-edited or older file never crashes the start and never leaves a
+ * removed entity in a co-change pair.
+ */
+import { isRecord, shown, type PersistedPart } from '../core/persisted.js';
+import { retainEntities } from './retain.js';
+import { STATS_JSON_VERSION, type StatsJSON } from './statsJson.js';
+
+export interface StatsKeeper {
+  toJSON(): StatsJSON;
+  restore(json: StatsJSON): void;
+}
+
+const PARTS = ['decay', 'contexts', 'coChange', 'predictions'] as const;
+
+export function persistedStats(stats: StatsKeeper, entityIds: readonly string[], info: (line: string) => void): PersistedPart {
+  return {
+    key: 'stats',
+    snapshot: () => stats.toJSON(),
+    restore(saved, warn) {
+      if (saved === undefined) return;
+      if (!isRecord(saved)) throw new Error(`stats is ${shown(saved)}, not an object`);
+      if (saved.version !== STATS_JSON_VERSION) throw new Error(`stats version ${shown(saved.version)} is not ${STATS_JSON_VERSION}`);
+      for (const part of PARTS) if (!isRecord(saved[part])) throw new Error(`stats.${part} is not an object`);
+      if (!Array.isArray(saved.entities)) throw new Error('stats.entities is not a list');
+      const configured = new Set(entityIds);
+      const seen = new Set<string>();
+      const keep = new Set<number>();
+      let removed = 0;
+      (saved.entities as unknown[]).forEach((row, i) => {
+        const id = isRecord(row) ? row.id : undefined;
+        if (!isRecord(row) || typeof id !== 'string' || !isRecord(row.tracker) || !isRecord(row.evidence)) {
+          warn(`stats.entities[${i}] dropped: not {id, tracker, evidence}`);
+        } else if (seen.has(id)) {
+          warn(`stats.entities[${i}] dropped: ${id} appears twice`);
+        } else if (configured.has(id)) keep.add(i);
+        else removed++;
+        if (typeof id === 'string') seen.add(id);
+      });
+      if (removed > 0) info(`Dropped the learned statistics of ${removed} entities no longer configured`);
+      stats.restore(retainEntities(saved as unknown as StatsJSON, (_row, i) => keep.has(i)));
+    },
+  };
+}
