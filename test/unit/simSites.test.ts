@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { resolveOptions } from '../../src/config/resolve.js';
+import { SDM630 } from '../../src/config/templates/eastron.js';
 import { createDecoder } from '../../src/modbus/codecs.js';
 import { SimSite } from '../../src/sim/groundTruth.js';
 import { DAY_MS, HOUR_MS } from '../../src/sim/rates.js';
@@ -81,6 +82,15 @@ describe('simulated sites', () => {
     if (!('data' in reply)) throw new Error('exception');
     expect([0, 2, 4].map((i) => decode(reply.data.slice(i, i + 2)))).toEqual([230.4, 230.4, 230.4]);
     expect(meter.read(4, 90, 2, T0)).toEqual({ exception: 2 });
+  });
+
+  it('meter: serves every row of the SDM630 template at its address (the full map on the industrial site)', () => {
+    const full = new SimSite(industrial(), { seed: 1, startMs: T0 }).devices.find((d) => d.spec.name === 'meter1');
+    if (!full) throw new Error('meter1');
+    const served = SDM630.entities.map((e) => [e.key, 'data' in full.read(4, e.address, 2, T0)]);
+    expect(served).toEqual(SDM630.entities.map((e) => [e.key, true]));
+    const points = new Map(full.spec.points.map((p) => [p.id, p]));
+    expect(SDM630.entities.filter((e) => points.get(`meter1_${e.key}`)?.address !== e.address).map((e) => e.key)).toEqual([]);
   });
 
   it('heat pump: refuses reads over 30 registers; compressor, power, frequency, pump and flow change together', () => {
