@@ -1,6 +1,8 @@
-// Lint gate: type-aware rules that catch floating promises and misused async callbacks.
+// Lint gate: type-aware rules that catch floating promises and misused async callbacks, and the
+// house's boundaries (eslint.boundaries.js: folder imports, process, timers and the wall clock).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**', 'bench/results/**'] },
@@ -18,6 +20,7 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: 'Use the injected Clock.' }],
     },
   },
+  ...boundaries,
   {
     files: ['**/*.js'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },

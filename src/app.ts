@@ -32,7 +32,7 @@ import { reportFirstPoll, statusLogger } from './modbus/statusLog.js';
 import type { Bus, Link } from './modbus/transport.js';
 import { busDelta } from './modbus/statusReport.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './modbus/types.js';
-import { registerOptimizerCommands } from './optimizer/optimizerCommands.js';
+import { registerOptimizerCommands } from './commands/optimizerCommands.js';
 import { OptimizerService } from './optimizer/optimizerService.js';
 import { persistedOptimizer } from './optimizer/optimizerState.js';
 import { optimizerStatistics, optimizerStatisticsProvider } from './optimizer/optimizerStatistics.js';

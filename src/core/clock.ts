@@ -52,3 +52,11 @@ export function createSystemClock(): Clock {
     },
   };
 }
+
+/**
+ * Resolves on the event loop's next turn, after pending real I/O callbacks. Virtual-time loops await
+ * it so a real file write or socket reply started inside simulated time can finish.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -2,7 +2,7 @@
 // <base>, and the caller built from the ingress proxy's user headers (and how the audit names it).
 import { describe, expect, it } from '@jest/globals';
 import { describeCaller } from '../../src/commands/types.js';
-import { callerId } from '../../src/optimizer/optimizerCommands.js';
+import { callerId } from '../../src/commands/optimizerCommands.js';
 import { dashboardCaller, ingressBase, INGRESS_PROXY_ADDRESS, isAllowedPeer, normaliseAddress } from '../../src/web/access.js';
 
 describe('isAllowedPeer', () => {

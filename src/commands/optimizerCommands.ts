@@ -4,10 +4,10 @@
  * update_strategy_parameters {strategy, parameters}. The caller travels into the audit log as "by".
  * Unknown strategies and bad parameters become error results naming the problem; nothing changes.
  */
-import { CommandError, dashboardCallerId, type Caller } from '../commands/types.js';
-import type { CommandRegistry } from '../commands/registry.js';
-import { ParameterError } from './strategy.js';
-import type { PerformanceOptimizationLoop } from './loop.js';
+import { CommandError, dashboardCallerId, type Caller } from './types.js';
+import type { CommandRegistry } from './registry.js';
+import { ParameterError } from '../optimizer/strategy.js';
+import type { PerformanceOptimizationLoop } from '../optimizer/loop.js';
 
 /** The audit's "who": the HA user id, 'stdin', or a dashboard user. */
 export function callerId(caller: Caller): string {
