@@ -1,6 +1,6 @@
 /**
  * The one command registry. Every way a command arrives (JSON lines on stdin, Home Assistant
- * events) goes through handle(); every command (the Modbus ones here, the optimizer's later) is
+ * events, the dashboard) goes through handle(); every command (Modbus and optimizer alike) is
  * registered with a name, an argument parser and a runner. Nothing a caller sends can throw out of
  * here: malformed JSON, a non-object, an unknown command, bad arguments and failures inside a
  * command all become an error result naming the problem, which is logged and passed to the result

@@ -1,7 +1,7 @@
 /**
  * Feeds a site's HA context states (`sun.sun`, machines' running sensors) into a SettableContext at
  * the exact virtual times they change, as the HA websocket would in production, and tells listeners
- * (the oracle policy now, the stats and pattern strategy later) about each change.
+ * (the oracle policy re-allocates on them) about each change.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { ContextChange, SettableContext } from '../core/context.js';

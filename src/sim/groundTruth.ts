@@ -2,8 +2,8 @@
  * A site's devices brought to life for one seed and start time, plus everything the simulator knows
  * that the app must learn: every true change time and value per entity, the true rate of each entity
  * per context regime, the co-change groups, and the context states (the sun, machines running) at any
- * time. The stats and optimizer issues test their estimates against this; the metrics compare what HA
- * was shown against it.
+ * time. The stats and optimizer tests hold their estimates against this; the freshness metrics compare
+ * what HA was shown against it.
  */
 import { DoubleList } from '../metrics/freshness.js';
 import { CO_CHANGING } from './heatPumpModel.js';

@@ -4,7 +4,7 @@
  * compressor frequency, circulation pump speed and flow temperature all jump at the same instant;
  * while running, modulation moves power, frequency, pump speed and flow temperature together again.
  * Idle, only the flow temperature drifts down; the energy counter climbs only while running. These
- * are the co-change groups and context regimes the stats and optimizer issues are tested against.
+ * are the co-change groups and context regimes the stats and optimizer tests are held against.
  * Events are generated lazily from seeded streams: the on/off schedule has its own stream, so it can
  * be looked ahead (to feed the HA context in virtual time) without disturbing anything else.
  */

@@ -1,6 +1,6 @@
 /**
  * What the virtual-time runner asks of a polling policy, so baselines, the known-rate oracle and
- * (when it lands) the optimizer are compared on exactly the same sites, seeds and metrics. A policy
+ * the optimizer are compared on exactly the same sites, seeds and metrics. A policy
  * names the knob it is swept over (an interval, a bus-time budget), sets each entity's starting
  * interval and the read planner, may pass extra createApp deps (the optimizer's scheduler, context,
  * store), and may act while the simulation runs (the oracle re-allocates at every context change).

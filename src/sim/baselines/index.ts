@@ -1,6 +1,6 @@
 /**
- * The policies the benchmark sweeps, in plot order. The optimizer (issue 6) adds its own Policy here
- * (or passes it to the bench directly) and is then compared on the same sites, seeds and metrics.
+ * The fixed-rate and known-rate policies the benchmark sweeps, in plot order; the bench adds the
+ * optimizer's policy beside them, so all are compared on the same sites, seeds and metrics.
  */
 import type { Policy } from '../policy.js';
 import { oracle } from './oracle.js';
