@@ -17,7 +17,7 @@ import { EntitySensors } from './entitySensors.js';
 import { HaLink, type HaLinkOptions } from './haLink.js';
 import { StatePublisher } from './publisher.js';
 import { createStatePoster, type PostState } from './restClient.js';
-import type { StatisticsSensors } from './statistics.js';
+import type { StatisticsSensors } from '../telemetry/statisticsSensors.js';
 
 export interface HaEvents {
   /** A watched context entity changed state (also once per entity when first seen). */

@@ -11,7 +11,7 @@ import type { Logger } from '../core/logger.js';
 import { LIVE_COLUMNS, liveRows } from './entitiesView.js';
 import { optimizationVersion } from './optimizationView.js';
 import type { DashboardSource } from './overviewView.js';
-import type { SeriesPoint } from './series.js';
+import type { SeriesPoint } from '../telemetry/series.js';
 
 export interface LiveStreamDeps {
   clock: Clock;

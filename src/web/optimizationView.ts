@@ -4,7 +4,7 @@
  * strategy's figures, parameters and the ranges a parameter may take (for the actions form); and the
  * audit log, newest first. Without an optimizer the view says so instead of showing empty tables.
  */
-import type { OptimizerStatistics, StrategyStatistics } from '../optimizer/optimizerStatistics.js';
+import type { OptimizerStatistics, StrategyStatistics } from '../telemetry/optimizerFigures.js';
 import type { AuditRecord, OptimizationRecord, ParameterSpec } from '../optimizer/types.js';
 import type { DashboardSource } from './overviewView.js';
 

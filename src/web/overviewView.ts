@@ -11,10 +11,10 @@ import { amortizedCosts, modelledUtilisation, NO_HOLES } from '../modbus/readPla
 import type { EntityStats, PollerView } from '../modbus/pollerTypes.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
 import type { OptimizerService } from '../optimizer/optimizerService.js';
-import type { OptimizerStatistics } from '../optimizer/optimizerStatistics.js';
+import type { OptimizerStatistics } from '../telemetry/optimizerFigures.js';
 import { entityStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
-import type { SeriesColumns, SeriesRecorder } from './series.js';
+import type { SeriesColumns, SeriesRecorder } from '../telemetry/series.js';
 
 export interface DashboardSource {
   clock: Clock;

@@ -20,7 +20,7 @@ import { LiveStream } from './liveStream.js';
 import { buildOptimization } from './optimizationView.js';
 import { buildOverview, costShares, type DashboardSource } from './overviewView.js';
 import { buildPlan } from './planView.js';
-import { DEFAULT_SERIES_OPTIONS, SeriesRecorder } from './series.js';
+import { DEFAULT_SERIES_OPTIONS, SeriesRecorder } from '../telemetry/series.js';
 
 export interface WebOptions {
   port: number;

@@ -30,7 +30,7 @@ describe('folder boundaries', () => {
     ['src/modbus/server/bad.ts', "import { x } from '../../optimizer/loop.js';", /modbus\/ may import only core/],
     ['src/stats/bad.ts', "import { Poller } from '../modbus/poller.js';", /stats\/ knows only the value and sample types of modbus/],
     ['src/stats/bad.ts', "import type { X } from '../optimizer/types.js';", /stats\/ may import only/],
-    ['src/optimizer/bad.ts', "import { StatisticsSensors } from '../ha/statistics.js';", /optimizer\/ may import only/],
+    ['src/optimizer/bad.ts', "import { HomeAssistant } from '../ha/homeAssistant.js';", /optimizer\/ may import only/],
     ['src/optimizer/bad.ts', "import { CommandRegistry } from '../commands/registry.js';", /optimizer\/ may import only/],
     ['src/optimizer/bad.ts', "import { x } from '../telemetry/figures.js';", /optimizer\/ may import only/],
     ['src/optimizer/bad.ts', "import { x } from '../mqtt/discovery.js';", /optimizer\/ may import only/],

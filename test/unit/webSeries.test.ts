@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createMemoryLogger } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
 import type { BusStats } from '../../src/modbus/pollerTypes.js';
-import { SeriesRecorder } from '../../src/web/series.js';
+import { SeriesRecorder } from '../../src/telemetry/series.js';
 
 function rig(options: Partial<ConstructorParameters<typeof SeriesRecorder>[1]> = {}) {
   const clock = new VirtualClock(1_000_000);

@@ -1,9 +1,9 @@
 /**
- * The app's own statistics as Home Assistant sensors, `sensor.modbus_optimizer_<key>`. Parts of the
- * app contribute through a small provider interface: the poller's figures now, the optimizer's
- * (last runs, strategy success rates, history length) when it lands — it registers a provider
- * under the name `optimizer`, replacing the placeholders. Values are computed once per tick, so
- * rate windows are not disturbed by someone asking for them in between (get_statistics).
+ * The registry of the app's own statistics sensors, `sensor.modbus_optimizer_<key>`: one read model
+ * that the HA face publishes, `get_statistics` answers from and the MQTT face will announce. Parts
+ * contribute through a small provider interface (the poller's figures, the optimizer's; a provider
+ * registered under a name already in use replaces the old one). Values are computed once per tick,
+ * so rate windows are not disturbed by someone asking for them in between.
  */
 
 export const STATISTICS_PREFIX = 'sensor.modbus_optimizer_';

@@ -4,10 +4,10 @@
  * cooldown), the last cycles, history and pending evaluations, overall improvement, and the current
  * hour's window metrics.
  */
-import type { StatisticSensor, StatisticValue, StatisticsProvider } from '../ha/statistics.js';
-import type { OptimizerService } from './optimizerService.js';
-import { improvement } from './scoring.js';
-import type { WindowMetrics } from './types.js';
+import type { StatisticSensor, StatisticValue, StatisticsProvider } from './statisticsSensors.js';
+import type { OptimizerService } from '../optimizer/optimizerService.js';
+import { improvement } from '../optimizer/scoring.js';
+import type { WindowMetrics } from '../optimizer/types.js';
 
 export interface StrategyStatistics {
   name: string;

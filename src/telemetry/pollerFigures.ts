@@ -1,18 +1,15 @@
 /**
- * The statistics sensors that exist before the optimizer does: request rate, bus utilisation and
- * error rate over the last statistics interval (from the poller's per-bus counters), how many
- * entities are being read successfully, and a mean staleness estimate; plus the optimizer's
- * sensors as placeholders (state unknown) that the optimizer issue fills by registering its own
- * provider named `optimizer`.
- *
- * Staleness estimate: the shared one in optimizer/staleness.ts (learned rates where the stats
- * module has them, the poller's censored counts otherwise).
+ * The statistics sensors every app has, optimizer or not: request rate, bus utilisation and error
+ * rate over the last statistics interval (from the bus-window recorder), how many entities are read
+ * successfully, and the mean staleness estimate (optimizer/staleness.ts: learned rates where the
+ * stats module has them, the poller's censored counts otherwise); plus the optimizer's sensors as
+ * placeholders (state unknown) so an app without an optimizer declares the same entities.
  */
 import type { BusStats, PollerView } from '../modbus/pollerTypes.js';
 import { busDelta } from '../modbus/statusReport.js';
 import { meanStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
-import type { StatisticSensor, StatisticsProvider, StatisticValue } from './statistics.js';
+import type { StatisticSensor, StatisticsProvider, StatisticValue } from './statisticsSensors.js';
 
 const round = (x: number, places: number): number => Number(x.toFixed(places));
 
