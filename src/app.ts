@@ -28,14 +28,11 @@ import { createBuses } from './modbus/buses.js';
 import { persistedHoles } from './modbus/holesState.js';
 import { Poller, type PollerDeps } from './modbus/poller.js';
 import type { PollerEvents } from './modbus/pollerTypes.js';
-import { reportFirstPoll, statusLogger } from './modbus/statusLog.js';
 import type { Bus, Link } from './modbus/transport.js';
-import { busDelta } from './modbus/statusReport.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './modbus/types.js';
 import { registerOptimizerCommands } from './commands/optimizerCommands.js';
 import { OptimizerService } from './optimizer/optimizerService.js';
 import { persistedOptimizer } from './optimizer/optimizerState.js';
-import { optimizerStatistics, optimizerStatisticsProvider } from './telemetry/optimizerFigures.js';
 import { ResourceMonitor, type ResourceProbes } from './optimizer/resources.js';
 import { meanStalenessMs } from './optimizer/staleness.js';
 import { createEntityStats, type EntityStatsService } from './stats/entityStats.js';
@@ -43,6 +40,10 @@ import { APP_STATE_FILE, appStateSchema, type AppState } from './store/appState.
 import { JsonStore, type Envelope } from './store/jsonStore.js';
 import { StateKeeper } from './store/stateKeeper.js';
 import { persistedStats } from './stats/statsState.js';
+import { BusWindows } from './telemetry/busWindows.js';
+import { consoleStatus, reportFirstPoll } from './telemetry/consoleStatus.js';
+import { optimizerStatistics, optimizerStatisticsProvider } from './telemetry/optimizerFigures.js';
+import { optimizerView } from './telemetry/optimizerView.js';
 import { WebServer, type WebOptions } from './web/server.js';
 
 export interface AppDeps {
@@ -113,17 +114,16 @@ export function createApp(deps: AppDeps): App {
   const events = new EventBus<AppEvents>(logger);
   const buses = createBuses(deps);
   const poller = new Poller({ clock, logger, connections: deps.connections, entities: deps.entities, buses, events, plan: deps.plan });
-  const status = statusLogger(deps, poller);
-  reportFirstPoll(deps, events);
+  const busWindows = new BusWindows(poller, clock);
   const haContext = new HaContext({
     entityIds: deps.contextEntities ?? [], clock, logger, onChange: (c) => events.emit('contextChanged', c),
   });
   const context = deps.context ?? haContext;
   const scheduler = deps.scheduler ?? createClockScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`));
   const stats = createEntityStats({ clock, logger, events, context, scheduler });
-  const resources = new ResourceMonitor(clock, logger, { busUtilisation: recentUtilisation(poller, clock), ...deps.resourceProbes });
+  const resources = new ResourceMonitor(clock, logger, { busUtilisation: worstUtilisation(busWindows), ...deps.resourceProbes });
   const statistics = new StatisticsSensors();
-  statistics.register(pollerStatisticsProvider(poller, clock.now(), stats));
+  statistics.register(pollerStatisticsProvider(poller, busWindows, stats));
   statistics.register(optimizerPlaceholders());
   const store = new JsonStore<AppState>({
     file: `${deps.dataDir ?? '.'}/${APP_STATE_FILE}`, clock, logger, schema: appStateSchema,
@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): App {
   });
   const optimizer: OptimizerService | undefined = deps.optimizer && new OptimizerService({
     clock, logger, scheduler, poller, stats, events, entities: deps.entities, connections: deps.connections,
-    options: deps.optimizer, parameters: deps.optimizer.parameters, resources,
+    options: deps.optimizer, parameters: deps.optimizer.parameters, resources, busWindows,
     persist: (immediate): Promise<void> => keeper.save(immediate), // called only after start, when keeper exists
     stalenessMs: () => meanStalenessMs(poller.allEntityStats(), stats) ?? 0,
   });
@@ -165,9 +165,17 @@ export function createApp(deps: AppDeps): App {
     connection: deps.homeAssistant, statisticsEveryMs: deps.statisticsEveryMs ?? 30_000,
     unavailableAfterMs: deps.unavailableAfterMs ?? 60_000,
   });
+  const status = consoleStatus({
+    clock, logger, entities: deps.entities, connections: deps.connections, poller, busWindows, statusEveryMs: deps.statusEveryMs,
+    stalenessMs: (entities) => meanStalenessMs(entities, stats), lastOptimizerAction: () => optimizer?.loop.state.audit.at(-1),
+  });
+  reportFirstPoll({ logger, entities: deps.entities, connections: deps.connections, poller }, events);
   const web = deps.web && new WebServer({
     clock, logger, commands, options: deps.web,
-    source: { clock, poller, stats, optimizer, optimizerStatistics: optimizerFigures, entities: deps.entities, connections: deps.connections },
+    source: {
+      clock, poller, stats, busWindows, entities: deps.entities, connections: deps.connections,
+      optimizer: optimizer && optimizerView(optimizer, () => figuresOf(optimizer)),
+    },
   });
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
@@ -200,15 +208,7 @@ export function createApp(deps: AppDeps): App {
 }
 
 /** Highest modelled bus utilisation since the previous call (the resource check's bus figure). */
-function recentUtilisation(poller: Poller, clock: Clock): () => number {
-  let previous = new Map(poller.busStats().map((b) => [b.key, b]));
-  let previousAt = clock.now();
-  return () => {
-    const now = clock.now();
-    const current = poller.busStats();
-    const worst = Math.max(0, ...current.map((b) => busDelta(previous.get(b.key), b, previousAt, now).modelledUtilisation));
-    previous = new Map(current.map((b) => [b.key, b]));
-    previousAt = now;
-    return worst;
-  };
+function worstUtilisation(busWindows: BusWindows): () => number {
+  const window = busWindows.open();
+  return () => Math.max(0, ...(window.advance()?.buses ?? []).map((b) => b.modelledUtilisation));
 }

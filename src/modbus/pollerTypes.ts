@@ -68,6 +68,34 @@ export interface BusStats {
   since: number;
 }
 
+/** A bus's counters over a window: rates between two snapshots of its BusStats. */
+export interface BusDelta {
+  key: string;
+  /** Requests in the window. */
+  requests: number;
+  requestsPerMin: number;
+  registersPerRequest: number;
+  /** Measured busy time / wall time, in [0, 1]. */
+  utilisation: number;
+  /** Modelled bus time / wall time. */
+  modelledUtilisation: number;
+  errors: number;
+  overruns: number;
+}
+
+/** Every bus's counters over one window [fromMs, toMs]. */
+export interface BusWindowDelta {
+  fromMs: number;
+  toMs: number;
+  buses: BusDelta[];
+}
+
+/** A window over the bus counters that opened at some time; `advance` closes it and opens the next. */
+export interface BusWindow {
+  /** The counters since the window opened, and restarts it; undefined (window kept) while younger than its minimum span. */
+  advance(): BusWindowDelta | undefined;
+}
+
 export interface PollerView {
   entityIds(): string[];
   entityStats(id: string): EntityStats | undefined;

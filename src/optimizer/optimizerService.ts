@@ -11,7 +11,7 @@ import { describeError } from '../core/errors.js';
 import type { EventBus } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { Scheduler } from '../core/scheduler.js';
-import type { PollerView, Sample } from '../modbus/pollerTypes.js';
+import type { BusWindow, PollerView, Sample } from '../modbus/pollerTypes.js';
 import type { ConnectionDef, EntityDef } from '../modbus/types.js';
 import type { StatsView } from '../stats/types.js';
 import { ClusterController } from './clusterController.js';
@@ -26,7 +26,10 @@ import { PatternStrategy } from './patternStrategy.js';
 import type { OptimizerSaved } from './optimizerState.js';
 import type { ScoringReference } from './scoring.js';
 import { computeTargets, type TargetInputs } from './targets.js';
-import type { Change, Parameters } from './types.js';
+import type { BusWindowSource, Change, Parameters } from './types.js';
+
+/** Cost calibration compares modelled with measured bus time over at least this long. */
+const CALIBRATION_WINDOW_MS = 10 * 60_000;
 
 export interface OptimizerServiceDeps {
   clock: Clock;
@@ -43,6 +46,8 @@ export interface OptimizerServiceDeps {
   resources: ResourceAdapter;
   /** Persists snapshot() (debounced unless immediate). */
   persist: (immediate: boolean) => Promise<void>;
+  /** The app's bus-window recorder: counter totals for the metrics, per-bus windows for cost calibration. */
+  busWindows: BusWindowSource;
   /** Estimated mean staleness now (ms), the same figure the sensors show. */
   stalenessMs: () => number;
   onChange?: () => void;
@@ -54,8 +59,8 @@ export class OptimizerService {
   readonly patterns: PatternController;
   readonly loop: PerformanceOptimizationLoop;
   private readonly connections: Map<string, ConnectionDef>;
-  /** Per bus: modelled bus time and time at the last calibration, and the smoothed cost scale. */
-  private busMarks = new Map<string, { at: number; modelledBusMs: number }>();
+  /** Per bus: the window since the last calibration (at least 10 minutes long), and the smoothed cost scale. */
+  private readonly calibrationWindows = new Map<string, BusWindow>();
   private readonly costScales = new Map<string, number>();
 
   constructor(private readonly deps: OptimizerServiceDeps) {
@@ -132,13 +137,12 @@ export class OptimizerService {
 
   /** Modelled utilisation of `bus` since the previous call (at least 10 minutes back), else undefined. */
   private measuredUtilisation(bus: string): number | undefined {
-    const now = this.deps.clock.now();
-    const stats = this.deps.poller.busStats().find((b) => b.key === bus);
-    if (!stats) return undefined;
-    const mark = this.busMarks.get(bus);
-    if (mark && now - mark.at < 10 * 60_000) return undefined;
-    this.busMarks.set(bus, { at: now, modelledBusMs: stats.modelledBusMs });
-    return mark ? (stats.modelledBusMs - mark.modelledBusMs) / (now - mark.at) : undefined;
+    const window = this.calibrationWindows.get(bus);
+    if (!window) {
+      this.calibrationWindows.set(bus, this.deps.busWindows.open(CALIBRATION_WINDOW_MS));
+      return undefined;
+    }
+    return window.advance()?.buses.find((b) => b.key === bus)?.modelledUtilisation;
   }
 
   reference(): ScoringReference {
@@ -174,7 +178,6 @@ export class OptimizerService {
   }
 
   private snapshotMetrics() {
-    const buses = this.deps.poller.busStats();
     let accuracy: number | undefined;
     try {
       accuracy = this.deps.stats.predictionAccuracy().accuracy;
@@ -182,9 +185,7 @@ export class OptimizerService {
       this.deps.logger.debug(`Could not get all statistics managers: ${describeError(err)}`);
     }
     return {
-      requests: buses.reduce((s, b) => s + b.requests, 0),
-      errors: buses.reduce((s, b) => s + b.errors, 0),
-      modelledBusMs: buses.reduce((s, b) => s + b.modelledBusMs, 0),
+      ...this.deps.busWindows.totals(),
       stalenessMs: this.deps.stalenessMs(),
       clusterCoverage: this.clusters.coverage(this.deps.entities.length),
       clusterQuality: this.clusters.quality(),

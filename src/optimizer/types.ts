@@ -3,6 +3,8 @@
  * time window, the changes a strategy makes (each reversible), the history record that lets a
  * change be evaluated honestly later, and the audit record of who changed what.
  */
+import type { BusWindow } from '../modbus/pollerTypes.js';
+
 export type ImpactLevel = 'low' | 'medium' | 'high';
 
 export interface ParameterSpec {
@@ -90,4 +92,12 @@ export interface StrategyState {
   lastScore: number | undefined;
   /** Relative improvement of the objective in the last evaluation (fraction, may be negative). */
   lastImprovement: number | undefined;
+}
+
+/** What the optimizer needs of the app's bus-window recorder (telemetry/busWindows.ts). */
+export interface BusWindowSource {
+  /** Cumulative counters summed over every bus, now. */
+  totals(): { requests: number; errors: number; modelledBusMs: number };
+  /** A window opening now; its advance() answers once at least minSpanMs have passed. */
+  open(minSpanMs?: number): BusWindow;
 }

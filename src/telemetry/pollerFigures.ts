@@ -5,10 +5,10 @@
  * stats module has them, the poller's censored counts otherwise); plus the optimizer's sensors as
  * placeholders (state unknown) so an app without an optimizer declares the same entities.
  */
-import type { BusStats, PollerView } from '../modbus/pollerTypes.js';
-import { busDelta } from '../modbus/statusReport.js';
+import type { PollerView } from '../modbus/pollerTypes.js';
 import { meanStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
+import type { BusWindows } from './busWindows.js';
 import type { StatisticSensor, StatisticsProvider, StatisticValue } from './statisticsSensors.js';
 
 const round = (x: number, places: number): number => Number(x.toFixed(places));
@@ -22,21 +22,18 @@ const POLLER_SENSORS: StatisticSensor[] = [
 ];
 
 /** Rates over the interval since the previous read(); the first read covers the time since creation. */
-export function pollerStatisticsProvider(poller: PollerView, startedAt: number, stats?: Pick<StatsView, 'currentRate'>): StatisticsProvider {
-  let previous = new Map<string, BusStats>();
-  let previousAt = startedAt;
+export function pollerStatisticsProvider(poller: PollerView, busWindows: Pick<BusWindows, 'open'>, stats?: Pick<StatsView, 'currentRate'>): StatisticsProvider {
+  const window = busWindows.open();
   return {
     name: 'poller',
     sensors: () => POLLER_SENSORS,
-    read(now): StatisticValue[] {
-      const buses = poller.busStats();
-      const wallMs = Math.max(1, now - previousAt);
-      const deltas = buses.map((b) => busDelta(previous.get(b.key), b, previousAt, now));
+    read(): StatisticValue[] {
+      const delta = window.advance();
+      const deltas = delta?.buses ?? [];
+      const wallMs = Math.max(1, (delta?.toMs ?? 0) - (delta?.fromMs ?? 0));
       const requests = deltas.reduce((n, d) => n + d.requests, 0);
       const errors = deltas.reduce((n, d) => n + d.errors, 0);
       const perBus = Object.fromEntries(deltas.map((d) => [d.key, round(100 * d.utilisation, 1)]));
-      previous = new Map(buses.map((b) => [b.key, b]));
-      previousAt = now;
       const entities = poller.allEntityStats();
       const healthy = entities.filter((e) => e.polls > 0 && e.consecutiveErrors === 0).length;
       const stalenessMs = meanStalenessMs(entities, stats);

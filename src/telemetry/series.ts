@@ -9,15 +9,15 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { BusStats, EntityStats } from '../modbus/pollerTypes.js';
-import { busDelta } from '../modbus/statusReport.js';
+import type { BusWindowDelta, EntityStats } from '../modbus/pollerTypes.js';
 import { meanStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
+import type { BusWindows } from './busWindows.js';
 
 export interface SeriesSources {
   clock: Clock;
   logger: Logger;
-  busStats(): BusStats[];
+  busWindows: Pick<BusWindows, 'trailing'>;
   entityStats(): EntityStats[];
   stats: Pick<StatsView, 'currentRate'>;
   /** Learned success rate per strategy (empty without an optimizer). */
@@ -66,12 +66,13 @@ export interface SeriesColumns {
 export class SeriesRecorder {
   private readonly points: SeriesPoint[] = [];
   private readonly strategyPoints: StrategyPoint[] = [];
-  /** Counter marks from the last window (oldest first): the base each point is measured from. */
-  private readonly marks: Array<{ at: number; buses: Map<string, BusStats> }> = [];
+  private readonly window: { sample(): BusWindowDelta | undefined };
   private timer: TimerHandle | undefined;
   private readonly listeners: Array<(p: SeriesPoint) => void> = [];
 
-  constructor(private readonly src: SeriesSources, private readonly options: SeriesOptions = DEFAULT_SERIES_OPTIONS) {}
+  constructor(private readonly src: SeriesSources, private readonly options: SeriesOptions = DEFAULT_SERIES_OPTIONS) {
+    this.window = src.busWindows.trailing(options.windowMs);
+  }
 
   start(): void {
     this.sample();
@@ -95,18 +96,15 @@ export class SeriesRecorder {
   /** Takes a sample now; the first one only sets the marks the next is measured from. */
   sample(): SeriesPoint | undefined {
     const now = this.src.clock.now();
-    const current = new Map(this.src.busStats().map((b) => [b.key, b]));
-    const prev = this.baseMark(now);
-    this.marks.push({ at: now, buses: current });
+    const window = this.window.sample();
     this.sampleStrategies(now);
-    if (!prev || now <= prev.at) return undefined;
-    const minutes = (now - prev.at) / 60_000;
+    if (!window) return undefined;
+    const minutes = (window.toMs - window.fromMs) / 60_000;
     const byBus = groupByBus(this.src.entityStats());
     const buses: Record<string, BusPoint> = {};
-    for (const [key, b] of current) {
-      const delta = busDelta(prev.buses.get(key), b, prev.at, now);
-      const staleness = meanStalenessMs(byBus.get(key) ?? [], this.src.stats);
-      buses[key] = {
+    for (const delta of window.buses) {
+      const staleness = meanStalenessMs(byBus.get(delta.key) ?? [], this.src.stats);
+      buses[delta.key] = {
         utilisation: delta.modelledUtilisation,
         requestsPerMin: delta.requestsPerMin,
         errorsPerMin: delta.errors / minutes,
@@ -148,14 +146,6 @@ export class SeriesRecorder {
       t: points.map((p) => p.at / 1000),
       rates: Object.fromEntries(names.map((n) => [n, points.map((p) => p.rates[n] ?? 0.5)])),
     };
-  }
-
-  /** The latest mark at least a window old (else the oldest); older marks are dropped. */
-  private baseMark(now: number): { at: number; buses: Map<string, BusStats> } | undefined {
-    let i = 0;
-    while (i + 1 < this.marks.length && (this.marks[i + 1]?.at ?? now) <= now - this.options.windowMs) i++;
-    this.marks.splice(0, i);
-    return this.marks[0];
   }
 
   private sampleStrategies(now: number): void {

@@ -43,7 +43,7 @@ export function availability(s: EntityStats): Availability {
 /** Entity id → adopted cluster id (the optimizer's clusters; none without an optimizer). */
 function clusterOf(src: DashboardSource): Map<string, string> {
   const out = new Map<string, string>();
-  for (const c of src.optimizer?.clusters.list() ?? []) for (const m of c.members) out.set(m, c.id);
+  for (const c of src.optimizer?.clusters() ?? []) for (const m of c.members) out.set(m, c.id);
   return out;
 }
 

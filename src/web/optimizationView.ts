@@ -28,25 +28,25 @@ export interface OptimizationView {
 const ACTIONS = ['run_quick_optimization', 'run_full_optimization', 'evaluate_optimizations', 'run_strategy', 'update_strategy_parameters'];
 
 export function buildOptimization(src: DashboardSource): OptimizationView {
-  const svc = src.optimizer;
-  const figures = src.optimizerStatistics();
-  if (!svc || !figures) return { enabled: false, statistics: null, strategies: [], history: [], audit: [], commands: [] };
-  const { strategies, ...rest } = figures;
+  const view = src.optimizer;
+  if (!view) return { enabled: false, statistics: null, strategies: [], history: [], audit: [], commands: [] };
+  const { strategies, ...rest } = view.statistics();
   return {
-    enabled: figures.enabled,
+    enabled: rest.enabled,
     statistics: rest,
-    strategies: strategies.map((s) => ({ ...s, parameterSpecs: [...(svc.loop.strategy(s.name)?.parameterSpecs ?? [])] })),
-    history: [...svc.loop.state.history].reverse(),
-    audit: svc.loop.state.audit.slice(-AUDIT_SHOWN).reverse(),
+    strategies: strategies.map((s) => ({ ...s, parameterSpecs: [...view.parameterSpecs(s.name)] })),
+    history: [...view.history()].reverse(),
+    audit: view.audit().slice(-AUDIT_SHOWN).reverse(),
     commands: ACTIONS,
   };
 }
 
 /** A cheap fingerprint: the page refetches the view when it changes. */
 export function optimizationVersion(src: DashboardSource): string {
-  const state = src.optimizer?.loop.state;
-  if (!state) return 'none';
-  const last = state.history.at(-1);
-  const audit = state.audit.at(-1);
-  return [state.history.length, last?.id, last?.evaluatedAt, last?.rolledBack, state.audit.length, audit?.at, state.lastEvaluationAt].join(':');
+  const view = src.optimizer;
+  if (!view) return 'none';
+  const history = view.history();
+  const audit = view.audit();
+  const last = history.at(-1);
+  return [history.length, last?.id, last?.evaluatedAt, last?.rolledBack, audit.length, audit.at(-1)?.at, view.lastEvaluationAt()].join(':');
 }

@@ -10,8 +10,9 @@ import type { HoleRange } from '../modbus/holes.js';
 import { amortizedCosts, modelledUtilisation, NO_HOLES } from '../modbus/readPlan.js';
 import type { EntityStats, PollerView } from '../modbus/pollerTypes.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
-import type { OptimizerService } from '../optimizer/optimizerService.js';
+import type { BusWindows } from '../telemetry/busWindows.js';
 import type { OptimizerStatistics } from '../telemetry/optimizerFigures.js';
+import type { OptimizerView } from '../telemetry/optimizerView.js';
 import { entityStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
 import type { SeriesColumns, SeriesRecorder } from '../telemetry/series.js';
@@ -20,8 +21,9 @@ export interface DashboardSource {
   clock: Clock;
   poller: PollerView & { holeList(): Array<HoleRange & { bus: string }> };
   stats: StatsView;
-  optimizer: OptimizerService | undefined;
-  optimizerStatistics(): OptimizerStatistics | undefined;
+  /** The bus-window recorder the dashboard series measure with. */
+  busWindows: BusWindows;
+  optimizer: OptimizerView | undefined;
   entities: readonly EntityDef[];
   connections: readonly ConnectionDef[];
 }
@@ -86,7 +88,7 @@ export function buildOverview(src: DashboardSource, series: SeriesRecorder, shar
       savings: busSavings(b.key, mine, defs, shares, src.stats, columns),
     };
   });
-  return { now: src.clock.now(), entities: src.entities.length, optimizer: src.optimizerStatistics() ?? null, buses, series: columns };
+  return { now: src.clock.now(), entities: src.entities.length, optimizer: src.optimizer?.statistics() ?? null, buses, series: columns };
 }
 
 function busSavings(

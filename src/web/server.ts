@@ -59,8 +59,8 @@ export class WebServer {
   constructor(private readonly deps: WebServerDeps) {
     const { clock, logger, source } = deps;
     this.series = new SeriesRecorder({
-      clock, logger, busStats: () => source.poller.busStats(), entityStats: () => source.poller.allEntityStats(), stats: source.stats,
-      successRates: () => Object.fromEntries((source.optimizerStatistics()?.strategies ?? []).map((s) => [s.name, s.success_rate])),
+      clock, logger, busWindows: source.busWindows, entityStats: () => source.poller.allEntityStats(), stats: source.stats,
+      successRates: () => Object.fromEntries((source.optimizer?.statistics().strategies ?? []).map((s) => [s.name, s.success_rate])),
     }, { ...DEFAULT_SERIES_OPTIONS, everyMs: deps.options.sampleEveryMs ?? DEFAULT_SERIES_OPTIONS.everyMs });
     this.live = new LiveStream({ clock, logger, source, pushEveryMs: deps.options.pushEveryMs ?? 2000 });
     this.series.onPoint((p) => this.live.point(p));

@@ -62,15 +62,24 @@ describe('the app as a process (node dist/src/main.js)', () => {
     expect(app.output()).toContain('nope.yaml');
   });
 
-  it('runs the demo with no options file, polls real values and stops cleanly on SIGTERM', async () => {
+  it('runs the demo with no options file, polls real values, logs compact lines and stops cleanly on SIGTERM', async () => {
     const app = startAppProcess({ DATA_DIR: dir });
-    const m = await app.waitFor(/First poll complete: (\d+) read, (\d+) failed; (.*)/);
+    const m = await app.waitFor(/First poll complete: (\d+) read, (\d+) failed; (\d+) requests per full cycle, (\d+) illegal-address ranges learned/);
     expect(m[1]).toBe('117'); // the solar-home site: inverter, meter and heat pump
     expect(m[2]).toBe('0');
-    expect(m[3]).toContain('inverter_serial=HY5K2024A0117');
-    expect(m[3]).toContain('meter_voltage_l1=230.4');
-    expect(m[3]).toContain('heat_pump_firmware=318');
+    expect(Number(m[3])).toBeGreaterThan(2); // three devices, several blocks each ...
+    expect(Number(m[3])).toBeLessThan(40); // ... but far fewer requests than entities
+    expect(Number(m[4])).toBeGreaterThanOrEqual(1);
     expect(app.output()).toMatch(/unit 1 fc4: registers 11\.\.15 answer "illegal data address"/);
+    for (const [entity, value] of [['inverter_serial', '"HY5K2024A0117"'], ['meter_voltage_l1', '230.4'], ['heat_pump_firmware', '318']]) {
+      app.write(`${JSON.stringify({ command: 'read_now', entity })}\n`);
+      await app.waitFor(new RegExp(`Command read_now from stdin: \\{"entity":"${entity}","value":${value}`));
+    }
+    // per bus one compact line every 10 s in the demo; values only at debug
+    const line = await app.waitFor(/bus (\S+): [\d.]+ req\/min, bus [\d.]+%, \d+ errors.*/, 30_000);
+    expect(line[1]).toMatch(/^(tcp|rtu):\/\/127\.0\.0\.1:\d+$/);
+    expect(app.output()).not.toMatch(/values: |inverter_serial=/);
+    expect(Math.max(...app.output().split('\n').map((l) => l.length))).toBeLessThan(400);
     app.kill('SIGTERM');
     const { code } = await app.exit();
     expect(code).toBe(0);
@@ -100,12 +109,13 @@ describe('the app as a process (node dist/src/main.js)', () => {
           { name: 'Pi', connection: 'plc', address: 1, data_type: 'float32' },
           { name: 'Minus one', connection: 'plc', address: 10, data_type: 'int16' },
         ],
+        log_level: 'debug', // the decoded values are logged at debug only
       }));
       const app = startAppProcess({ OPTIONS_FILE: file, DATA_DIR: dir });
-      const m = await app.waitFor(/First poll complete: (\d+) read, (\d+) failed; (.*)/);
+      const m = await app.waitFor(/First values: (.*)/);
       app.kill('SIGTERM');
       expect((await app.exit()).code).toBe(0);
-      expect(m[3]).toBe('voltage=230.1, pi=3.1415927, minus_one=-1');
+      expect(m[1]).toBe('voltage=230.1, pi=3.1415927, minus_one=-1');
       const reads = server.requests().filter((r) => r.op !== 'write').map((r) => [r.op, r.address, r.count]);
       // over TCP the planner bridges 0..10 in one request; the device rejects it, bisection reads the
       // two sides, and the unmapped gap 3..9 is learned and avoided from then on

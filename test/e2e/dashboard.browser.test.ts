@@ -15,6 +15,7 @@ import { createMemoryLogger } from '../../src/core/logger.js';
 import { seededRandom } from '../../src/core/random.js';
 import { startDemo, type RunningDemo } from '../../src/sim/demo.js';
 import { WebServer } from '../../src/web/server.js';
+import { BusWindows } from '../../src/telemetry/busWindows.js';
 import { startIngressProxy, type IngressProxy } from '../helpers/ingressProxy.js';
 import { findRepoRoot } from '../helpers/pymodbusServer.js';
 
@@ -175,7 +176,7 @@ suite('dashboard in a browser (demo site through an ingress-style proxy)', () =>
   it('refuses every peer but the ingress proxy in app mode (a real request from loopback)', async () => {
     const clock = createSystemClock();
     const source = {
-      clock, poller: app.poller, stats: app.stats, optimizer: app.optimizer, optimizerStatistics: () => undefined,
+      clock, poller: app.poller, stats: app.stats, busWindows: new BusWindows(app.poller, clock), optimizer: undefined,
       entities: resolved.entities, connections: resolved.connections,
     };
     for (const allowedPeers of [undefined, ['172.30.32.99']]) {

@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createMemoryLogger } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
 import type { BusStats } from '../../src/modbus/pollerTypes.js';
+import { BusWindows } from '../../src/telemetry/busWindows.js';
 import { SeriesRecorder } from '../../src/telemetry/series.js';
 
 function rig(options: Partial<ConstructorParameters<typeof SeriesRecorder>[1]> = {}) {
@@ -12,7 +13,7 @@ function rig(options: Partial<ConstructorParameters<typeof SeriesRecorder>[1]> =
   const bus: BusStats = { key: 'tcp://gw:502', requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: 0 };
   const rates = { interval: 0.5 };
   const recorder = new SeriesRecorder({
-    clock, logger: createMemoryLogger(), busStats: () => [{ ...bus }], entityStats: () => [],
+    clock, logger: createMemoryLogger(), busWindows: new BusWindows({ busStats: () => [{ ...bus }] }, clock), entityStats: () => [],
     stats: { currentRate: () => undefined }, successRates: () => ({ ...rates }),
   }, { everyMs: 10_000, windowMs: 60_000, capacity: 5, strategyEveryMs: 300_000, strategyCapacity: 100, ...options });
   return { clock, bus, rates, recorder };
