@@ -97,7 +97,7 @@ async function pollerWindow(conn: ConnectionDef, bus: Bus, ms: number, tally: Ta
   poller.start();
   await new Promise((resolve) => setTimeout(resolve, ms));
   await poller.stop();
-  tally.reads += poller.busStats()[0]?.requests ?? 0;
+  tally.reads += poller.busStatus()[0]?.requests ?? 0;
   tally.ms += performance.now() - start;
 }
 

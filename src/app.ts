@@ -134,7 +134,7 @@ export function createApp(deps: AppDeps): App {
     clock, logger, scheduler, poller, stats, events, entities: deps.entities, connections: deps.connections,
     options: deps.optimizer, parameters: deps.optimizer.parameters, resources, busWindows,
     persist: (immediate): Promise<void> => keeper.save(immediate), // called only after start, when keeper exists
-    stalenessMs: () => meanStalenessMs(poller.allEntityStats(), stats) ?? 0,
+    stalenessMs: () => meanStalenessMs(poller.allEntityStatus(), stats) ?? 0,
   });
   const keeper: StateKeeper = new StateKeeper({
     store, clock, logger, entityIds: deps.entities.map((e) => e.id),

@@ -21,8 +21,8 @@ export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCo
         const c = deps.context.current(id);
         return [id, c ? { state: c.state, last_changed: iso(c.lastChanged) } : null];
       })),
-      buses: deps.poller.busStats(),
-      entities: deps.poller.allEntityStats().map((s) => ({
+      buses: deps.poller.busStatus(),
+      entities: deps.poller.allEntityStatus().map((s) => ({
         id: s.id, interval_s: s.intervalMs / 1000, polls: s.polls, changes: s.changes, errors: s.errors,
         value: s.lastValue ?? null, last_read: iso(s.lastReadAt), last_change: iso(s.lastChangeAt),
         last_error: s.lastError ?? null,

@@ -59,7 +59,7 @@ class QueuedBus implements Bus {
   private readonly opts: BusOptions;
   private readonly queue: Job[] = [];
   private readonly units = new Map<number, Backoff>();
-  private readonly stats: BusCounters = { requests: 0, errors: 0, timeouts: 0, busyRetries: 0, reconnects: 0, busyMs: 0 };
+  private readonly tally: BusCounters = { requests: 0, errors: 0, timeouts: 0, busyRetries: 0, reconnects: 0, busyMs: 0 };
   private link: Link | undefined;
   private down: Backoff | undefined;
   private everConnected = false;
@@ -101,7 +101,7 @@ class QueuedBus implements Bus {
   }
 
   counters(): BusCounters {
-    return { ...this.stats };
+    return { ...this.tally };
   }
 
   start(): Promise<void> {
@@ -182,7 +182,7 @@ class QueuedBus implements Bus {
         const busy = err instanceof ModbusExceptionError && err.code === 6;
         if (!busy || attempt >= this.opts.busyRetries) throw this.onFailure(job.ctx, err);
         this.onUnitAnswered(job.ctx.unitId);
-        this.stats.busyRetries++;
+        this.tally.busyRetries++;
         this.deps.logger.debug(`${this.deps.connectionName}: unit ${job.ctx.unitId} busy, retry ${attempt + 1}/${this.opts.busyRetries}`);
         await this.wait(this.opts.busyRetryDelayMs);
       }
@@ -191,12 +191,12 @@ class QueuedBus implements Bus {
 
   private async exchange(link: Link, job: Job): Promise<unknown> {
     const started = this.deps.clock.now();
-    this.stats.requests++;
+    this.tally.requests++;
     try {
       return await job.run(link);
     } finally {
       const end = this.deps.clock.now();
-      this.stats.busyMs += end - started;
+      this.tally.busyMs += end - started;
       this.lastEndAt = end;
     }
   }
@@ -208,7 +208,7 @@ class QueuedBus implements Bus {
     try {
       await link.connect();
     } catch (err) {
-      this.stats.errors++;
+      this.tally.errors++;
       throw this.onConnectionLost(ctx, err, 'connect failed');
     }
     if (this.stopped) {
@@ -220,7 +220,7 @@ class QueuedBus implements Bus {
   }
 
   private onConnected(): void {
-    if (this.everConnected) this.stats.reconnects++;
+    if (this.everConnected) this.tally.reconnects++;
     const verb = this.down ? 'reconnected' : 'connected';
     this.everConnected = true;
     this.down = undefined;
@@ -239,10 +239,10 @@ class QueuedBus implements Bus {
 
   /** Classifies a failed exchange, updates counters and back-off, returns the error to reject with. */
   private onFailure(ctx: ModbusContext, err: unknown): Error {
-    this.stats.errors++;
+    this.tally.errors++;
     if (err instanceof ModbusConnectionError) return this.onConnectionLost(ctx, err, 'connection lost');
     if (err instanceof ModbusTimeoutError) {
-      this.stats.timeouts++;
+      this.tally.timeouts++;
       this.onUnitTimeout(ctx.unitId, err);
     }
     return asError(err);

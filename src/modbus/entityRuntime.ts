@@ -6,7 +6,7 @@
 import { createDecoder } from './codecs.js';
 import type { ItemOutcome } from './blockReader.js';
 import type { ReadItem } from './planner.js';
-import type { EntityStats, ReadFailure, Sample } from './pollerTypes.js';
+import type { EntityStatus, ReadFailure, Sample } from './pollerTypes.js';
 import { readItemOf } from './readPlan.js';
 import type { ConnectionDef, EntityDef, EntityValue } from './types.js';
 
@@ -17,7 +17,7 @@ interface Waiter {
 
 export class EntityRuntime {
   readonly item: ReadItem;
-  readonly stats: EntityStats;
+  readonly status: EntityStatus;
   nextDueMs = 0;
   /** Bumped whenever the due time changes, so stale heap entries can be recognised. */
   dueVersion = 0;
@@ -30,7 +30,7 @@ export class EntityRuntime {
   constructor(readonly def: EntityDef, readonly conn: ConnectionDef, busKey: string) {
     this.item = readItemOf(def);
     this.decode = createDecoder(def, def.registerType);
-    this.stats = {
+    this.status = {
       id: def.id, bus: busKey, intervalMs: def.scanIntervalMs, polls: 0, changes: 0, errors: 0,
       consecutiveErrors: 0, lastValue: undefined, lastReadAt: undefined, lastChangeAt: undefined,
       lastErrorAt: undefined, lastError: undefined, meanLatencyMs: 0, illegalAddress: false,
@@ -38,7 +38,7 @@ export class EntityRuntime {
   }
 
   get intervalMs(): number {
-    return this.stats.intervalMs;
+    return this.status.intervalMs;
   }
 
   clampInterval(ms: number): number {
@@ -60,7 +60,7 @@ export class EntityRuntime {
     } catch (err) {
       return this.fail(err instanceof Error ? err : new Error(String(err)), outcome.at, false);
     }
-    const s = this.stats;
+    const s = this.status;
     const sample: Sample = {
       entityId: s.id, value, raw: outcome.data, at: outcome.at,
       changed: s.lastReadAt !== undefined && value !== s.lastValue,
@@ -87,7 +87,7 @@ export class EntityRuntime {
   }
 
   private fail(error: Error, at: number, illegalAddress: boolean): ReadFailure {
-    const s = this.stats;
+    const s = this.status;
     s.errors++;
     s.consecutiveErrors++;
     s.lastErrorAt = at;

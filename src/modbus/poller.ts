@@ -16,7 +16,7 @@ import { EntityRuntime, isSample } from './entityRuntime.js';
 import { HoleSet, type HoleRange } from './holes.js';
 import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
 import { planLimitsOf } from './readPlan.js';
-import type { BusStats, EntityStats, PollerEvents, PollerView, Sample } from './pollerTypes.js';
+import type { BusStatus, EntityStatus, PollerEvents, PollerView, Sample } from './pollerTypes.js';
 import type { Bus } from './transport.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './types.js';
 
@@ -43,7 +43,7 @@ interface BusLane {
   heap: MinHeap<{ rt: EntityRuntime; version: number }>;
   timer: TimerHandle | undefined;
   running: Promise<void> | undefined;
-  stats: BusStats;
+  status: BusStatus;
 }
 
 export class Poller implements PollerView {
@@ -84,17 +84,17 @@ export class Poller implements PollerView {
     return [...this.runtimes.keys()];
   }
 
-  entityStats(id: string): EntityStats | undefined {
-    const s = this.runtimes.get(id)?.stats;
+  entityStatus(id: string): EntityStatus | undefined {
+    const s = this.runtimes.get(id)?.status;
     return s ? { ...s } : undefined;
   }
 
-  allEntityStats(): EntityStats[] {
-    return [...this.runtimes.values()].map((rt) => ({ ...rt.stats }));
+  allEntityStatus(): EntityStatus[] {
+    return [...this.runtimes.values()].map((rt) => ({ ...rt.status }));
   }
 
-  busStats(): BusStats[] {
-    return [...this.lanes.values()].map((l) => ({ ...l.stats }));
+  busStatus(): BusStatus[] {
+    return [...this.lanes.values()].map((l) => ({ ...l.status }));
   }
 
   /** Learned illegal-address ranges per bus (persisted by the store). */
@@ -121,9 +121,9 @@ export class Poller implements PollerView {
   setIntervalMs(id: string, ms: number): number {
     const rt = this.mustGet(id);
     const applied = rt.clampInterval(ms);
-    rt.stats.intervalMs = applied;
+    rt.status.intervalMs = applied;
     const now = this.deps.clock.now();
-    this.schedule(rt, alignUp(Math.max(now, (rt.stats.lastReadAt ?? now) + applied / 2), applied));
+    this.schedule(rt, alignUp(Math.max(now, (rt.status.lastReadAt ?? now) + applied / 2), applied));
     return applied;
   }
 
@@ -156,8 +156,8 @@ export class Poller implements PollerView {
   }
 
   private laneOf(rt: EntityRuntime): BusLane {
-    const lane = this.lanes.get(rt.stats.bus);
-    if (!lane) throw new Error(`no lane for ${rt.stats.bus}`);
+    const lane = this.lanes.get(rt.status.bus);
+    if (!lane) throw new Error(`no lane for ${rt.status.bus}`);
     return lane;
   }
 
@@ -201,7 +201,7 @@ export class Poller implements PollerView {
   private async runCycle(lane: BusLane): Promise<void> {
     const due = this.collectDue(lane);
     if (due.length === 0) return;
-    lane.stats.cycles++;
+    lane.status.cycles++;
     for (const [conn, group] of groupByConnection(due)) {
       const limits = planLimitsOf(conn, lane.holes);
       const byKey = new Map(group.map((rt) => [rt.item.key, rt]));
@@ -245,7 +245,7 @@ export class Poller implements PollerView {
     for (const rt of [...due]) {
       for (const id of this.companions.get(rt.def.id) ?? []) {
         const c = this.runtimes.get(id);
-        if (!c || taken.has(c) || c.stats.bus !== rt.stats.bus || c.nextDueMs > now + c.intervalMs / 2) continue;
+        if (!c || taken.has(c) || c.status.bus !== rt.status.bus || c.nextDueMs > now + c.intervalMs / 2) continue;
         c.dueVersion++;
         c.cycleVersion = c.dueVersion;
         c.nextDueMs = now;
@@ -258,10 +258,10 @@ export class Poller implements PollerView {
   private scheduleNext(lane: BusLane, rt: EntityRuntime): void {
     if (rt.dueVersion !== rt.cycleVersion) return; // rescheduled during the cycle (readNow, setIntervalMs)
     const now = this.deps.clock.now();
-    const interval = rt.stats.illegalAddress ? rt.def.maxIntervalMs : rt.intervalMs;
+    const interval = rt.status.illegalAddress ? rt.def.maxIntervalMs : rt.intervalMs;
     let next = alignUp(rt.nextDueMs + interval / 2, interval);
     if (next <= now) {
-      lane.stats.overruns++; // a whole slot was missed: skip it and read again as soon as the bus is free
+      lane.status.overruns++; // a whole slot was missed: skip it and read again as soon as the bus is free
       next = now;
     }
     this.schedule(rt, next);
@@ -271,11 +271,11 @@ export class Poller implements PollerView {
     return {
       bus: lane.bus, timing, holes: lane.holes, now: () => this.deps.clock.now(),
       onRequest: (registers, modelledMs, measuredMs, failed) => {
-        lane.stats.requests++;
-        lane.stats.registers += registers;
-        lane.stats.modelledBusMs += modelledMs;
-        lane.stats.busyMs += measuredMs;
-        if (failed) lane.stats.errors++;
+        lane.status.requests++;
+        lane.status.registers += registers;
+        lane.status.modelledBusMs += modelledMs;
+        lane.status.busyMs += measuredMs;
+        if (failed) lane.status.errors++;
       },
       onHole: (unitId, fn, start, end) => {
         this.deps.logger.warn(`${lane.key} unit ${unitId} fc${fn}: registers ${start}..${end - 1} answer "illegal data address"; later reads avoid them`);
@@ -300,11 +300,11 @@ export function alignUp(t: number, interval: number): number {
 }
 
 function newLane(key: string, bus: Bus, now: number, initialHoles: HoleSet | undefined): BusLane {
-  const stats: BusStats = {
+  const status: BusStatus = {
     key, requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: now,
   };
   const holes = HoleSet.fromList(initialHoles?.list() ?? []);
-  return { key, bus, holes, heap: new MinHeap(), timer: undefined, running: undefined, stats };
+  return { key, bus, holes, heap: new MinHeap(), timer: undefined, running: undefined, status };
 }
 
 function groupByConnection(due: EntityRuntime[]): Map<ConnectionDef, EntityRuntime[]> {

@@ -1,6 +1,6 @@
 /**
  * What the poller tells the rest of the app: samples and read errors as events, and per-entity and
- * per-bus statistics behind a read-only view. The optimizer, the stats module and the HA publisher
+ * per-bus status (counters, last values) behind a read-only view. The optimizer, the stats module and the faces
  * consume these; none of them touch the poller's internals.
  */
 import type { EntityValue } from './types.js';
@@ -35,7 +35,7 @@ export interface PollerEvents {
   holeLearned: { bus: string; unitId: number; fn: number; start: number; end: number };
 }
 
-export interface EntityStats {
+export interface EntityStatus {
   id: string;
   bus: string;
   intervalMs: number;
@@ -53,7 +53,7 @@ export interface EntityStats {
   illegalAddress: boolean;
 }
 
-export interface BusStats {
+export interface BusStatus {
   key: string;
   requests: number;
   registers: number;
@@ -68,7 +68,7 @@ export interface BusStats {
   since: number;
 }
 
-/** A bus's counters over a window: rates between two snapshots of its BusStats. */
+/** A bus's counters over a window: rates between two snapshots of its BusStatus. */
 export interface BusDelta {
   key: string;
   /** Requests in the window. */
@@ -98,9 +98,9 @@ export interface BusWindow {
 
 export interface PollerView {
   entityIds(): string[];
-  entityStats(id: string): EntityStats | undefined;
-  allEntityStats(): EntityStats[];
-  busStats(): BusStats[];
+  entityStatus(id: string): EntityStatus | undefined;
+  allEntityStatus(): EntityStatus[];
+  busStatus(): BusStatus[];
   intervalMs(id: string): number | undefined;
   /** Sets an entity's poll interval (clamped to its min/max); returns the value applied. */
   setIntervalMs(id: string, ms: number): number;

@@ -16,7 +16,7 @@ export interface AdoptedCluster {
 }
 
 export interface ClusterControllerDeps {
-  poller: Pick<PollerView, 'readNow' | 'setCompanions' | 'entityStats'>;
+  poller: Pick<PollerView, 'readNow' | 'setCompanions' | 'entityStatus'>;
   events: Pick<EventBus<{ sample: Sample }>, 'on' | 'removeOwner'>;
   logger: Logger;
   now: () => number;
@@ -95,7 +95,7 @@ export class ClusterController {
     const gap = this.deps.minGapMs ?? 1000;
     const others = new Set(clusters.flatMap((c) => c.members).filter((m) => m !== s.entityId));
     for (const id of others) {
-      const last = this.deps.poller.entityStats(id)?.lastReadAt;
+      const last = this.deps.poller.entityStatus(id)?.lastReadAt;
       if (last !== undefined && now - last < gap) continue;
       this.triggeredReads++;
       this.deps.poller.readNow(id).catch((err: unknown) => this.deps.logger.debug(`Triggered read of ${id} failed: ${describeError(err)}`));

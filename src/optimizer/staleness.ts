@@ -6,7 +6,7 @@
  * use this one figure.
  */
 import { expectedAgeMs } from '../metrics/ageModel.js';
-import type { EntityStats } from '../modbus/pollerTypes.js';
+import type { EntityStatus } from '../modbus/pollerTypes.js';
 import type { StatsView } from '../stats/types.js';
 
 const MS_PER_HOUR = 3_600_000;
@@ -18,7 +18,7 @@ export function censoredRatePerMs(polls: number, changes: number, intervalMs: nu
   return Math.max(0, -Math.log((polls - x + 0.5) / (polls + 0.5)) / intervalMs);
 }
 
-export function entityStalenessMs(s: EntityStats, stats: Pick<StatsView, 'currentRate'> | undefined): number | undefined {
+export function entityStalenessMs(s: EntityStatus, stats: Pick<StatsView, 'currentRate'> | undefined): number | undefined {
   const learned = stats?.currentRate(s.id);
   if (learned && learned.kind !== 'unknown') return expectedAgeMs(s.intervalMs, learned.ratePerHour / MS_PER_HOUR);
   if (s.polls < 2) return undefined;
@@ -26,7 +26,7 @@ export function entityStalenessMs(s: EntityStats, stats: Pick<StatsView, 'curren
 }
 
 /** Mean over entities with an estimate; undefined when none has one yet. */
-export function meanStalenessMs(entities: readonly EntityStats[], stats?: Pick<StatsView, 'currentRate'>): number | undefined {
+export function meanStalenessMs(entities: readonly EntityStatus[], stats?: Pick<StatsView, 'currentRate'>): number | undefined {
   const ages = entities.map((e) => entityStalenessMs(e, stats)).filter((a): a is number => a !== undefined);
   return ages.length ? ages.reduce((a, b) => a + b, 0) / ages.length : undefined;
 }

@@ -16,7 +16,7 @@ import { nextTurn } from '../core/clock.js';
 import { VirtualClock } from '../core/virtualClock.js';
 import { siteFreshness, type EntityFreshness, type SiteFreshness } from '../metrics/freshness.js';
 import { LAN_ROUND_TRIP_MS } from '../modbus/costModel.js';
-import type { BusStats } from '../modbus/pollerTypes.js';
+import type { BusStatus } from '../modbus/pollerTypes.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
 import { ContextFeed } from './contextFeed.js';
 import { SimSite } from './groundTruth.js';
@@ -52,7 +52,7 @@ export interface RunResult {
   durationMs: number;
   figures: SiteFreshness;
   entities: EntityFreshness[];
-  buses: BusStats[];
+  buses: BusStatus[];
   /** The ground truth of the run, for tests that look deeper. */
   truth: SimSite;
 }
@@ -136,10 +136,10 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   const endMs = startMs + spec.durationMs;
   await clock.runUntil(startMs);
   rec.reset(startMs);
-  const base = app.poller.busStats();
+  const base = app.poller.busStatus();
   await clock.runUntil(endMs);
   const entities = rec.finish(endMs);
-  const buses = app.poller.busStats().map((b) => minusBase(b, base.find((x) => x.key === b.key)));
+  const buses = app.poller.busStatus().map((b) => minusBase(b, base.find((x) => x.key === b.key)));
   detach?.();
   scheduler.stop();
   contextFeed.stop();
@@ -154,7 +154,7 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
 }
 
 /** Bus counters of the measured window only (after a warm-up). */
-function minusBase(b: BusStats, base: BusStats | undefined): BusStats {
+function minusBase(b: BusStatus, base: BusStatus | undefined): BusStatus {
   if (!base) return b;
   return {
     ...b, requests: b.requests - base.requests, registers: b.registers - base.registers, busyMs: b.busyMs - base.busyMs,

@@ -5,10 +5,10 @@
  * so a rate is computed by one formula (busDelta) from one kind of snapshot, whoever shows it.
  */
 import type { Clock } from '../core/clock.js';
-import type { BusDelta, BusStats, BusWindow, BusWindowDelta } from '../modbus/pollerTypes.js';
+import type { BusDelta, BusStatus, BusWindow, BusWindowDelta } from '../modbus/pollerTypes.js';
 
 export interface BusCounterSource {
-  busStats(): BusStats[];
+  busStatus(): BusStatus[];
 }
 
 /** Cumulative counters summed over every bus. */
@@ -20,11 +20,11 @@ export interface BusTotals {
 
 interface Mark {
   at: number;
-  buses: Map<string, BusStats>;
+  buses: Map<string, BusStatus>;
 }
 
 /** Rates between two snapshots of the same bus taken at `fromMs` and `toMs` (no `before`: since zero). */
-export function busDelta(before: BusStats | undefined, after: BusStats, fromMs: number, toMs: number): BusDelta {
+export function busDelta(before: BusStatus | undefined, after: BusStatus, fromMs: number, toMs: number): BusDelta {
   const base = before ?? { requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0 };
   const wallMs = Math.max(1, toMs - fromMs);
   const requests = after.requests - base.requests;
@@ -48,7 +48,7 @@ export class BusWindows {
   constructor(private readonly source: BusCounterSource, private readonly clock: Clock) {}
 
   totals(): BusTotals {
-    const buses = this.source.busStats();
+    const buses = this.source.busStatus();
     return {
       requests: buses.reduce((s, b) => s + b.requests, 0),
       errors: buses.reduce((s, b) => s + b.errors, 0),
@@ -91,6 +91,6 @@ export class BusWindows {
   }
 
   private mark(): Mark {
-    return { at: this.clock.now(), buses: new Map(this.source.busStats().map((b) => [b.key, b])) };
+    return { at: this.clock.now(), buses: new Map(this.source.busStatus().map((b) => [b.key, b])) };
   }
 }

@@ -10,7 +10,7 @@ import type { EventBus } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import type { HoleRange } from '../modbus/holes.js';
 import { HoleSet } from '../modbus/holes.js';
-import type { BusDelta, EntityStats, PollerEvents, PollerView } from '../modbus/pollerTypes.js';
+import type { BusDelta, EntityStatus, PollerEvents, PollerView } from '../modbus/pollerTypes.js';
 import { planConnectionReads } from '../modbus/readPlan.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
 import type { BusWindows } from './busWindows.js';
@@ -23,10 +23,10 @@ export interface ConsoleStatusDeps {
   logger: Logger;
   entities: readonly EntityDef[];
   connections: readonly ConnectionDef[];
-  poller: Pick<PollerView, 'allEntityStats'> & { holeList(): Array<HoleRange & { bus: string }> };
+  poller: Pick<PollerView, 'allEntityStatus'> & { holeList(): Array<HoleRange & { bus: string }> };
   busWindows: Pick<BusWindows, 'open'>;
   /** Mean staleness estimate (ms) of a bus's entities; undefined until one has an estimate. */
-  stalenessMs: (entities: readonly EntityStats[]) => number | undefined;
+  stalenessMs: (entities: readonly EntityStatus[]) => number | undefined;
   /** The optimizer's latest audit record (undefined without an optimizer or before its first change). */
   lastOptimizerAction?: () => { at: number; what: string } | undefined;
   /** How often the per-bus lines are logged (0 = never; default 60 s). */
@@ -75,7 +75,7 @@ export function consoleStatus(deps: ConsoleStatusDeps): { start(): void; stop():
   let timer: TimerHandle | undefined;
   const tick = () => {
     const now = deps.clock.now();
-    const entities = deps.poller.allEntityStats();
+    const entities = deps.poller.allEntityStatus();
     const action = describeAction(deps.lastOptimizerAction?.(), now);
     for (const delta of window.advance()?.buses ?? []) {
       const staleness = deps.stalenessMs(entities.filter((e) => e.bus === delta.key));
@@ -110,7 +110,7 @@ function describeAction(action: { at: number; what: string } | undefined, now: n
   return `${what} (${minutes < 1 ? 'just now' : `${minutes} min ago`})`;
 }
 
-export function formatValues(stats: readonly EntityStats[], units: ReadonlyMap<string, string | undefined>): string {
+export function formatValues(stats: readonly EntityStatus[], units: ReadonlyMap<string, string | undefined>): string {
   return stats
     .map((s) => {
       const unit = units.get(s.id);

@@ -34,7 +34,7 @@ export function pollerStatisticsProvider(poller: PollerView, busWindows: Pick<Bu
       const requests = deltas.reduce((n, d) => n + d.requests, 0);
       const errors = deltas.reduce((n, d) => n + d.errors, 0);
       const perBus = Object.fromEntries(deltas.map((d) => [d.key, round(100 * d.utilisation, 1)]));
-      const entities = poller.allEntityStats();
+      const entities = poller.allEntityStatus();
       const healthy = entities.filter((e) => e.polls > 0 && e.consecutiveErrors === 0).length;
       const stalenessMs = meanStalenessMs(entities, stats);
       return [

@@ -9,7 +9,7 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { BusWindowDelta, EntityStats } from '../modbus/pollerTypes.js';
+import type { BusWindowDelta, EntityStatus } from '../modbus/pollerTypes.js';
 import { meanStalenessMs } from '../optimizer/staleness.js';
 import type { StatsView } from '../stats/types.js';
 import type { BusWindows } from './busWindows.js';
@@ -18,7 +18,7 @@ export interface SeriesSources {
   clock: Clock;
   logger: Logger;
   busWindows: Pick<BusWindows, 'trailing'>;
-  entityStats(): EntityStats[];
+  entityStatus(): EntityStatus[];
   stats: Pick<StatsView, 'currentRate'>;
   /** Learned success rate per strategy (empty without an optimizer). */
   successRates(): Record<string, number>;
@@ -100,7 +100,7 @@ export class SeriesRecorder {
     this.sampleStrategies(now);
     if (!window) return undefined;
     const minutes = (window.toMs - window.fromMs) / 60_000;
-    const byBus = groupByBus(this.src.entityStats());
+    const byBus = groupByBus(this.src.entityStatus());
     const buses: Record<string, BusPoint> = {};
     for (const delta of window.buses) {
       const staleness = meanStalenessMs(byBus.get(delta.key) ?? [], this.src.stats);
@@ -170,8 +170,8 @@ export class SeriesRecorder {
   }
 }
 
-function groupByBus(entities: readonly EntityStats[]): Map<string, EntityStats[]> {
-  const out = new Map<string, EntityStats[]>();
+function groupByBus(entities: readonly EntityStatus[]): Map<string, EntityStatus[]> {
+  const out = new Map<string, EntityStatus[]>();
   for (const e of entities) {
     const list = out.get(e.bus);
     if (list) list.push(e);

@@ -6,7 +6,7 @@
  * the event stream.
  */
 import type { EntityValue } from '../modbus/types.js';
-import type { EntityStats } from '../modbus/pollerTypes.js';
+import type { EntityStatus } from '../modbus/pollerTypes.js';
 import type { DashboardSource } from './overviewView.js';
 
 export const ENTITY_COLUMNS = [
@@ -34,7 +34,7 @@ function shown(value: EntityValue | null | undefined): Cell {
   return value;
 }
 
-export function availability(s: EntityStats): Availability {
+export function availability(s: EntityStatus): Availability {
   if (s.illegalAddress) return 'illegal_address';
   if (s.consecutiveErrors > 0) return 'failing';
   return s.lastReadAt === undefined ? 'waiting' : 'ok';
@@ -49,7 +49,7 @@ function clusterOf(src: DashboardSource): Map<string, string> {
 
 export function buildEntityTable(src: DashboardSource): EntityTable {
   const clusters = clusterOf(src);
-  const stats = new Map(src.poller.allEntityStats().map((s) => [s.id, s]));
+  const stats = new Map(src.poller.allEntityStatus().map((s) => [s.id, s]));
   const rows: Cell[][] = [];
   for (const def of src.entities) {
     const s = stats.get(def.id);
@@ -69,7 +69,7 @@ export function buildEntityTable(src: DashboardSource): EntityTable {
 /** The live columns of every entity read after `sinceMs`. */
 export function liveRows(src: Pick<DashboardSource, 'poller'>, sinceMs: number): Cell[][] {
   const out: Cell[][] = [];
-  for (const s of src.poller.allEntityStats()) {
+  for (const s of src.poller.allEntityStatus()) {
     if ((s.lastReadAt ?? -Infinity) <= sinceMs && (s.lastErrorAt ?? -Infinity) <= sinceMs) continue;
     out.push([s.id, shown(s.lastValue), s.intervalMs / 1000, s.lastChangeAt ?? null, s.lastReadAt ?? null, s.polls, s.errors, availability(s), s.lastError ?? null]);
   }

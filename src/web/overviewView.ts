@@ -8,7 +8,7 @@
 import type { Clock } from '../core/clock.js';
 import type { HoleRange } from '../modbus/holes.js';
 import { amortizedCosts, modelledUtilisation, NO_HOLES } from '../modbus/readPlan.js';
-import type { EntityStats, PollerView } from '../modbus/pollerTypes.js';
+import type { EntityStatus, PollerView } from '../modbus/pollerTypes.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
 import type { BusWindows } from '../telemetry/busWindows.js';
 import type { OptimizerStatistics } from '../telemetry/optimizerFigures.js';
@@ -70,16 +70,16 @@ export function costShares(src: Pick<DashboardSource, 'connections' | 'entities'
 }
 
 export function buildOverview(src: DashboardSource, series: SeriesRecorder, shares: ReadonlyMap<string, number>): Overview {
-  const stats = src.poller.allEntityStats();
+  const stats = src.poller.allEntityStatus();
   const defs = new Map(src.entities.map((d) => [d.id, d]));
-  const byBus = new Map<string, EntityStats[]>();
+  const byBus = new Map<string, EntityStatus[]>();
   for (const s of stats) {
     const list = byBus.get(s.bus);
     if (list) list.push(s);
     else byBus.set(s.bus, [s]);
   }
   const columns = series.columns();
-  const buses = src.poller.busStats().map((b): BusSummary => {
+  const buses = src.poller.busStatus().map((b): BusSummary => {
     const mine = byBus.get(b.key) ?? [];
     return {
       key: b.key,
@@ -92,7 +92,7 @@ export function buildOverview(src: DashboardSource, series: SeriesRecorder, shar
 }
 
 function busSavings(
-  bus: string, mine: readonly EntityStats[], defs: ReadonlyMap<string, EntityDef>, shares: ReadonlyMap<string, number>,
+  bus: string, mine: readonly EntityStatus[], defs: ReadonlyMap<string, EntityDef>, shares: ReadonlyMap<string, number>,
   stats: StatsView, columns: SeriesColumns,
 ): BusSavings {
   const configuredAges: number[] = [];

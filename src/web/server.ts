@@ -59,7 +59,7 @@ export class WebServer {
   constructor(private readonly deps: WebServerDeps) {
     const { clock, logger, source } = deps;
     this.series = new SeriesRecorder({
-      clock, logger, busWindows: source.busWindows, entityStats: () => source.poller.allEntityStats(), stats: source.stats,
+      clock, logger, busWindows: source.busWindows, entityStatus: () => source.poller.allEntityStatus(), stats: source.stats,
       successRates: () => Object.fromEntries((source.optimizer?.statistics().strategies ?? []).map((s) => [s.name, s.success_rate])),
     }, { ...DEFAULT_SERIES_OPTIONS, everyMs: deps.options.sampleEveryMs ?? DEFAULT_SERIES_OPTIONS.everyMs });
     this.live = new LiveStream({ clock, logger, source, pushEveryMs: deps.options.pushEveryMs ?? 2000 });

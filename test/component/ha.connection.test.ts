@@ -34,7 +34,7 @@ describe('Home Assistant connection', () => {
     const warnings = rig.logger.lines.filter((l) => l.startsWith('WARNING') && l.includes('cannot connect to Home Assistant'));
     expect(warnings).toHaveLength(1); // later attempts log at debug
     expect(rig.logger.lines.filter((l) => l.includes('cannot connect')).length).toBeGreaterThanOrEqual(3);
-    expect(rig.app.poller.entityStats('setpoint')?.polls).toBeGreaterThanOrEqual(1); // polling does not wait
+    expect(rig.app.poller.entityStatus('setpoint')?.polls).toBeGreaterThanOrEqual(1); // polling does not wait
     ha = fake;
     await fake.start();
     await rig.advanceUntil(() => fake.state('sensor.setpoint'), 'connected and published');

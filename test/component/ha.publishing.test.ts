@@ -50,10 +50,10 @@ describe('publishing to Home Assistant', () => {
   it('posts a state only when it differs from the last post', async () => {
     const r = await started();
     await r.run(60_000); // twelve more polls of each entity
-    expect(r.app.poller.entityStats('setpoint')?.polls).toBeGreaterThanOrEqual(12);
+    expect(r.app.poller.entityStatus('setpoint')?.polls).toBeGreaterThanOrEqual(12);
     expect(postsFor('sensor.setpoint')).toHaveLength(1);
     expect(postsFor('binary_sensor.relay')).toHaveLength(1);
-    const powerChanges = r.app.poller.entityStats('power')?.changes ?? 0;
+    const powerChanges = r.app.poller.entityStatus('power')?.changes ?? 0;
     expect(powerChanges).toBeGreaterThan(3);
     expect(postsFor('sensor.power')).toHaveLength(powerChanges + 1);
   });
@@ -61,11 +61,11 @@ describe('publishing to Home Assistant', () => {
   it('shows unavailable only after reads have kept failing past the grace period', async () => {
     const r = await started();
     await r.run(50_000); // failing every 5 s since the start, grace is 60 s
-    expect(r.app.poller.entityStats('ghost')?.consecutiveErrors).toBeGreaterThanOrEqual(9);
+    expect(r.app.poller.entityStatus('ghost')?.consecutiveErrors).toBeGreaterThanOrEqual(9);
     expect(postsFor('sensor.ghost')).toHaveLength(0);
     await r.advanceUntil(() => ha.state('sensor.ghost'), 'ghost posted', 30_000);
     expect(ha.state('sensor.ghost')?.state).toBe('unavailable');
-    expect(r.app.poller.entityStats('ghost')?.errors).toBeGreaterThanOrEqual(12);
+    expect(r.app.poller.entityStatus('ghost')?.errors).toBeGreaterThanOrEqual(12);
   });
 
   it('posts every state again after Home Assistant restarts', async () => {
@@ -101,10 +101,10 @@ describe('publishing to Home Assistant', () => {
   it('keeps polling through a REST outage and catches up with the newest values afterwards', async () => {
     const r = await started();
     ha.restFailure = 503;
-    const pollsBefore = r.app.poller.entityStats('power')?.polls ?? 0;
+    const pollsBefore = r.app.poller.entityStatus('power')?.polls ?? 0;
     const postsBefore = ha.posts.length;
     await r.run(120_000);
-    expect((r.app.poller.entityStats('power')?.polls ?? 0) - pollsBefore).toBeGreaterThanOrEqual(23); // every 5 s
+    expect((r.app.poller.entityStatus('power')?.polls ?? 0) - pollsBefore).toBeGreaterThanOrEqual(23); // every 5 s
     expect(ha.posts.length - postsBefore).toBeLessThan(15); // backed off, not one post per value
     expect(r.logger.lines.filter((l) => l.startsWith('WARNING') && l.includes('503'))).toHaveLength(1);
     ha.restFailure = undefined;
@@ -129,6 +129,6 @@ describe('Home Assistant off', () => {
     await rig.app.start();
     await rig.run(20_000);
     expect(rig.logger.lines.filter((l) => l.includes('Home Assistant is off'))).toHaveLength(1);
-    expect(rig.app.poller.entityStats('setpoint')?.polls).toBeGreaterThanOrEqual(4);
+    expect(rig.app.poller.entityStatus('setpoint')?.polls).toBeGreaterThanOrEqual(4);
   });
 });

@@ -116,8 +116,8 @@ describe('Poller', () => {
     const r = build([point('moving', 10, 1000, 3600 * 10), point('still', 11, 5)], [entity('moving', 10, 1), entity('still', 11, 1)]);
     r.poller.start();
     await r.clock.advance(30_000);
-    expect(r.poller.entityStats('still')?.changes).toBe(0);
-    expect(r.poller.entityStats('moving')?.changes).toBeGreaterThan(20);
+    expect(r.poller.entityStatus('still')?.changes).toBe(0);
+    expect(r.poller.entityStatus('moving')?.changes).toBeGreaterThan(20);
     expect(r.samples.find((s) => s.entityId === 'moving')?.changed).toBe(false); // first read is never a change
   });
 
@@ -146,11 +146,11 @@ describe('Poller', () => {
     const r = build([point('ok', 10, 7)], [entity('ok', 10), entity('bad', 12)], [[0, 12]]);
     r.poller.start();
     await r.clock.advance(1000);
-    expect(r.poller.entityStats('ok')).toMatchObject({ lastValue: 7, errors: 0 });
-    expect(r.poller.entityStats('bad')).toMatchObject({ illegalAddress: true, errors: 1 });
+    expect(r.poller.entityStatus('ok')).toMatchObject({ lastValue: 7, errors: 0 });
+    expect(r.poller.entityStatus('bad')).toMatchObject({ illegalAddress: true, errors: 1 });
     await r.clock.advance(60_000); // the bad one is retried only at its max interval
-    expect(r.poller.entityStats('bad')?.errors).toBe(1);
-    expect(r.poller.entityStats('ok')?.polls).toBe(13);
+    expect(r.poller.entityStatus('bad')?.errors).toBe(1);
+    expect(r.poller.entityStatus('ok')?.polls).toBe(13);
   });
 
   it('counts overruns and slips instead of queueing when the bus is too slow', async () => {
@@ -159,10 +159,10 @@ describe('Poller', () => {
     const r = build(ids.map((id, i) => point(id, i * 40, i)), ids.map((id, i) => entity(id, i * 40, 1)), [[0, 2000]]);
     r.poller.start();
     await r.clock.advance(60_000);
-    const bus = r.poller.busStats()[0];
+    const bus = r.poller.busStatus()[0];
     expect(bus?.overruns).toBeGreaterThan(0);
     expect(r.bus.pending()).toBeLessThanOrEqual(1);
-    const polls = r.poller.entityStats('e0')?.polls ?? 0;
+    const polls = r.poller.entityStatus('e0')?.polls ?? 0;
     expect(polls).toBeLessThan(40); // would be 61 at the nominal rate
     expect(polls).toBeGreaterThan(20);
     expect(bus?.modelledBusMs).toBeGreaterThan(50_000); // the bus was busy nearly all the time

@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('dashboard API', () => {
   it('overview: per-bus counters from the poller, series points, savings against the configured intervals', async () => {
     const o = await get<Overview>('api/overview');
-    const [bus] = site.app.poller.busStats();
+    const [bus] = site.app.poller.busStatus();
     expect(o.entities).toBe(site.entities);
     expect(o.buses).toHaveLength(1);
     expect(o.buses[0]).toMatchObject({ key: bus?.key, connections: ['plant'], entities: site.entities, requests: bus?.requests });
@@ -42,7 +42,7 @@ describe('dashboard API', () => {
     expect(t.columns).toEqual([...ENTITY_COLUMNS]);
     expect(t.rows).toHaveLength(site.entities);
     const col = (name: string) => t.columns.indexOf(name);
-    const stats = new Map(site.app.poller.allEntityStats().map((s) => [s.id, s]));
+    const stats = new Map(site.app.poller.allEntityStatus().map((s) => [s.id, s]));
     for (const row of t.rows) {
       const s = stats.get(row[0] as string);
       expect(row[col('reads')]).toBe(s?.polls);

@@ -3,22 +3,22 @@
 // running, a trailing window measured from the latest sample at least its length old, and totals.
 import { describe, expect, it } from '@jest/globals';
 import { VirtualClock } from '../../src/core/virtualClock.js';
-import type { BusStats } from '../../src/modbus/pollerTypes.js';
+import type { BusStatus } from '../../src/modbus/pollerTypes.js';
 import { busDelta, BusWindows } from '../../src/telemetry/busWindows.js';
 
 function rig() {
   const clock = new VirtualClock(1_000_000);
   const zero = { requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: 0 };
-  const a: BusStats = { ...zero, key: 'a' };
-  const b: BusStats = { ...zero, key: 'b' };
-  const windows = new BusWindows({ busStats: () => [{ ...a }, { ...b }] }, clock);
+  const a: BusStatus = { ...zero, key: 'a' };
+  const b: BusStatus = { ...zero, key: 'b' };
+  const windows = new BusWindows({ busStatus: () => [{ ...a }, { ...b }] }, clock);
   return { clock, a, b, windows };
 }
 
 describe('busDelta', () => {
   it('gives rates between two snapshots, and since zero without a first one', () => {
-    const before: BusStats = { key: 'a', requests: 10, registers: 40, busyMs: 500, modelledBusMs: 400, errors: 1, overruns: 0, cycles: 1, since: 0 };
-    const after: BusStats = { ...before, requests: 40, registers: 160, busyMs: 6500, modelledBusMs: 3400, errors: 3, overruns: 2 };
+    const before: BusStatus = { key: 'a', requests: 10, registers: 40, busyMs: 500, modelledBusMs: 400, errors: 1, overruns: 0, cycles: 1, since: 0 };
+    const after: BusStatus = { ...before, requests: 40, registers: 160, busyMs: 6500, modelledBusMs: 3400, errors: 3, overruns: 2 };
     expect(busDelta(before, after, 0, 60_000)).toEqual({
       key: 'a', requests: 30, requestsPerMin: 30, registersPerRequest: 4, utilisation: 0.1, modelledUtilisation: 0.05, errors: 2, overruns: 2,
     });

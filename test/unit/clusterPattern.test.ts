@@ -23,7 +23,7 @@ function fakePoller() {
     setIntervalMs: (id: string, ms: number) => { intervals.set(id, ms); return ms; },
     readNow: async (id: string) => { reads.push(id); return {} as Sample; },
     setCompanions: (g: readonly (readonly string[])[]) => { companions = [...g]; },
-    entityStats: () => undefined,
+    entityStatus: () => undefined,
   };
 }
 

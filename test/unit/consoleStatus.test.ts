@@ -6,7 +6,7 @@ import { EventBus } from '../../src/core/eventBus.js';
 import { createMemoryLogger } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
 import type { HoleRange } from '../../src/modbus/holes.js';
-import type { BusStats, EntityStats, PollerEvents, Sample } from '../../src/modbus/pollerTypes.js';
+import type { BusStatus, EntityStatus, PollerEvents, Sample } from '../../src/modbus/pollerTypes.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../../src/modbus/types.js';
 import { BusWindows } from '../../src/telemetry/busWindows.js';
 import { consoleStatus, formatBusLine, reportFirstPoll } from '../../src/telemetry/consoleStatus.js';
@@ -29,8 +29,8 @@ function rig(entities: EntityDef[], holes: HoleRange[] = []) {
   const clock = new VirtualClock(0);
   const logger = createMemoryLogger();
   const events = new EventBus<PollerEvents>(logger);
-  const status: EntityStats[] = [];
-  const poller = { allEntityStats: () => status, holeList: () => holes.map((h) => ({ ...h, bus: BUS })) };
+  const status: EntityStatus[] = [];
+  const poller = { allEntityStatus: () => status, holeList: () => holes.map((h) => ({ ...h, bus: BUS })) };
   return { clock, logger, events, status, deps: { clock, logger, entities, connections: [CONN], poller } };
 }
 
@@ -67,13 +67,13 @@ describe('first-poll summary', () => {
 describe('per-bus status lines', () => {
   it('logs one compact line per bus and interval, with values only at debug', async () => {
     const { clock, logger, status, deps } = rig([entity('a', 0)]);
-    const bus: BusStats = { key: BUS, requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: 0 };
+    const bus: BusStatus = { key: BUS, requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: 0 };
     const last: { action?: { at: number; what: string } } = {};
     const status$ = consoleStatus({
-      ...deps, busWindows: new BusWindows({ busStats: () => [{ ...bus }] }, clock), statusEveryMs: 60_000,
+      ...deps, busWindows: new BusWindows({ busStatus: () => [{ ...bus }] }, clock), statusEveryMs: 60_000,
       stalenessMs: (list) => (list.length ? 1500 : undefined), lastOptimizerAction: () => last.action,
     });
-    status.push({ id: 'a', bus: BUS, lastValue: 230 } as EntityStats);
+    status.push({ id: 'a', bus: BUS, lastValue: 230 } as EntityStatus);
     status$.start();
     Object.assign(bus, { requests: 30, busyMs: 1200, errors: 1 });
     await clock.advance(60_000);

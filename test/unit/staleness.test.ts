@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { EntityStats } from '../../src/modbus/pollerTypes.js';
+import type { EntityStatus } from '../../src/modbus/pollerTypes.js';
 import { censoredRatePerMs, meanStalenessMs } from '../../src/optimizer/staleness.js';
 
 describe('staleness estimate', () => {
-  const stats = (polls: number, changes: number, intervalMs: number): EntityStats => ({
+  const stats = (polls: number, changes: number, intervalMs: number): EntityStatus => ({
     id: 'e', bus: 'b', intervalMs, polls, changes, errors: 0, consecutiveErrors: 0, lastValue: 1, lastReadAt: 0,
     lastChangeAt: undefined, lastErrorAt: undefined, lastError: undefined, meanLatencyMs: 0, illegalAddress: false,
   });

@@ -4,16 +4,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { createMemoryLogger } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
-import type { BusStats } from '../../src/modbus/pollerTypes.js';
+import type { BusStatus } from '../../src/modbus/pollerTypes.js';
 import { BusWindows } from '../../src/telemetry/busWindows.js';
 import { SeriesRecorder } from '../../src/telemetry/series.js';
 
 function rig(options: Partial<ConstructorParameters<typeof SeriesRecorder>[1]> = {}) {
   const clock = new VirtualClock(1_000_000);
-  const bus: BusStats = { key: 'tcp://gw:502', requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: 0 };
+  const bus: BusStatus = { key: 'tcp://gw:502', requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: 0 };
   const rates = { interval: 0.5 };
   const recorder = new SeriesRecorder({
-    clock, logger: createMemoryLogger(), busWindows: new BusWindows({ busStats: () => [{ ...bus }] }, clock), entityStats: () => [],
+    clock, logger: createMemoryLogger(), busWindows: new BusWindows({ busStatus: () => [{ ...bus }] }, clock), entityStatus: () => [],
     stats: { currentRate: () => undefined }, successRates: () => ({ ...rates }),
   }, { everyMs: 10_000, windowMs: 60_000, capacity: 5, strategyEveryMs: 300_000, strategyCapacity: 100, ...options });
   return { clock, bus, rates, recorder };
