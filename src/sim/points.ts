@@ -6,14 +6,8 @@
 import type { DataType, RegisterType } from '../modbus/types.js';
 import type { HeatPumpChannel } from './heatPumpModel.js';
 import type { RateProfile } from './rates.js';
-import type { SimPointSpec } from './simDevice.js';
+import type { LinkedSpec, SimPointSpec } from './simDevice.js';
 import type { ProcessSpec } from './valueProcess.js';
-
-/** A point whose value comes from a device's shared model (e.g. the heat pump's cycle). */
-export interface LinkedSpec {
-  kind: 'linked';
-  channel: HeatPumpChannel;
-}
 
 const CLASSES: Record<string, [string | undefined, string]> = {
   W: ['power', 'measurement'],

@@ -7,10 +7,15 @@
 import { hashSeed, seededRandom } from '../core/random.js';
 import { createEncoder } from '../modbus/codecs.js';
 import { FUNCTION_OF, type DataType, type ReadFunction, type RegisterType, type Swap } from '../modbus/types.js';
-import { HeatPumpModel, type HeatPumpSpec } from './heatPumpModel.js';
-import type { LinkedSpec } from './points.js';
+import { HeatPumpModel, type HeatPumpChannel, type HeatPumpSpec } from './heatPumpModel.js';
 import type { RegimeRates } from './rates.js';
 import { ValueProcess, type ChangeListener, type ProcessSpec } from './valueProcess.js';
+
+/** A point whose value comes from a device's shared model (e.g. the heat pump's cycle). */
+export interface LinkedSpec {
+  kind: 'linked';
+  channel: HeatPumpChannel;
+}
 
 export interface SimPointSpec {
   id: string;
