@@ -3,7 +3,7 @@
  * called, and timers fire in due-time order (ties in arming order). Between timer firings it yields
  * to the microtask queue so promise chains started by a timer settle before time moves on.
  */
-import type { Clock, TimerHandle } from './clock.js';
+import { nextTurn, type Clock, type TimerHandle } from './clock.js';
 import { MinHeap } from './minHeap.js';
 
 interface PendingTimer {
@@ -72,7 +72,7 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** Lets queued promise continuations run (several turns, since chains can be a few awaits deep). */
-async function settleMicrotasks(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
+/** Lets queued promise continuations run: all of them, since a macrotask runs only once the microtask queue is empty. */
+function settleMicrotasks(): Promise<void> {
+  return nextTurn();
 }

@@ -175,7 +175,9 @@ function planGroup(items: readonly ReadItem[], limits: PlanLimits): BlockRequest
   nodes.forEach((node, i) => {
     holeLimit[i] = holes === undefined ? Infinity : holes.firstHoleAtOrAfter(unitId, fn, node.start);
   });
-  const from = partition(nodes, cap, holeLimit, costTable(fn, Math.max(Math.floor(cap), 0), limits.timing));
+  // no segment spans more than the group does: the cost table need not reach the cap (2,000 for bits)
+  const reach = nodes.reduce((m, node) => Math.max(m, node.end), 0) - (nodes[0]?.start ?? 0);
+  const from = partition(nodes, cap, holeLimit, costTable(fn, Math.max(Math.min(Math.floor(cap), reach), 0), limits.timing));
   return [...blocksOf(nodes, from, unitId, fn), ...alone].sort(compareBlocks);
 }
 

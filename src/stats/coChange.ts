@@ -77,14 +77,14 @@ export function pairScore(p: Pair, f = 1): number {
  * gate): a young pair that might still prove itself is not replaced, a well-observed chance pair is.
  */
 function optimisticScore(p: Pair, f: number): number {
-  let best = 0;
-  for (const side of [0, 1] as const) {
-    const n = p.n[side] * f;
-    const c = p.c[side] * f;
-    const base = p.base[side] * f;
-    best = Math.max(best, (c - base + 2 * Math.sqrt(c + base + 1)) / (n - base + 2));
-  }
-  return best;
+  return Math.max(0, optimisticSide(p, 0, f), optimisticSide(p, 1, f));
+}
+
+function optimisticSide(p: Pair, side: 0 | 1, f: number): number {
+  const n = p.n[side] * f;
+  const c = p.c[side] * f;
+  const base = p.base[side] * f;
+  return (c - base + 2 * Math.sqrt(c + base + 1)) / (n - base + 2);
 }
 
 export class CoChange {
