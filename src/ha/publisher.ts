@@ -79,9 +79,11 @@ export class StatePublisher {
   /** Sets the newest state; it is posted when it differs from what HA last accepted. */
   set(entityId: string, state: string, attributes: Record<string, unknown>): void {
     if (!this.origins.has(entityId)) this.declare(entityId, 'an undeclared source');
+    const latest = this.latest.get(entityId);
+    if (latest !== undefined && sameShallow(latest.body, state, attributes)) return;
     const body = { state, attributes: { ...attributes, [MARKER_ATTRIBUTE]: MARKER_VALUE } };
     const text = stableJson(body);
-    if (this.latest.get(entityId)?.text === text) return;
+    if (latest?.text === text) return;
     this.latest.set(entityId, { body, text });
     if (this.posted.get(entityId) === text) this.pending.delete(entityId);
     else this.pending.add(entityId);
@@ -214,4 +216,21 @@ export class StatePublisher {
     this.errorReported.add(key);
     this.deps.logger.error(line);
   }
+}
+
+/**
+ * True when `state` and `attributes` (all primitive values) equal the body last set, so its stable
+ * serialisation would be equal too: most samples repeat the shown value, and this spares serialising
+ * each of them. Any object value takes the full comparison (it could have changed in place).
+ */
+function sameShallow(body: StateBody, state: string, attributes: Record<string, unknown>): boolean {
+  if (body.state !== state) return false;
+  const previous = body.attributes;
+  let keys = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if ((typeof value === 'object' && value !== null) || !Object.is(value, previous[key])) return false;
+    keys++;
+  }
+  return !(MARKER_ATTRIBUTE in attributes) && Object.keys(previous).length === keys + 1;
 }

@@ -44,6 +44,36 @@ describe('StatePublisher', () => {
     expect(r.publisher.pendingCount()).toBe(0);
   });
 
+  it('sees an attribute change even when the state and the attributes object stay the same', async () => {
+    const r = rig();
+    r.publisher.open();
+    const attributes: Record<string, unknown> = { unit_of_measurement: 'W', extra: { a: 1 } };
+    r.publisher.set('sensor.a', '1', attributes);
+    await r.settle();
+    r.calls[0]?.resolve(200);
+    await r.settle();
+    attributes.unit_of_measurement = 'kW'; // a primitive changed in place
+    r.publisher.set('sensor.a', '1', attributes);
+    expect(r.publisher.current('sensor.a')?.attributes.unit_of_measurement).toBe('kW');
+    await r.settle();
+    r.calls[1]?.resolve(200);
+    await r.settle();
+    (attributes.extra as { a: number }).a = 2; // a nested value changed in place
+    r.publisher.set('sensor.a', '1', attributes);
+    await r.settle();
+    r.calls[2]?.resolve(200);
+    await r.settle();
+    r.publisher.set('sensor.a', '1', { ...attributes, unit_of_measurement: undefined }); // a key set to undefined is dropped
+    await r.settle();
+    r.calls[3]?.resolve(200);
+    await r.settle();
+    r.publisher.set('sensor.a', '1', { extra: { a: 2 } }); // equal to what was posted: nothing to send
+    await r.settle();
+    expect(r.calls).toHaveLength(4);
+    expect(r.publisher.current('sensor.a')?.attributes).toMatchObject({ extra: { a: 2 }, managed_by: 'modbus_optimizer' });
+    expect(r.publisher.pendingCount()).toBe(0);
+  });
+
   it('backs off on retryable failures, keeps the newest value, and catches up', async () => {
     const r = rig();
     r.publisher.open();
