@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     scheduler: createNodeScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`)),
     dataDir: env.dataDir,
     resourceProbes: { cpuLoad: () => (os.loadavg()[0] ?? 0) / Math.max(1, os.cpus().length) },
-    web: webOptions(env.mode, env.webPort, resolved.options.web_port),
+    web: webOptions(env.mode, env.webPort, resolved.options.web_port, env.webAllowedHosts),
   });
   const shutdown = installShutdown(logger, async () => {
     await app.stop();
@@ -71,14 +71,14 @@ async function main(): Promise<void> {
   if (url !== undefined && env.mode === 'standalone') logger.info(`Dashboard: ${url}`);
 }
 
-/** The ingress port for the supervisor's proxy in app mode; loopback (WEB_PORT, web_port, 8099; 0 = off) standalone. */
-function webOptions(mode: 'app' | 'standalone', envPort: string | undefined, optionPort: number | undefined) {
+/** The ingress port for the supervisor's proxy in app mode; loopback (WEB_PORT, web_port, 8099; 0 = off; WEB_ALLOWED_HOSTS) standalone. */
+function webOptions(mode: 'app' | 'standalone', envPort: string | undefined, optionPort: number | undefined, allowedHosts: string[]) {
   if (mode === 'app') return { port: INGRESS_PORT, host: '0.0.0.0', ingressOnly: true };
   const port = envPort === undefined ? (optionPort ?? INGRESS_PORT) : Number(envPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError([`WEB_PORT "${envPort}" is not a port number (0 … 65535; 0 turns the dashboard off)`]);
   }
-  return port === 0 ? undefined : { port, host: '127.0.0.1', ingressOnly: false };
+  return port === 0 ? undefined : { port, host: '127.0.0.1', ingressOnly: false, allowedHosts };
 }
 
 /** Stops once (signals or a fatal error), then exits with the given code (1 if stopping failed). */

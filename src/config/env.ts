@@ -18,6 +18,8 @@ export interface RuntimeEnv {
   haToken: string | undefined;
   /** WEB_PORT as written (checked where the dashboard options are built); undefined = not set. */
   webPort: string | undefined;
+  /** WEB_ALLOWED_HOSTS: host names the standalone dashboard answers besides loopback ones (comma-separated). */
+  webAllowedHosts: string[];
   /** DEMO_SEED: the demo site's random seed (default 1). */
   demoSeed: number;
   /** DEMO_PORT: the demo gateway's loopback port (default 0 = any free port). */
@@ -39,9 +41,17 @@ function integer(env: Record<string, string | undefined>, key: string, fallback:
   return value;
 }
 
+/** A comma-separated list of host names; a ConfigError names an entry that cannot be one. */
+function hostList(env: Record<string, string | undefined>, key: string): string[] {
+  const names = (get(env, key) ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  const bad = names.filter((h) => !/^[a-z0-9._-]+$|^[0-9a-f:]+$/.test(h));
+  if (bad.length > 0) throw new ConfigError([`${key}: "${bad.join('", "')}" is not a host name (write names like ha.example.lan, no scheme or port)`]);
+  return names;
+}
+
 export function readRuntimeEnv(env: Record<string, string | undefined>): RuntimeEnv {
   const supervisorToken = get(env, 'SUPERVISOR_TOKEN');
-  const common = { webPort: get(env, 'WEB_PORT'), demoSeed: integer(env, 'DEMO_SEED', 1), demoPort: integer(env, 'DEMO_PORT', 0) };
+  const common = { webPort: get(env, 'WEB_PORT'), webAllowedHosts: hostList(env, 'WEB_ALLOWED_HOSTS'), demoSeed: integer(env, 'DEMO_SEED', 1), demoPort: integer(env, 'DEMO_PORT', 0) };
   if (supervisorToken !== undefined) {
     const dataDir = get(env, 'DATA_DIR') ?? '/data';
     return {

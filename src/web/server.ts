@@ -13,7 +13,7 @@ import type { CommandRegistry } from '../commands/registry.js';
 import type { Clock } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { dashboardCaller, ingressBase, INGRESS_PROXY_ADDRESS, isAllowedPeer } from './access.js';
+import { commandRefusal, dashboardCaller, ingressBase, INGRESS_PROXY_ADDRESS, isAllowedHost, isAllowedPeer } from './access.js';
 import { loadAssets, type Asset } from './assets.js';
 import { buildEntityTable } from './entitiesView.js';
 import { LiveStream } from './liveStream.js';
@@ -29,6 +29,8 @@ export interface WebOptions {
   ingressOnly: boolean;
   /** Peers allowed when ingressOnly (default: the supervisor's proxy, 172.30.32.2). */
   allowedPeers?: readonly string[];
+  /** Standalone: host names answered besides loopback ones (WEB_ALLOWED_HOSTS, e.g. behind a reverse proxy). */
+  allowedHosts?: readonly string[];
   /** Series sampling period (default 10 s) and live push period (default 2 s). */
   sampleEveryMs?: number;
   pushEveryMs?: number;
@@ -123,6 +125,12 @@ export class WebServer {
       text(res, 403, `Forbidden: only the Home Assistant ingress proxy (${allowed?.join(', ')}) may use this dashboard.`);
       return;
     }
+    if (!ingressOnly && !isAllowedHost(req.headers.host, this.deps.options.allowedHosts ?? [])) {
+      const host = (req.headers.host ?? '').slice(0, 100);
+      this.deps.logger.warn(`Dashboard: refused a request for host "${host}" (a page from another site? allow a name with WEB_ALLOWED_HOSTS)`);
+      text(res, 403, `Forbidden: this dashboard answers only to localhost, loopback addresses and WEB_ALLOWED_HOSTS, not "${host}".`);
+      return;
+    }
     this.route(req, res).catch((err: unknown) => {
       this.deps.logger.error(`Dashboard ${req.method} ${req.url}: ${describeError(err)}`);
       if (!res.headersSent) text(res, 500, `Internal error: ${describeError(err)}`);
@@ -170,6 +178,11 @@ export class WebServer {
   private async command(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       return text(res, 415, 'Commands must be sent as Content-Type: application/json');
+    }
+    const refusal = commandRefusal(req.headers, this.deps.options.ingressOnly ? undefined : { extraHosts: this.deps.options.allowedHosts ?? [] });
+    if (refusal !== undefined) {
+      this.deps.logger.warn(`Dashboard: refused a command: ${refusal}`);
+      return text(res, 403, `Forbidden: ${refusal}`);
     }
     const body = await readBody(req);
     if (body === undefined) return text(res, 413, `Command body over ${MAX_BODY} bytes`);

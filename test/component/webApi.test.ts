@@ -2,6 +2,7 @@
 // commercial inverter, 124 values on a TCP gateway) in virtual time: what each view says agrees with
 // the poller and the planner, live rows follow reads, and bad requests get answers naming the problem.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { request } from 'node:http';
 import { bigDashboard, type SimulatedDashboard } from '../../bench/webFixture.js';
 import { ENTITY_COLUMNS, liveRows } from '../../src/web/entitiesView.js';
 import type { Overview } from '../../src/web/overviewView.js';
@@ -79,7 +80,7 @@ describe('dashboard API', () => {
 
   it('commands: through the registry with the ingress user as caller; bad requests named', async () => {
     const post = (body: string, type = 'application/json', headers: Record<string, string> = {}) =>
-      fetch(`${site.url}api/command`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
+      fetch(`${site.url}api/command`, { method: 'POST', headers: { 'content-type': type, 'x-modbus-optimizer': 'test', ...headers }, body });
     const ok = await post(JSON.stringify({ command: 'update_strategy_parameters', strategy: 'cluster', parameters: { min_cluster_size: 3 } }),
       'application/json', { 'x-remote-user-name': 'bob', 'x-remote-user-id': 'id-bob' });
     expect(await ok.json()).toMatchObject({ success: true, command: 'update_strategy_parameters' });
@@ -89,6 +90,34 @@ describe('dashboard API', () => {
     expect((await post('{"command":"run_quick_optimization"}', 'text/plain')).status).toBe(415);
     expect((await post('   ')).status).toBe(400);
     expect((await post(`{"command":"x","pad":"${'x'.repeat(70_000)}"}`)).status).toBe(413);
+  });
+
+  it('standalone: refuses other host names (DNS rebinding) and commands without its header or from another origin', async () => {
+    const raw = (path: string, method: string, headers: Record<string, string>, body = '') => new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(`${site.url}${path}`, { method, headers }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const write = JSON.stringify({ command: 'update_strategy_parameters', strategy: 'cluster', parameters: { min_cluster_size: 4 } });
+    const json = { 'content-type': 'application/json', 'x-modbus-optimizer': 'test' };
+    const audits = () => site.app.optimizer?.loop.state.audit.length;
+    const before = audits();
+    const rebound = await raw('api/command', 'POST', { ...json, host: `attacker.example:${new URL(site.url).port}` }, write);
+    expect(rebound.status).toBe(403);
+    expect(rebound.text).toMatch(/answers only to localhost, loopback addresses and WEB_ALLOWED_HOSTS, not "attacker\.example:\d+"/);
+    expect((await raw('api/overview', 'GET', { host: 'attacker.example' })).status).toBe(403);
+    const noHeader = await raw('api/command', 'POST', { 'content-type': 'application/json' }, write);
+    expect([noHeader.status, noHeader.text]).toEqual([403, expect.stringMatching(/need the x-modbus-optimizer header/)]);
+    const crossSite = await raw('api/command', 'POST', { ...json, origin: 'http://attacker.example' }, write);
+    expect([crossSite.status, crossSite.text]).toEqual([403, expect.stringMatching(/origin http:\/\/attacker\.example are refused/)]);
+    expect(audits()).toBe(before); // nothing ran
+    const sameSite = await raw('api/command', 'POST', { ...json, origin: site.url.replace(/\/$/, '') }, write);
+    expect(sameSite.status).toBe(200);
+    expect(audits()).toBe((before ?? 0) + 1);
   });
 
   it('answers 404 and 405 naming what was wrong, serves assets gzip-compressed with an ETag', async () => {

@@ -91,34 +91,36 @@ describe('readRuntimeEnv', () => {
   it('app mode when SUPERVISOR_TOKEN is set', () => {
     expect(readRuntimeEnv({ SUPERVISOR_TOKEN: 'tok', OPTIONS_FILE: '/ignored.yaml', HA_TOKEN: 'ignored' })).toEqual({
       mode: 'app', optionsFile: '/data/options.json', dataDir: '/data', configDir: '/config', haUrl: 'http://supervisor/core', haToken: 'tok',
-      webPort: undefined, demoSeed: 1, demoPort: 0,
+      webPort: undefined, webAllowedHosts: [], demoSeed: 1, demoPort: 0,
     });
   });
 
   it('app mode honours DATA_DIR, CONFIG_DIR and HA_URL (for tests against a fake supervisor)', () => {
     expect(readRuntimeEnv({ SUPERVISOR_TOKEN: 'tok', DATA_DIR: '/tmp/d', CONFIG_DIR: '/tmp/c', HA_URL: 'http://127.0.0.1:8123' })).toEqual({
       mode: 'app', optionsFile: '/tmp/d/options.json', dataDir: '/tmp/d', configDir: '/tmp/c', haUrl: 'http://127.0.0.1:8123', haToken: 'tok',
-      webPort: undefined, demoSeed: 1, demoPort: 0,
+      webPort: undefined, webAllowedHosts: [], demoSeed: 1, demoPort: 0,
     });
   });
 
   it('standalone without anything: demo (no options file), ./data, no HA', () => {
     expect(readRuntimeEnv({})).toEqual({
       mode: 'standalone', optionsFile: undefined, dataDir: './data', configDir: './config', haUrl: undefined, haToken: undefined,
-      webPort: undefined, demoSeed: 1, demoPort: 0,
+      webPort: undefined, webAllowedHosts: [], demoSeed: 1, demoPort: 0,
     });
   });
 
   it('standalone with a file and HA; empty variables count as unset', () => {
     expect(readRuntimeEnv({
       SUPERVISOR_TOKEN: '', OPTIONS_FILE: 'site.yaml', DATA_DIR: 'var', HA_URL: 'http://ha:8123', HA_TOKEN: 'llt',
-    })).toEqual({ mode: 'standalone', optionsFile: 'site.yaml', dataDir: 'var', configDir: './config', haUrl: 'http://ha:8123', haToken: 'llt', webPort: undefined, demoSeed: 1, demoPort: 0,
+    })).toEqual({ mode: 'standalone', optionsFile: 'site.yaml', dataDir: 'var', configDir: './config', haUrl: 'http://ha:8123', haToken: 'llt', webPort: undefined, webAllowedHosts: [], demoSeed: 1, demoPort: 0,
     });
     expect(readRuntimeEnv({ OPTIONS_FILE: '' }).optionsFile).toBeUndefined();
   });
 
   it('reads the demo and dashboard variables; a bad number is a ConfigError naming the variable', () => {
     expect(readRuntimeEnv({ WEB_PORT: '0', DEMO_SEED: '7', DEMO_PORT: '15020' })).toMatchObject({ webPort: '0', demoSeed: 7, demoPort: 15020 });
+    expect(readRuntimeEnv({ WEB_ALLOWED_HOSTS: ' HA.lan, dash.example.com ,' })).toMatchObject({ webAllowedHosts: ['ha.lan', 'dash.example.com'] });
+    expect(() => readRuntimeEnv({ WEB_ALLOWED_HOSTS: 'https://ha.lan:8123' })).toThrow(/WEB_ALLOWED_HOSTS: "https:\/\/ha.lan:8123" is not a host name/);
     expect(() => readRuntimeEnv({ DEMO_SEED: 'x' })).toThrow(/DEMO_SEED "x"/);
     expect(() => readRuntimeEnv({ DEMO_PORT: '-1' })).toThrow(/DEMO_PORT "-1"/);
   });

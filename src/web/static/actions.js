@@ -13,7 +13,7 @@ async function send(request, button) {
   out.className = 'result';
   out.textContent = `Running ${request.command}…`;
   try {
-    const res = await fetch('api/command', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+    const res = await fetch('api/command', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Modbus-Optimizer': 'dashboard' }, body: JSON.stringify(request) });
     const body = res.headers.get('content-type')?.includes('json') ? await res.json() : { success: false, error: { message: await res.text() } };
     out.className = `result ${body.success ? 'ok' : 'bad'}`;
     out.textContent = body.success ? `${request.command}: done\n${JSON.stringify(body.result, null, 2)}` : `${request.command} failed: ${body.error?.code ?? res.status}: ${body.error?.message}`;
