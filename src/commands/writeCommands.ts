@@ -6,6 +6,7 @@
  */
 import type { Bus } from '../modbus/transport.js';
 import { createEncoder } from '../modbus/codecs.js';
+import { MAX_REGISTERS_PER_WRITE } from '../modbus/readPlan.js';
 import type { ConnectionDef, EntityDef, EntityValue, RegisterType } from '../modbus/types.js';
 import type { Args } from './args.js';
 import { entityArg, type ModbusCommandDeps } from './modbusArgs.js';
@@ -21,8 +22,6 @@ interface Target {
 
 interface RegisterWrite extends Target { words: number[]; value: unknown }
 interface CoilWrite extends Target { value: boolean }
-
-const MAX_WRITE_REGISTERS = 123;
 
 /** Reads the entity-or-raw target; `table` is what the command writes (holding or coil). */
 function targetArg(args: Args, deps: ModbusCommandDeps, table: 'holding' | 'coil', command: string): Target | undefined {
@@ -71,10 +70,10 @@ function connectionArg(args: Args, connections: readonly ConnectionDef[]): Conne
 function rawWords(args: Args): number[] {
   const v = args.value('value');
   const list = Array.isArray(v) ? v as unknown[] : [v];
-  const ok = list.length > 0 && list.length <= MAX_WRITE_REGISTERS
+  const ok = list.length > 0 && list.length <= MAX_REGISTERS_PER_WRITE
     && list.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 0xffff);
   if (v === undefined) args.problem('missing_argument', 'value is required');
-  else if (!ok) args.problem('invalid_argument', `value must be a register word 0..65535 or a list of 1..${MAX_WRITE_REGISTERS} of them`);
+  else if (!ok) args.problem('invalid_argument', `value must be a register word 0..65535 or a list of 1..${MAX_REGISTERS_PER_WRITE} of them`);
   return ok ? list as number[] : [];
 }
 

@@ -14,6 +14,9 @@ import { busKeyOf, FUNCTION_OF, isBitFunction, type ConnectionDef, type EntityDe
 export const MAX_REGISTERS_PER_READ = 125;
 /** Bits one fc 1/2 request may read (Modbus application protocol). */
 export const MAX_BITS_PER_READ = 2000;
+/** Registers one fc 16 request may write, coils one fc 15 request may write (Modbus application protocol). */
+export const MAX_REGISTERS_PER_WRITE = 123;
+export const MAX_COILS_PER_WRITE = 1968;
 
 /** The most registers (fc 3/4) or bits (fc 1/2) one request of `fn` may carry under the protocol alone. */
 export function protocolLimitOf(fn: ReadFunction): number {

@@ -12,7 +12,6 @@ import { describeError } from '../core/errors.js';
 import { createMemoryLogger, type Logger } from '../core/logger.js';
 import { hashSeed, seededRandom } from '../core/random.js';
 import { createClockScheduler } from '../core/scheduler.js';
-import { nextTurn } from '../core/clock.js';
 import { VirtualClock } from '../core/virtualClock.js';
 import { siteFreshness, type EntityFreshness, type SiteFreshness } from '../metrics/freshness.js';
 import { LAN_ROUND_TRIP_MS } from '../modbus/costModel.js';
@@ -107,11 +106,8 @@ async function stopInVirtualTime(app: App, clock: VirtualClock): Promise<void> {
   const stopping = app.stop().finally(() => {
     done = true;
   });
-  while (!done) {
-    await clock.advance(1000);
-    // the final state write is real file I/O: give the event loop a turn so it can complete
-    await nextTurn();
-  }
+  // the final state write is real file I/O: each advance waits event-loop turns, so it can complete
+  while (!done) await clock.advance(1000);
   await stopping;
 }
 

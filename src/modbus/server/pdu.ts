@@ -5,17 +5,13 @@
  * exception replies. Bad requests become the exception the specification names, with a reason for
  * the log; they never throw.
  */
-import { protocolLimitOf } from '../readPlan.js';
+import { MAX_COILS_PER_WRITE, MAX_REGISTERS_PER_WRITE, protocolLimitOf } from '../readPlan.js';
 import { isBitFunction, type ReadFunction } from '../types.js';
 
 export const ILLEGAL_FUNCTION = 1;
 export const ILLEGAL_DATA_ADDRESS = 2;
 export const ILLEGAL_DATA_VALUE = 3;
 export const GATEWAY_TARGET_FAILED = 11;
-
-/** Most coils one fc 15 request may write, most registers one fc 16 request may write. */
-export const MAX_COILS_PER_WRITE = 1968;
-export const MAX_REGISTERS_PER_WRITE = 123;
 
 const COIL_ON = 0xff00;
 const COIL_OFF = 0x0000;

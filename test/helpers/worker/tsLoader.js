@@ -19,7 +19,7 @@ export async function load(url, context, nextLoad) {
   const source = await readFile(new URL(url), 'utf8');
   const { outputText } = ts.transpileModule(source, {
     fileName: url,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, isolatedModules: true },
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, isolatedModules: true },
   });
   return { format: 'module', source: outputText, shortCircuit: true };
 }
