@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): App {
   });
   const optimizer: OptimizerService | undefined = deps.optimizer && new OptimizerService({
     clock, logger, scheduler, poller, stats, events, entities: deps.entities, connections: deps.connections,
-    options: deps.optimizer, parameters: deps.optimizer.parameters, resources, busWindows,
+    options: deps.optimizer, parameters: deps.optimizer.parameters, resources, busWindows, random: deps.random,
     persist: (immediate): Promise<void> => keeper.save(immediate), // called only after start, when keeper exists
     stalenessMs: () => meanStalenessMs(poller.allEntityStatus(), stats) ?? 0,
   });
@@ -147,7 +147,7 @@ export function createApp(deps: AppDeps): App {
   });
   const commands = new CommandRegistry({ clock, logger });
   const conns = new Map(deps.connections.map((c) => [c.name, c]));
-  const figuresOf = (svc: OptimizerService) => optimizerStatistics(svc, clock.now(), deps.optimizer?.enabled ?? false, deps.optimizer?.budget ?? 0);
+  const figuresOf = (svc: OptimizerService) => optimizerStatistics(svc, clock.now(), deps.optimizer?.enabled ?? false, deps.optimizer?.budget ?? 0, deps.optimizer?.goal ?? 'save_bus');
   const optimizerFigures = () => optimizer && figuresOf(optimizer);
   registerModbusCommands(commands, {
     poller, entities: deps.entities, connections: deps.connections, statistics: () => statistics.values(), context,

@@ -3,11 +3,13 @@
  * plain name → number maps, the shape the optimization loop and its strategies take.
  */
 import { ConfigError } from '../core/errors.js';
+import type { Goal } from './vocabulary.js';
 import { parseDuration } from './duration.js';
 import type { OptimizerOptionsRaw } from './options.js';
 
 export interface ResolvedOptimizerOptions {
   enabled: boolean;
+  goal: Goal;
   quickEveryMs: number;
   fullEveryMs: number;
   evaluateEveryMs: number;
@@ -32,6 +34,7 @@ function durationOf(o: OptimizerOptionsRaw, key: 'quick_every' | 'full_every' | 
 export function toOptimizerOptions(o: OptimizerOptionsRaw): ResolvedOptimizerOptions {
   return {
     enabled: o.enabled,
+    goal: o.goal,
     quickEveryMs: durationOf(o, 'quick_every'),
     fullEveryMs: durationOf(o, 'full_every'),
     evaluateEveryMs: durationOf(o, 'evaluate_every'),

@@ -8,7 +8,7 @@ import { LOG_LEVELS } from '../core/logger.js';
 import { DURATION_PATTERN } from './duration.js';
 import { bool, float, int, list, object, oneOf, str, type Infer } from './schemaDsl.js';
 import { TEMPLATE_NAMES } from './templates/index.js';
-import { CONNECTION_TYPES, DATA_TYPES, REGISTER_TYPES, STATE_CLASSES } from './vocabulary.js';
+import { CONNECTION_TYPES, DATA_TYPES, GOALS, REGISTER_TYPES, STATE_CLASSES } from './vocabulary.js';
 
 export const ENTITY_ID_PATTERN = /^[a-z0-9_]+$/;
 /** A Home Assistant entity id: domain.object_id. */
@@ -77,8 +77,10 @@ export const optimizerSchema = object({
   evaluate_every: duration('1h', 'How often applied changes are evaluated'),
   settle: duration('15m', 'How long after a change before its effect is measured'),
   evaluation_window: duration('1h', 'Length of the before and after windows compared'),
-  bus_budget: float(0.001, 1).default(0.3).describe('Fraction of each bus\'s time the optimizer may spend on polling.'),
-  rollback_threshold: float(-1, 1).default(-0.1).describe('A change scoring below this (−1 … 1) is rolled back.'),
+  goal: oneOf(GOALS).default('save_bus')
+    .describe('save_bus: at least as fresh as the configured scan intervals, for the least bus time (never more than they use); freshest: the freshest values bus_budget allows.'),
+  bus_budget: float(0.001, 1).default(0.3).describe('Fraction of each bus\'s time the optimizer may spend on polling (goal freshest).'),
+  rollback_threshold: float(-1, 1).default(-0.1).describe('An experiment whose estimated improvement is below this is undone even when not significant (improvements are fractions of the objective at the configured intervals).'),
   learning_rate: float(0.01, 1).default(0.1).describe('How fast strategy success rates follow new evaluations.'),
   interval: object({
     min_interval: float(0.1, 86_400).default(5).describe('Shortest interval the interval strategy sets (s).'),

@@ -10,3 +10,7 @@ export const DATA_TYPES = [
 export const REGISTER_TYPES = ['holding', 'input', 'coil', 'discrete_input'] as const;
 export const CONNECTION_TYPES = ['tcp', 'rtuovertcp', 'serial'] as const;
 export const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as const;
+
+/** What the optimizer aims at (src/optimizer/objective.ts explains both). */
+export const GOALS = ['save_bus', 'freshest'] as const;
+export type Goal = (typeof GOALS)[number];

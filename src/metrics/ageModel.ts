@@ -2,9 +2,23 @@
  * The Poisson age model of DESIGN.md: the expected staleness of a value that changes at rate λ and is
  * polled every T, and the bus-time-constrained allocation of poll intervals that minimises the
  * weighted sum of those ages (Lagrange: equal marginal age reduction per unit of bus time, clipped to
- * each entity's bounds). The simulator's known-rate oracle uses it with true rates; the optimizer's
- * interval strategy and the dashboard use it with estimated ones.
+ * each entity's bounds), in both directions the optimizer's goals need: the freshest allocation within a
+ * bus-time budget, and the cheapest allocation that keeps a mean age. Each answer carries its price:
+ * the bus fraction one millisecond of mean age is worth at that optimum, so that
+ * `bus + price · meanAge` is the one objective the allocation minimises (src/optimizer/objective.ts).
+ * The simulator's known-rate oracle uses it with true rates; the optimizer uses it with estimated ones.
  */
+
+/**
+ * Share of the time a Poisson(λ per ms) value polled every T ms is stale (the value shown differs
+ * from the device's): 1 − (1 − e^(−λT)) / (λT). What audit reads at random times estimate.
+ */
+export function staleShare(intervalMs: number, ratePerMs: number): number {
+  if (!(ratePerMs > 0) || !(intervalMs > 0)) return 0;
+  const x = ratePerMs * intervalMs;
+  if (x < 1e-6) return x / 2;
+  return 1 + Math.expm1(-x) / x;
+}
 
 /** Expected age (ms) of a Poisson(λ per ms) value polled every T ms: T/2 − 1/λ + (1 − e^(−λT)) / (λ²T). */
 export function expectedAgeMs(intervalMs: number, ratePerMs: number): number {
@@ -43,8 +57,13 @@ export interface Allocation {
   busFraction: number;
   /** Expected weighted mean age of the allocation (ms). */
   meanAgeMs: number;
-  /** False when even every entity at its max interval exceeds the budget. */
+  /** False when the constraint cannot be met within the entities' bounds. */
   feasible: boolean;
+  /**
+   * Bus fraction per ms of mean age at this optimum (0: age is worth nothing, every entity at its
+   * max; Infinity: every entity at its min). The allocation minimises busFraction + price · meanAgeMs.
+   */
+  price: number;
 }
 
 const ITERATIONS = 60;
@@ -96,6 +115,7 @@ function busFractionOf(items: readonly AllocationItem[], mu: number): number {
 }
 
 function allocationAt(items: readonly AllocationItem[], mu: number, feasible: boolean): Allocation {
+  const totalWeight = items.reduce((s, it) => s + (it.weight ?? 1), 0);
   const intervalsMs = new Map(items.map((it) => [it.key, intervalFor(it, mu)]));
   let weighted = 0;
   let weights = 0;
@@ -106,7 +126,18 @@ function allocationAt(items: readonly AllocationItem[], mu: number, feasible: bo
   }
   return {
     intervalsMs, busFraction: busFractionOf(items, mu), meanAgeMs: weights > 0 ? weighted / weights : 0, feasible,
+    price: mu === 0 ? Infinity : totalWeight / mu,
   };
+}
+
+function meanAgeOf(items: readonly AllocationItem[], mu: number): number {
+  let weighted = 0;
+  let weights = 0;
+  for (const it of items) {
+    weighted += (it.weight ?? 1) * expectedAgeMs(intervalFor(it, mu), it.ratePerMs);
+    weights += it.weight ?? 1;
+  }
+  return weights > 0 ? weighted / weights : 0;
 }
 
 /**
@@ -116,12 +147,32 @@ function allocationAt(items: readonly AllocationItem[], mu: number, feasible: bo
 export function allocateIntervals(items: readonly AllocationItem[], budgetFraction: number): Allocation {
   if (busFractionOf(items, Infinity) > budgetFraction) return allocationAt(items, Infinity, false);
   if (busFractionOf(items, 0) <= budgetFraction) return allocationAt(items, 0, true);
+  return allocationAt(items, smallestMu((mu) => busFractionOf(items, mu) <= budgetFraction), true);
+}
+
+/**
+ * Log-space bisection over μ in e^−60 … e^60 for a `holds` that is false below some μ and true above:
+ * the smallest μ where it holds, or (`below`) the largest where it does not.
+ */
+function smallestMu(holds: (mu: number) => boolean, below = false): number {
   let lo = -60;
   let hi = 60;
   for (let i = 0; i < ITERATIONS; i++) {
     const mid = (lo + hi) / 2;
-    if (busFractionOf(items, Math.exp(mid)) > budgetFraction) lo = mid;
-    else hi = mid;
+    if (holds(Math.exp(mid))) hi = mid;
+    else lo = mid;
   }
-  return allocationAt(items, Math.exp(hi), true);
+  return Math.exp(below ? lo : hi);
+}
+
+/**
+ * The least bus time that keeps the weighted mean age at or below `meanAgeMs` (the `save_bus` goal):
+ * the same Lagrange family, with the multiplier found by bisection on the age instead of the bus.
+ * Infeasible (every entity at its min, still too stale) is reported with `feasible: false`.
+ */
+export function allocateForAge(items: readonly AllocationItem[], meanAgeMs: number): Allocation {
+  if (meanAgeOf(items, Infinity) <= meanAgeMs) return allocationAt(items, Infinity, true);
+  if (meanAgeOf(items, 0) > meanAgeMs) return allocationAt(items, 0, false);
+  // the largest μ that still keeps the age: bisect on "too stale" and take the lower end
+  return allocationAt(items, smallestMu((mu) => meanAgeOf(items, mu) > meanAgeMs, true), true);
 }

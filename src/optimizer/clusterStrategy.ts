@@ -5,14 +5,12 @@
  */
 import type { Cluster, StatsView } from '../stats/types.js';
 import { clusterIdOf, type AdoptedCluster, type ClusterController } from './clusterController.js';
-import { objectiveScore, type ScoringReference } from './scoring.js';
 import type { Strategy, StrategyContext } from './strategy.js';
-import type { Change, StrategyResult, WindowMetrics } from './types.js';
+import type { Change, StrategyResult } from './types.js';
 
 export interface ClusterStrategyDeps {
   stats: Pick<StatsView, 'clusters'>;
   controller: ClusterController;
-  reference: () => ScoringReference;
 }
 
 const DAY = 86_400_000;
@@ -31,7 +29,7 @@ export class ClusterStrategy implements Strategy {
 
   constructor(private readonly deps: ClusterStrategyDeps) {}
 
-  async apply(ctx: StrategyContext): Promise<StrategyResult> {
+  async propose(ctx: StrategyContext): Promise<StrategyResult> {
     const p = ctx.parameters;
     const found = this.deps.stats.clusters({
       threshold: p.correlation_threshold ?? 0.6,
@@ -40,22 +38,29 @@ export class ClusterStrategy implements Strategy {
     });
     const wanted = new Map(found.map((c): [string, AdoptedCluster] => [clusterIdOf(c.members), adoptedOf(c)]));
     const changes: Change[] = [];
+    const free = (members: readonly string[]) => members.every((m) => ctx.eligible(m));
     for (const old of this.deps.controller.list()) {
-      if (wanted.has(old.id)) continue;
-      this.deps.controller.drop(old.id);
-      changes.push({ kind: 'cluster', target: old.id, before: old, after: null });
+      if (wanted.has(old.id) || !free(old.members)) continue;
+      changes.push({ kind: 'cluster', target: old.id, before: old, after: null, entities: [...old.members], evidence: evidenceOf(old.score) });
     }
     for (const [id, cluster] of wanted) {
-      if (this.deps.controller.has(id)) continue;
-      this.deps.controller.adopt(cluster);
-      changes.push({ kind: 'cluster', target: id, before: null, after: cluster });
+      if (this.deps.controller.has(id) || !free(cluster.members)) continue;
+      changes.push({ kind: 'cluster', target: id, before: null, after: cluster, entities: [...cluster.members], evidence: evidenceOf(cluster.score) });
     }
     const adopted = changes.filter((c) => c.after !== null).length;
     return { changes, summary: `${adopted} clusters adopted, ${changes.length - adopted} dropped (${found.length} found)` };
   }
 
-  evaluate(before: WindowMetrics, after: WindowMetrics): number {
-    return objectiveScore(before, after, this.deps.reference());
+  apply(change: Change): boolean {
+    const c = this.deps.controller;
+    if (change.after === null) {
+      if (!c.has(change.target)) return false;
+      c.drop(change.target);
+      return true;
+    }
+    if (c.has(change.target)) return false;
+    c.adopt(change.after as AdoptedCluster);
+    return true;
   }
 
   revert(change: Change): boolean {
@@ -69,6 +74,13 @@ export class ClusterStrategy implements Strategy {
     c.drop(change.target);
     return true;
   }
+}
+
+/** A cluster's co-change score is the evidence; it must move by more than this to reopen a lost move. */
+const SCORE_TOLERANCE = 0.1;
+
+function evidenceOf(score: number) {
+  return { value: score, lower: score - SCORE_TOLERANCE, upper: score + SCORE_TOLERANCE };
 }
 
 function adoptedOf(c: Cluster): AdoptedCluster {

@@ -1,6 +1,6 @@
 /**
- * Interval strategy (priority 8): moves each entity's poll interval toward its budget-optimal target
- * (see targets.ts) by `aggressiveness` — in rungs of the power-of-two ladder, so 4 s → 64 s passes
+ * Interval strategy (priority 8): proposes to move each eligible entity's poll interval toward the
+ * target of the goal's allocation (see targets.ts) by `aggressiveness` — in rungs of the power-of-two ladder, so 4 s → 64 s passes
  * 16 s, and always by at least one rung — most promising entities first, at most `max_entities_per_run` per run, within the strategy's and the
  * entity's own bounds. A learned success rate above one half makes it bolder, below one half more
  * careful. Work is done in slices that yield to the event loop, so polling never waits for it.
@@ -9,12 +9,11 @@ import { sleep, type Clock } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
-import { applyInterval, revertInterval } from './intervalChanges.js';
+import { applyProposedInterval, revertInterval } from './intervalChanges.js';
 import { snapToLadder } from './intervalLadder.js';
-import { objectiveScore, type ScoringReference } from './scoring.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 import { computeTargets, type Target, type TargetInputs } from './targets.js';
-import type { Change, StrategyResult, WindowMetrics } from './types.js';
+import type { Change, StrategyResult } from './types.js';
 
 export interface IntervalStrategyDeps {
   clock: Clock;
@@ -22,7 +21,6 @@ export interface IntervalStrategyDeps {
   poller: Pick<PollerView, 'intervalMs' | 'setIntervalMs'>;
   /** Everything computeTargets needs except the bounds, which are this strategy's parameters. */
   targetInputs: () => Omit<TargetInputs, 'minMs' | 'maxMs'>;
-  reference: () => ScoringReference;
 }
 
 const SLICE = 500;
@@ -44,12 +42,12 @@ export class IntervalStrategy implements Strategy {
 
   constructor(private readonly deps: IntervalStrategyDeps) {}
 
-  async apply(ctx: StrategyContext): Promise<StrategyResult> {
+  async propose(ctx: StrategyContext): Promise<StrategyResult> {
     const p = ctx.parameters;
     const minMs = (p.min_interval ?? 5) * 1000;
     const maxMs = Math.max(minMs, (p.max_interval ?? 300) * 1000);
-    const targets = computeTargets({ ...this.deps.targetInputs(), minMs, maxMs })
-      .filter((t) => Math.abs(Math.log(t.targetMs / t.currentMs)) > Math.log(1 + MIN_RELATIVE_STEP))
+    const targets = computeTargets({ ...this.deps.targetInputs(), minMs, maxMs }).targets
+      .filter((t) => ctx.eligible(t.entityId) && Math.abs(Math.log(t.targetMs / t.currentMs)) > Math.log(1 + MIN_RELATIVE_STEP))
       .sort((a, b) => Math.abs(b.ageGainMs) - Math.abs(a.ageGainMs) || a.entityId.localeCompare(b.entityId))
       .slice(0, p.max_entities_per_run ?? 100);
     const step = Math.min(1, (p.aggressiveness ?? 0.5) * (0.5 + ctx.successRate));
@@ -60,11 +58,16 @@ export class IntervalStrategy implements Strategy {
       if (change) changes.push(change);
     }
     const faster = changes.filter((c) => (c.after as number) < (c.before as number)).length;
-    return { changes, summary: `${changes.length} intervals moved toward their targets (${faster} faster, ${changes.length - faster} slower)` };
+    return { changes, summary: `${changes.length} intervals toward their targets (${faster} faster, ${changes.length - faster} slower)` };
   }
 
-  evaluate(before: WindowMetrics, after: WindowMetrics): number {
-    return objectiveScore(before, after, this.deps.reference());
+  apply(change: Change): boolean {
+    try {
+      return applyProposedInterval(this.deps.poller, change);
+    } catch (err) {
+      this.deps.logger.warn(`Failed to optimize interval for ${change.target}: ${describeError(err)}`);
+      return false;
+    }
   }
 
   revert(change: Change): boolean {
@@ -73,15 +76,11 @@ export class IntervalStrategy implements Strategy {
 
   /** Moves by whole rungs of the ladder: at least one, about `step` of the way in rungs. */
   private move(t: Target, step: number, minMs: number, maxMs: number): Change | undefined {
-    try {
-      const from = snapToLadder(t.currentMs, minMs, maxMs);
-      const rungs = Math.log2(t.targetMs / from);
-      const moved = Math.sign(rungs) * Math.max(1, Math.round(Math.abs(rungs) * step));
-      const wanted = Math.abs(rungs) < 0.5 ? t.targetMs : snapToLadder(from * 2 ** moved, minMs, maxMs);
-      return applyInterval(this.deps.poller, t.entityId, wanted);
-    } catch (err) {
-      this.deps.logger.warn(`Failed to optimize interval for ${t.entityId}: ${describeError(err)}`);
-      return undefined;
-    }
+    const from = snapToLadder(t.currentMs, minMs, maxMs);
+    const rungs = Math.log2(t.targetMs / from);
+    const moved = Math.sign(rungs) * Math.max(1, Math.round(Math.abs(rungs) * step));
+    const wanted = Math.round(Math.abs(rungs) < 0.5 ? t.targetMs : snapToLadder(from * 2 ** moved, minMs, maxMs));
+    if (wanted === t.currentMs) return undefined;
+    return { kind: 'interval', target: t.entityId, before: t.currentMs, after: wanted, entities: [t.entityId], evidence: t.evidence };
   }
 }

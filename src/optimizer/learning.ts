@@ -1,13 +1,13 @@
 /**
- * How the loop learns which strategies work. Each evaluation score s ∈ [−1, 1] becomes an outcome
- * (s + 1)/2 ∈ [0, 1], folded into the strategy's success rate by an experience-weighted moving
- * average: the step is 1/(n + 1) while a strategy has little experience (so the first evaluations
- * count fully) and never below the configured learning rate (so old experience fades).
+ * How the loop learns which strategies work. A strategy's success rate is the share of its judged
+ * experiments that were adopted (a significant gain: outcome 1; rejected or inconclusive: 0), as an
+ * experience-weighted moving average: the step is 1/(n + 1) while a strategy has little experience
+ * (so the first verdicts count fully) and never below the configured learning rate (so old
+ * experience fades and a site that changed can change the verdict).
  */
-export function updatedSuccessRate(current: number, evaluations: number, score: number, learningRate: number): number {
-  const outcome = (Math.max(-1, Math.min(1, score)) + 1) / 2;
+export function updatedShare(current: number, evaluations: number, outcome: number, learningRate: number): number {
   const step = Math.max(learningRate, 1 / (evaluations + 1));
-  return current + step * (outcome - current);
+  return current + step * (Math.max(0, Math.min(1, outcome)) - current);
 }
 
 /**

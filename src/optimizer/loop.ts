@@ -1,22 +1,27 @@
 /**
  * PerformanceOptimizationLoop: runs strategies on a schedule (quick cycle: interval strategy only;
- * full cycle: every strategy by priority, skipping those on cooldown; evaluation: judge and maybe roll
- * back what was applied), and serves the same operations as commands. One cycle runs at a time;
- * heavy cycles ask the resource adapter first and are deferred when it says no. Every application
- * is a history record (evaluated later, honestly) and an audit record naming who asked.
+ * full cycle: every strategy by priority, skipping those on cooldown; evaluation: judge finished
+ * experiments), and serves the same operations as commands. One cycle runs at a time; heavy cycles
+ * ask the resource adapter first and are deferred when it says no. Every proposal becomes a
+ * controlled experiment (experiments.ts) on entities not already in one, a history record and an
+ * audit record naming who asked; moves that lost are not proposed again without new evidence
+ * (memory.ts). What a command is told succeeded has been written to disk first.
  */
 import type { ResolvedOptimizerOptions } from '../config/optimizerOptions.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ScheduledJob, Scheduler } from '../core/scheduler.js';
-import { evaluateDue, type Counterfactual, type EvaluationOutcome } from './evaluator.js';
+import type { Random } from '../core/random.js';
+import { Experiments, type EvaluationOutcome, type ExperimentHost } from './experiments.js';
 import { shouldRun } from './learning.js';
 import { AUDIT_LIMIT, HISTORY_LIMIT, checkLoopState, emptyLoopState, freshStrategyState, pushBounded, type LoopState } from './loopState.js';
+import { blockedBy } from './memory.js';
 import type { MetricsRecorder } from './metricsRecorder.js';
-import type { ScoringReference } from './scoring.js';
 import { mergeParameters, type Strategy } from './strategy.js';
-import type { OptimizationRecord, Parameters, StrategyState, Trigger } from './types.js';
+import type { Change, OptimizationRecord, Parameters, StrategyState, Trigger } from './types.js';
+
+export type { EvaluationOutcome } from './experiments.js';
 
 /** The loop's schedule and thresholds: the resolved `optimizer` options (parameters go to the strategies). */
 export type OptimizerOptions = Omit<ResolvedOptimizerOptions, 'parameters'>;
@@ -27,8 +32,12 @@ export interface ResourceAdapter {
 }
 
 export interface LoopPersistence {
+  /** Rejects when the write failed (immediate saves are awaited before a command is answered). */
   save(immediate: boolean): Promise<void>;
 }
+
+/** An acknowledged change could not be written; the command answers `failed` with this message. */
+export class PersistError extends Error {}
 
 export interface LoopDeps {
   clock: Clock;
@@ -39,8 +48,10 @@ export interface LoopDeps {
   resources: ResourceAdapter;
   persistence: LoopPersistence;
   options: OptimizerOptions;
-  reference: () => ScoringReference;
-  counterfactual?: Counterfactual;
+  /** Splits proposals into treated and control arms. */
+  random: Random;
+  /** The measurements experiments are judged by. */
+  host: ExperimentHost;
   /** Called after anything changed (sensors, dashboard). */
   onChange?: () => void;
 }
@@ -48,6 +59,8 @@ export interface LoopDeps {
 export interface StrategyRun {
   strategy: string;
   status: 'applied' | 'no_change' | 'skipped_cooldown' | 'skipped_learning' | 'failed';
+  /** Proposed moves left out because they repeat a lost move without new evidence. */
+  blocked?: number;
   record?: number;
   summary: string;
 }
@@ -58,7 +71,6 @@ export interface CycleReport {
   runs: StrategyRun[];
 }
 
-const MIN_WINDOW_MS = 5 * 60_000;
 const DEFER_RETRY_MS = 10 * 60_000;
 
 export class PerformanceOptimizationLoop {
@@ -67,10 +79,17 @@ export class PerformanceOptimizationLoop {
   private jobs: ScheduledJob[] = [];
   private deferTimer: TimerHandle | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly experiments: Experiments;
+  /** Saves that failed (shown in the statistics). */
+  saveFailures = 0;
 
   constructor(private readonly deps: LoopDeps, saved?: unknown) {
     this.byName = new Map(deps.strategies.map((s) => [s.name, s]));
     this.state = this.restored(saved);
+    this.experiments = new Experiments({
+      clock: deps.clock, logger: deps.logger, random: deps.random, host: deps.host, recorder: deps.recorder, strategies: this.byName,
+      options: deps.options, state: () => this.state,
+    });
     deps.logger.info(`Performance optimization loop initialized with ${deps.strategies.length} strategies`);
   }
 
@@ -79,7 +98,13 @@ export class PerformanceOptimizationLoop {
     this.state = this.restored(saved);
   }
 
+  /** Entities in an open experiment (no other change may touch them until it is judged). */
+  lockedEntities(): Set<string> {
+    return this.experiments.locked();
+  }
+
   start(): void {
+    this.experiments.resume();
     if (!this.deps.options.enabled) return;
     const { scheduler, options: o } = this.deps;
     try {
@@ -97,6 +122,7 @@ export class PerformanceOptimizationLoop {
     this.jobs.forEach((j) => j.cancel());
     this.jobs = [];
     this.deps.clock.clearTimer(this.deferTimer);
+    this.experiments.stop();
     await this.queue.catch(() => undefined);
   }
 
@@ -106,7 +132,7 @@ export class PerformanceOptimizationLoop {
       const interval = this.byName.get('interval');
       const runs = interval ? [await this.runOne(interval, 'quick', by, false)] : [];
       this.state.lastQuickAt = this.deps.clock.now();
-      await this.saved(false);
+      await this.saved(by);
       return { cycle: 'quick', runs };
     });
   }
@@ -121,7 +147,7 @@ export class PerformanceOptimizationLoop {
         runs.push(await this.runOne(strategy, 'full', by, true));
       }
       this.state.lastFullAt = this.deps.clock.now();
-      await this.saved(false);
+      await this.saved(by);
       return { cycle: 'full', runs };
     });
   }
@@ -130,7 +156,7 @@ export class PerformanceOptimizationLoop {
     const strategy = this.mustGet(name);
     return this.exclusive(async () => {
       const run = await this.runOne(strategy, 'manual', by, false);
-      await this.saved(false);
+      await this.saved(by);
       return { cycle: 'strategy', runs: [run] };
     });
   }
@@ -139,18 +165,17 @@ export class PerformanceOptimizationLoop {
     return this.exclusive(async () => {
       const now = this.deps.clock.now();
       this.deps.recorder.record();
-      const outcomes = evaluateDue({
-        logger: this.deps.logger, recorder: this.deps.recorder, strategies: this.byName, reference: this.deps.reference,
-        counterfactual: this.deps.counterfactual,
-        rollbackThreshold: this.deps.options.rollbackThreshold, learningRate: this.deps.options.learningRate,
-      }, this.state, now, by);
+      const outcomes = this.experiments.judgeDue(now, by);
       this.state.lastEvaluationAt = now;
-      await this.saved(false);
+      await this.saved(by);
       return outcomes;
     });
   }
 
-  /** Validates and applies new parameters (all or nothing); persists at once. */
+  /**
+   * Validates and applies new parameters (all or nothing); answers only once they are on disk. When
+   * the write fails the parameters are put back and the caller gets a PersistError.
+   */
   async updateStrategyParameters(name: string, update: unknown, by: string): Promise<{ before: Parameters; after: Parameters }> {
     const strategy = this.mustGet(name);
     const learned = this.learned(strategy);
@@ -158,7 +183,17 @@ export class PerformanceOptimizationLoop {
     const after = mergeParameters(strategy, before, update);
     learned.parameters = after;
     this.audit(by, `parameters of ${name}`, before, after);
-    await this.saved(true);
+    try {
+      await this.deps.persistence.save(true);
+    } catch (err) {
+      learned.parameters = before;
+      this.state.audit.pop();
+      this.saveFailures++;
+      this.deps.logger.warn(`Failed to save optimization history: ${describeError(err)}`);
+      throw new PersistError(`parameters of ${name} not changed: the state could not be written (${describeError(err)})`);
+    } finally {
+      this.deps.onChange?.();
+    }
     return { before, after };
   }
 
@@ -202,32 +237,62 @@ export class PerformanceOptimizationLoop {
       return { strategy: strategy.name, status: 'skipped_learning', summary: `success rate ${learned.successRate.toFixed(2)} too low; explored every 3rd cycle` };
     }
     const snapshotAt = this.deps.recorder.record().at;
+    const locked = this.experiments.locked();
     try {
-      const result = await strategy.apply({ now, by, parameters: learned.parameters, successRate: learned.successRate });
+      const result = await strategy.propose({
+        now, by, parameters: learned.parameters, successRate: learned.successRate, eligible: (id) => !locked.has(id),
+      });
       learned.runs++;
       learned.lastRunAt = now;
-      if (result.changes.length === 0) return { strategy: strategy.name, status: 'no_change', summary: result.summary };
-      const record = this.record(strategy.name, trigger, by, snapshotAt, result);
-      this.audit(by, `${strategy.name}: ${result.summary}`,
-        Object.fromEntries(result.changes.slice(0, 200).map((c) => [c.target, c.before])),
-        Object.fromEntries(result.changes.slice(0, 200).map((c) => [c.target, c.after])));
-      return { strategy: strategy.name, status: 'applied', record: record.id, summary: result.summary };
+      const { fresh: remembered, blocked } = this.withoutLostMoves(result.changes);
+      const { kept: fresh, notWorth } = this.experiments.worthTrying(remembered);
+      const blockedNote = (blocked > 0 ? `; ${blocked} repeating a lost move left out` : '')
+        + (notWorth > 0 ? `; ${notWorth} not worth their bus time in the exact schedule` : '');
+      if (fresh.length === 0) return { strategy: strategy.name, status: 'no_change', blocked, summary: `${result.summary}${blockedNote}` };
+      const { applied, control, maintenance } = this.experiments.begin(strategy, fresh);
+      if (applied.length === 0 && maintenance.length === 0) {
+        return { strategy: strategy.name, status: 'no_change', blocked, summary: `${result.summary} (nothing could be applied)${blockedNote}` };
+      }
+      const summary = `${result.summary}: ${applied.length} applied now, ${control.length} held back as control`
+        + `${maintenance.length ? `, ${maintenance.length} dropped` : ''}${blockedNote}`;
+      const record = this.record(strategy.name, trigger, by, snapshotAt, [...maintenance, ...applied], summary);
+      if (applied.length > 0) this.experiments.open(record, control);
+      else record.evaluatedAt = now; // only maintenance: nothing to judge
+      this.audit(by, `${strategy.name}: ${summary}`,
+        Object.fromEntries(record.changes.slice(0, 200).map((c) => [c.target, c.before])),
+        Object.fromEntries(record.changes.slice(0, 200).map((c) => [c.target, c.after])));
+      return { strategy: strategy.name, status: 'applied', record: record.id, blocked, summary };
     } catch (err) {
       this.deps.logger.error(`Error in ${strategy.name} optimization: ${describeError(err)}`);
       return { strategy: strategy.name, status: 'failed', summary: describeError(err) };
     }
   }
 
-  /** A history record with the "before" window ending now, as long as the options say or as much as exists. */
-  private record(strategy: string, trigger: Trigger, by: string, at: number, result: { changes: OptimizationRecord['changes']; summary: string }): OptimizationRecord {
+  /** Drops proposed moves that repeat a lost one without new evidence (memory.ts); counts both outcomes. */
+  private withoutLostMoves(changes: readonly Change[]): { fresh: Change[]; blocked: number } {
+    const fresh: Change[] = [];
+    let blocked = 0;
+    for (const c of changes) {
+      const remembered = this.state.memory.length;
+      if (blockedBy(this.state.memory, c)) {
+        blocked++;
+        continue;
+      }
+      if (this.state.memory.length < remembered) this.state.health.reopenedByEvidence++;
+      fresh.push(c);
+    }
+    this.state.health.repeatsBlocked += blocked;
+    return { fresh, blocked };
+  }
+
+  /** A history record; `before` is the recorder's window before it, for display (the judge does not use it). */
+  private record(strategy: string, trigger: Trigger, by: string, at: number, changes: Change[], summary: string): OptimizationRecord {
     const { recorder, options } = this.deps;
     const from = Math.max(at - options.windowMs, recorder.earliest() ?? at);
-    const before = at - from >= MIN_WINDOW_MS ? recorder.window(from, at) : undefined;
     const record: OptimizationRecord = {
-      id: this.state.nextRecordId++, strategy, trigger, by, appliedAt: at, settleMs: options.settleMs, windowMs: at - from,
-      before: before ?? emptyMetrics(from, at), after: undefined, score: undefined, evaluatedAt: before ? undefined : at,
-      rolledBack: false, changes: result.changes,
-      summary: before ? result.summary : `${result.summary} (not evaluated: less than ${MIN_WINDOW_MS / 60_000} min of metrics before it)`,
+      id: this.state.nextRecordId++, strategy, trigger, by, appliedAt: at, settleMs: options.settleMs, windowMs: options.windowMs,
+      before: recorder.window(from, at) ?? emptyMetrics(from, at), after: undefined, score: undefined, evaluatedAt: undefined,
+      rolledBack: false, changes, summary,
     };
     pushBounded(this.state.history, record, HISTORY_LIMIT);
     return record;
@@ -246,12 +311,18 @@ export class PerformanceOptimizationLoop {
     return { cycle: 'full', deferred: reason, runs: [] };
   }
 
-  private async saved(immediate: boolean): Promise<void> {
+  /**
+   * Writes the state at once. For the scheduler a failure is a warning (and counted); a command is
+   * answered `failed` instead, since what it changed is not on disk.
+   */
+  private async saved(by: string): Promise<void> {
     this.deps.onChange?.();
     try {
-      await this.deps.persistence.save(immediate);
+      await this.deps.persistence.save(true);
     } catch (err) {
+      this.saveFailures++;
       this.deps.logger.warn(`Failed to save optimization history: ${describeError(err)}`);
+      if (by !== 'scheduler') throw new PersistError(`the change was made but the state could not be written (${describeError(err)})`);
     }
   }
 

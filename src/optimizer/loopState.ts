@@ -3,10 +3,22 @@
  * (each awaiting or holding its evaluation) and the bounded audit log. Plain JSON, persisted by the
  * store; `checkLoopState` rejects a malformed saved state with a message naming what is wrong.
  */
+import type { LostMove } from './memory.js';
 import type { AuditRecord, OptimizationRecord, StrategyState } from './types.js';
+
+/** How the loop behaves (issue 15's loop health), counted over its life. */
+export interface LoopHealth {
+  /** Proposed moves dropped because they repeat a lost move without new evidence. */
+  repeatsBlocked: number;
+  /** Lost moves proposed again because their evidence moved beyond its interval. */
+  reopenedByEvidence: number;
+}
 
 export interface LoopState {
   strategies: Record<string, StrategyState>;
+  /** Moves that lost, with the evidence they rested on (memory.ts). */
+  memory: LostMove[];
+  health: LoopHealth;
   history: OptimizationRecord[];
   audit: AuditRecord[];
   lastQuickAt: number | undefined;
@@ -19,7 +31,10 @@ export const HISTORY_LIMIT = 50;
 export const AUDIT_LIMIT = 500;
 
 export function emptyLoopState(): LoopState {
-  return { strategies: {}, history: [], audit: [], lastQuickAt: undefined, lastFullAt: undefined, lastEvaluationAt: undefined, nextRecordId: 1 };
+  return {
+    strategies: {}, memory: [], health: { repeatsBlocked: 0, reopenedByEvidence: 0 }, history: [], audit: [],
+    lastQuickAt: undefined, lastFullAt: undefined, lastEvaluationAt: undefined, nextRecordId: 1,
+  };
 }
 
 export function freshStrategyState(defaults: Readonly<Record<string, number>>): StrategyState {
@@ -44,5 +59,9 @@ export function checkLoopState(raw: unknown): asserts raw is LoopState {
     if (typeof r.strategy !== 'string' || typeof r.appliedAt !== 'number' || !Array.isArray(r.changes)) {
       throw new Error(`optimizer.history[${i}] is malformed`);
     }
+    for (const c of r.changes) if (!Array.isArray(c.entities)) c.entities = [c.target]; // saved before changes named their entities
   });
+  if (s.memory === undefined) s.memory = [];
+  if (!Array.isArray(s.memory)) throw new Error('optimizer.memory is not a list');
+  s.health ??= { repeatsBlocked: 0, reopenedByEvidence: 0 };
 }

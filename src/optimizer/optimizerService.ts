@@ -16,7 +16,7 @@ import type { ConnectionDef, EntityDef } from '../modbus/types.js';
 import type { StatsView } from '../stats/types.js';
 import { ClusterController } from './clusterController.js';
 import { ClusterStrategy } from './clusterStrategy.js';
-import { intervalCounterfactual } from './counterfactual.js';
+import type { Random } from '../core/random.js';
 import { applyInterval } from './intervalChanges.js';
 import { IntervalStrategy } from './intervalStrategy.js';
 import { PerformanceOptimizationLoop, type OptimizerOptions, type ResourceAdapter } from './loop.js';
@@ -24,7 +24,8 @@ import { MetricsRecorder } from './metricsRecorder.js';
 import { PatternController } from './patternController.js';
 import { PatternStrategy } from './patternStrategy.js';
 import type { OptimizerSaved } from './optimizerState.js';
-import type { ScoringReference } from './scoring.js';
+import { experimentHost } from './measurements.js';
+import type { BusPlan } from './objective.js';
 import { computeTargets, type TargetInputs } from './targets.js';
 import type { BusWindowSource, Change, Parameters } from './types.js';
 
@@ -41,6 +42,8 @@ export interface OptimizerServiceDeps {
   entities: readonly EntityDef[];
   connections: readonly ConnectionDef[];
   options: OptimizerOptions;
+  /** Splits proposals into treated and control arms. */
+  random: Random;
   /** Strategy parameters from the options (interval, cluster, pattern). */
   parameters?: Record<string, Parameters>;
   resources: ResourceAdapter;
@@ -72,16 +75,21 @@ export class OptimizerService {
       clock, stats, events, retarget: (ids) => this.retarget(ids),
       audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),
     });
-    const reference = () => this.reference();
     const strategies = [
-      new IntervalStrategy({ clock, logger, poller, reference, targetInputs: () => this.targetInputs() }),
-      new ClusterStrategy({ stats, controller: this.clusters, reference }),
-      new PatternStrategy({ stats, controller: this.patterns, poller, reference }),
+      new IntervalStrategy({ clock, logger, poller, targetInputs: () => this.targetInputs() }),
+      new ClusterStrategy({ stats, controller: this.clusters }),
+      new PatternStrategy({ stats, controller: this.patterns, poller, targetsMs: (ids, follow) => this.targetsMs(ids, follow) }),
     ];
+    const host = experimentHost({
+      poller, clusters: this.clusters, entities: deps.entities, connections: deps.connections, plans: () => this.plans(),
+      ratePerMs: (id) => {
+        const rate = stats.currentRate(id);
+        return rate && rate.kind !== 'unknown' ? rate.ratePerHour / 3_600_000 : 0;
+      },
+    });
     this.loop = new PerformanceOptimizationLoop({
-      clock, logger, scheduler: deps.scheduler, strategies, recorder: this.recorder, resources: deps.resources,
-      persistence: { save: (immediate) => deps.persist(immediate) }, options: deps.options, reference, onChange: deps.onChange,
-      counterfactual: intervalCounterfactual({ entities: deps.entities, connections: deps.connections, stats }),
+      clock, logger, scheduler: deps.scheduler, strategies, recorder: this.recorder, resources: deps.resources, random: deps.random, host,
+      persistence: { save: (immediate) => deps.persist(immediate) }, options: deps.options, onChange: deps.onChange,
     });
     this.applyConfiguredParameters(undefined);
   }
@@ -115,7 +123,7 @@ export class OptimizerService {
   /** The inputs every interval decision uses (bounds come from the interval strategy's parameters). */
   targetInputs(): Omit<TargetInputs, 'minMs' | 'maxMs'> {
     return {
-      entities: this.deps.entities, connections: this.connections, stats: this.deps.stats, budget: this.deps.options.budget,
+      entities: this.deps.entities, connections: this.connections, stats: this.deps.stats, budget: this.deps.options.budget, goal: this.deps.options.goal,
       currentIntervalMs: (id) => this.deps.poller.intervalMs(id), followsRegime: (id) => this.patterns.follows(id),
       costScale: (bus, predicted) => this.costScale(bus, predicted),
     };
@@ -145,9 +153,25 @@ export class OptimizerService {
     return window.advance()?.buses.find((b) => b.key === bus)?.modelledUtilisation;
   }
 
-  reference(): ScoringReference {
-    const meanScan = this.deps.entities.reduce((s, e) => s + e.scanIntervalMs, 0) / Math.max(1, this.deps.entities.length);
-    return { stalenessMs: meanScan / 2, budget: this.deps.options.budget };
+  /** Per bus: the goal's price, the configured-interval reference and what the allocation reaches (modelled). */
+  plans(): BusPlan[] {
+    return computeTargets({ ...this.targetInputs(), ...this.bounds() }).buses;
+  }
+
+  /** The interval strategy's bounds (its parameters), in ms. */
+  private bounds(): { minMs: number; maxMs: number } {
+    const interval = this.loop.strategy('interval');
+    const p = interval ? this.loop.learned(interval).parameters : {};
+    return { minMs: (p.min_interval ?? 5) * 1000, maxMs: (p.max_interval ?? 300) * 1000 };
+  }
+
+  /** Where the entities would go with (or without) following their regime. */
+  private targetsMs(ids: string[], followRegime: boolean): Map<string, number> {
+    const wanted = new Set(ids);
+    const inputs = this.targetInputs();
+    const follows = inputs.followsRegime;
+    return new Map(computeTargets({ ...inputs, ...this.bounds(), followsRegime: (id) => (wanted.has(id) ? followRegime : (follows?.(id) ?? false)) })
+      .targets.filter((t) => wanted.has(t.entityId)).map((t) => [t.entityId, t.targetMs]));
   }
 
   /**
@@ -168,10 +192,8 @@ export class OptimizerService {
   }
 
   private retarget(ids: string[]): Change[] {
-    const interval = this.loop.strategy('interval');
-    const p = interval ? this.loop.learned(interval).parameters : {};
     const wanted = new Set(ids);
-    return computeTargets({ ...this.targetInputs(), minMs: (p.min_interval ?? 5) * 1000, maxMs: (p.max_interval ?? 300) * 1000 })
+    return computeTargets({ ...this.targetInputs(), ...this.bounds() }).targets
       .filter((t) => wanted.has(t.entityId))
       .map((t) => applyInterval(this.deps.poller, t.entityId, t.targetMs))
       .filter((c): c is Change => c !== undefined);

@@ -1,9 +1,11 @@
 /**
- * The one interface every optimization strategy implements (interval, cluster, pattern), and the
+ * The one interface every optimization strategy implements (interval, cluster, pattern): propose
+ * reversible changes, apply one, revert one — the loop runs the experiment and the judge scores it,
+ * so every strategy is judged by the same objective. Also the
  * validation of parameter updates against each strategy's declared parameters: an unknown
  * parameter, a non-number or an out-of-range value rejects the whole update, so nothing changes.
  */
-import type { Change, ImpactLevel, ParameterSpec, Parameters, StrategyResult, WindowMetrics } from './types.js';
+import type { Change, ImpactLevel, ParameterSpec, Parameters, StrategyResult } from './types.js';
 
 export interface StrategyContext {
   now: number;
@@ -12,6 +14,8 @@ export interface StrategyContext {
   parameters: Readonly<Parameters>;
   /** Success rate learned so far in [0, 1]; strategies may act more boldly when it is high. */
   successRate: number;
+  /** False for entities in an open experiment (at most one per entity) — propose nothing for them. */
+  eligible: (entityId: string) => boolean;
 }
 
 export interface Strategy {
@@ -22,9 +26,10 @@ export interface Strategy {
   readonly cooldownMs: number;
   readonly parameterSpecs: readonly ParameterSpec[];
   readonly defaults: Readonly<Parameters>;
-  apply(ctx: StrategyContext): Promise<StrategyResult>;
-  /** Score in [−1, 1] of the change judged by the windows before and after it. */
-  evaluate(before: WindowMetrics, after: WindowMetrics): number;
+  /** Proposes changes without applying any (the loop's experiment applies a random half first). */
+  propose(ctx: StrategyContext): Promise<StrategyResult>;
+  /** Applies one proposed change if the current state still equals its `before`; returns whether it did. */
+  apply(change: Change): boolean;
   /** Undoes one change if the current state still equals its `after`; returns whether it did. */
   revert(change: Change): boolean;
 }

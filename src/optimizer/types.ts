@@ -4,6 +4,7 @@
  * change be evaluated honestly later, and the audit record of who changed what.
  */
 import type { BusWindow } from '../modbus/pollerTypes.js';
+import type { BusPlan } from './objective.js';
 
 export type ImpactLevel = 'low' | 'medium' | 'high';
 
@@ -38,17 +39,80 @@ export interface WindowMetrics {
   predictionAccuracy: number | undefined;
 }
 
+/**
+ * What a proposed change rests on, e.g. the entity's change rate per hour with its 95 % interval. A
+ * change that lost is not proposed again while new evidence stays inside the interval it had then.
+ */
+export interface Evidence {
+  value: number;
+  lower: number;
+  upper: number;
+}
+
 /** One reversible change. `before`/`after` are plain JSON so records can be persisted. */
 export interface Change {
   kind: 'interval' | 'cluster' | 'pattern' | 'parameter';
   target: string;
   before: unknown;
   after: unknown;
+  /** The entities it touches (an interval's entity, a cluster's members). */
+  entities: string[];
+  evidence?: Evidence;
 }
 
+/** What a strategy proposes; nothing is applied yet (the loop applies a random half first). */
 export interface StrategyResult {
   changes: Change[];
   summary: string;
+}
+
+/** An entity's poller counters at the start of an experiment's window. */
+export interface EntityCounters {
+  polls: number;
+  changes: number;
+  /** Triggered reads (cluster) and the staleness they removed: Σ s²/2 over hits, s = time saved (ms²). */
+  triggeredReads: number;
+  savedAgeMs2: number;
+}
+
+/** The estimated effect of a record's changes in the one objective (src/optimizer/objective.ts). */
+export interface Effect {
+  /** Objective saved / the objective at the configured intervals (positive = better). */
+  improvement: number;
+  /** Standard error of `improvement`. */
+  standardError: number;
+  /** Change of bus fraction (negative = less bus time), summed over buses, measured-calibrated. */
+  busFraction: number;
+  /** Change of each bus's mean age (ms, negative = fresher), summed over buses. */
+  meanAgeMs: number;
+  /** Window the effect was measured over. */
+  fromMs: number;
+  toMs: number;
+}
+
+export type Verdict = 'adopted' | 'rejected' | 'inconclusive';
+
+/**
+ * A controlled experiment (issue 15): the proposal was split at random; `changes` of the record were
+ * applied (the treated arm), `control` was held back. At the end of the window the treated arm's
+ * effect is estimated within that same window — each moved entity against itself at its old
+ * interval, with the change rate observed in the window, and the bus by the exact schedule model
+ * calibrated by the bus's measured time — so what changed on its own meanwhile (sunrise, a heat pump
+ * starting) cancels. A significant gain rolls the control arm out; otherwise the treated arm is undone.
+ */
+export interface Experiment {
+  control: Change[];
+  /** Price and reference per bus at proposal time (what the allocator aimed at). */
+  plans: BusPlan[];
+  /** Start of the measured window (after the settle time); undefined until then. */
+  windowFrom: number | undefined;
+  startCounters: Record<string, EntityCounters>;
+  /** Measured busy ms per bus at the window start. */
+  startBusyMs: Record<string, number>;
+  effect?: Effect;
+  verdict?: Verdict;
+  /** Control changes applied at roll-out. */
+  rolledOut?: number;
 }
 
 export type Trigger = 'quick' | 'full' | 'manual' | 'rollback';
@@ -65,13 +129,15 @@ export interface OptimizationRecord {
   windowMs: number;
   before: WindowMetrics;
   after: WindowMetrics | undefined;
-  /** What the after window would have been without the change (interval changes), when judged that way. */
-  counterfactual?: WindowMetrics | undefined;
+  /** The improvement the judge estimated (src/optimizer/objective.ts), when judged. */
   score: number | undefined;
   evaluatedAt: number | undefined;
   rolledBack: boolean;
+  /** Undone changes when fewer than all could be (the rest had been changed again meanwhile). */
+  undone?: number;
   changes: Change[];
   summary: string;
+  experiment?: Experiment;
 }
 
 export interface AuditRecord {
@@ -85,6 +151,7 @@ export interface AuditRecord {
 /** What the loop remembers per strategy (persisted). */
 export interface StrategyState {
   parameters: Parameters;
+  /** Experience-weighted share of this strategy's judged experiments that were adopted (significant gain). */
   successRate: number;
   evaluations: number;
   runs: number;
@@ -92,6 +159,10 @@ export interface StrategyState {
   lastScore: number | undefined;
   /** Relative improvement of the objective in the last evaluation (fraction, may be negative). */
   lastImprovement: number | undefined;
+  /** Verdict counts over the strategy's life. */
+  adopted?: number;
+  rejected?: number;
+  inconclusive?: number;
 }
 
 /** What the optimizer needs of the app's bus-window recorder (telemetry/busWindows.ts). */

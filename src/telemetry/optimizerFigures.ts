@@ -1,12 +1,13 @@
 /**
  * The optimizer's figures in one place, for `get_statistics`, the `sensor.modbus_optimizer_*`
- * sensors and the dashboard: per strategy (parameters, success rate, last score and improvement,
- * cooldown), the last cycles, history and pending evaluations, overall improvement, and the current
- * hour's window metrics.
+ * sensors and the dashboard: per strategy (parameters, success rate — the share of its experiments
+ * adopted —, verdict counts, last improvement, cooldown), the last cycles, history and pending
+ * evaluations, the improvement the adopted experiments made, the loop's memory and save failures,
+ * and the current hour's window metrics.
  */
 import type { StatisticSensor, StatisticValue, StatisticsProvider } from './statisticsSensors.js';
 import type { OptimizerService } from '../optimizer/optimizerService.js';
-import { improvement } from '../optimizer/scoring.js';
+import type { Goal } from '../optimizer/objective.js';
 import type { WindowMetrics } from '../optimizer/types.js';
 
 export interface StrategyStatistics {
@@ -21,11 +22,15 @@ export interface StrategyStatistics {
   last_run: string | null;
   last_score: number | null;
   last_improvement: number | null;
+  adopted: number;
+  rejected: number;
+  inconclusive: number;
   on_cooldown_until: string | null;
 }
 
 export interface OptimizerStatistics {
   enabled: boolean;
+  goal: Goal;
   budget: number;
   strategies: StrategyStatistics[];
   last_quick_optimization: string | null;
@@ -34,8 +39,16 @@ export interface OptimizerStatistics {
   history_length: number;
   pending_evaluations: number;
   rolled_back: number;
-  /** Mean relative objective improvement of evaluated, kept changes (fraction). */
+  /**
+   * Objective saved by the adopted experiments in the history, as a fraction of the objective at the
+   * configured intervals (positive = better; the same sign and unit as every improvement shown).
+   */
   overall_improvement: number | null;
+  /** Proposed moves left out because they repeat a lost move without new evidence, and lost moves reopened by new evidence. */
+  repeats_blocked: number;
+  reopened_by_evidence: number;
+  /** Writes of the optimizer's state that failed. */
+  save_failures: number;
   adopted_clusters: number;
   adopted_patterns: number;
   triggered_reads: number;
@@ -44,13 +57,12 @@ export interface OptimizerStatistics {
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-export function optimizerStatistics(svc: OptimizerService, now: number, enabled: boolean, budget: number): OptimizerStatistics {
+export function optimizerStatistics(svc: OptimizerService, now: number, enabled: boolean, budget: number, goal: Goal): OptimizerStatistics {
   const { loop } = svc;
   const history = loop.state.history;
-  const kept = history.filter((r) => r.score !== undefined && !r.rolledBack);
-  const gains = kept.map((r) => (r.after ? improvement(r.before, r.after, svc.reference()) : 0));
+  const gains = history.filter((r) => r.experiment?.verdict === 'adopted').map((r) => r.score ?? 0);
   return {
-    enabled, budget,
+    enabled, goal, budget,
     strategies: loop.strategyNames().map((name) => strategyStatistics(svc, name)),
     last_quick_optimization: iso(loop.state.lastQuickAt),
     last_full_optimization: iso(loop.state.lastFullAt),
@@ -58,7 +70,10 @@ export function optimizerStatistics(svc: OptimizerService, now: number, enabled:
     history_length: history.length,
     pending_evaluations: history.filter((r) => r.evaluatedAt === undefined).length,
     rolled_back: history.filter((r) => r.rolledBack).length,
-    overall_improvement: gains.length ? gains.reduce((a, b) => a + b, 0) / gains.length : null,
+    overall_improvement: gains.length ? gains.reduce((a, b) => a + b, 0) : null,
+    repeats_blocked: loop.state.health.repeatsBlocked,
+    reopened_by_evidence: loop.state.health.reopenedByEvidence,
+    save_failures: loop.saveFailures,
     adopted_clusters: svc.clusters.list().length,
     adopted_patterns: svc.patterns.list().length,
     triggered_reads: svc.clusters.triggeredReads,
@@ -75,6 +90,7 @@ function strategyStatistics(svc: OptimizerService, name: string): StrategyStatis
     name, priority: s.priority, impact_level: s.impactLevel, cooldown_s: s.cooldownMs / 1000, parameters: { ...l.parameters },
     success_rate: l.successRate, evaluations: l.evaluations, runs: l.runs, last_run: iso(l.lastRunAt),
     last_score: l.lastScore ?? null, last_improvement: l.lastImprovement ?? null,
+    adopted: l.adopted ?? 0, rejected: l.rejected ?? 0, inconclusive: l.inconclusive ?? 0,
     on_cooldown_until: cooldownEnd !== undefined && s.cooldownMs > 0 ? iso(cooldownEnd) : null,
   };
 }
@@ -102,9 +118,9 @@ export function optimizerStatisticsProvider(stats: () => OptimizerStatistics): S
         { key: 'last_quick_optimization', value: s.last_quick_optimization },
         { key: 'last_full_optimization', value: s.last_full_optimization },
         { key: 'history_length', value: s.history_length, attributes: { pending_evaluations: s.pending_evaluations, rolled_back: s.rolled_back } },
-        { key: 'overall_improvement', value: pct(s.overall_improvement) },
+        { key: 'overall_improvement', value: pct(s.overall_improvement), attributes: { goal: s.goal, repeats_blocked: s.repeats_blocked, save_failures: s.save_failures } },
         ...s.strategies.flatMap((x) => [
-          { key: `${x.name}_strategy_success_rate`, value: pct(x.success_rate), attributes: { evaluations: x.evaluations, runs: x.runs, parameters: x.parameters } },
+          { key: `${x.name}_strategy_success_rate`, value: pct(x.success_rate), attributes: { evaluations: x.evaluations, adopted: x.adopted, rejected: x.rejected, inconclusive: x.inconclusive, runs: x.runs, parameters: x.parameters } },
           { key: `${x.name}_strategy_last_improvement`, value: pct(x.last_improvement), attributes: { last_score: x.last_score, last_run: x.last_run } },
         ]),
       ];

@@ -17,14 +17,16 @@ import { buildSimApp, stopSimApp } from '../helpers/simApp.js';
 const HOUR = 3_600_000;
 const walk = (perHour: number) => ({ kind: 'walk' as const, initial: 1000, step: 10, min: 0, max: 60_000, ratePerHour: () => perHour, peakRatePerHour: perHour });
 const POINTS: SimPointSpec[] = [
+  // far apart, so each is its own request: moving one changes what the bus does (neighbours in one
+  // block would be read together whatever their intervals, and the judge knows it)
   { id: 'fast', name: 'Fast', registerType: 'holding', address: 0, dataType: 'uint16', process: walk(1800) },
-  { id: 'slow', name: 'Slow', registerType: 'holding', address: 1, dataType: 'uint16', process: walk(6) },
-  { id: 'still', name: 'Still', registerType: 'holding', address: 2, dataType: 'uint16', process: { kind: 'constant', initial: 7 } },
+  { id: 'slow', name: 'Slow', registerType: 'holding', address: 100, dataType: 'uint16', process: walk(6) },
+  { id: 'still', name: 'Still', registerType: 'holding', address: 200, dataType: 'uint16', process: { kind: 'constant', initial: 7 } },
 ];
 const OPTIONS = {
   connections: [{ name: 'gw', type: 'rtuovertcp', host: 'sim', baudrate: 9600 }],
   entities: POINTS.map((p) => ({ name: p.name, connection: 'gw', address: p.address, scan_interval: 15 })),
-  optimizer: { quick_every: '1h', full_every: '6h', evaluate_every: '30m', settle: '5m', evaluation_window: '20m', bus_budget: 0.01 },
+  optimizer: { goal: 'freshest', quick_every: '1h', full_every: '6h', evaluate_every: '30m', settle: '5m', evaluation_window: '20m', bus_budget: 0.01 },
 };
 
 let dir: string;
@@ -39,8 +41,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function build(logger = createMemoryLogger()): App {
-  const app = buildSimApp({ clock, dir, options: OPTIONS, points: POINTS, logger });
+function build(logger = createMemoryLogger(), optimizer: Record<string, unknown> = {}): App {
+  const app = buildSimApp({ clock, dir, options: { ...OPTIONS, optimizer: { ...OPTIONS.optimizer, ...optimizer } }, points: POINTS, logger });
   running = app;
   return app;
 }
@@ -89,6 +91,32 @@ describe('the optimizer in the app', () => {
     expect(interval('fast')).toBeLessThan(15_000);
     expect(interval('still')).toBeGreaterThan(60_000);
     expect(interval('slow')).toBeGreaterThan(interval('fast'));
+  });
+
+  // The issue also asks for "staleness at or below the configured"; on this three-value site the hourly
+  // mean age still exceeds it in some hours (a judged speed-up of the fast value was rejected) — a known
+  // miss, reported in the closing note, not asserted here until it holds.
+  it('with goal save_bus never spends more bus time than the configured intervals, in any hour', async () => {
+    const busyOver = async (app: App, fromH: number, toH: number) => {
+      await clock.advance(fromH * HOUR - (clock.now() - START));
+      const before = app.poller.busStatus()[0]?.busyMs ?? 0;
+      await clock.advance((toH - fromH) * HOUR);
+      return (app.poller.busStatus()[0]?.busyMs ?? 0) - before;
+    };
+    const START = clock.now();
+    const fixed = build(createMemoryLogger(), { enabled: false });
+    await fixed.start();
+    const configuredBusy = await busyOver(fixed, 0, 12);
+    await stop(fixed);
+    clock = new VirtualClock(START);
+    await rm(dir, { recursive: true, force: true });
+    const tuned = build(createMemoryLogger(), { goal: 'save_bus' });
+    await tuned.start();
+    for (let h = 0; h < 12; h++) {
+      const busy = await busyOver(tuned, h, h + 1);
+      expect(busy).toBeLessThanOrEqual((configuredBusy / 12) * 1.001); // every hour, not only on average
+    }
+    expect(tuned.poller.intervalMs('still')).toBeGreaterThan(15_000); // it did save something
   });
 
   it('persists a parameter change at once and restores parameters, intervals and history after a restart', async () => {

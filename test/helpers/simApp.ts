@@ -17,7 +17,7 @@ export interface SimAppSpec {
   dir: string;
   /** Raw options, as a user writes them. */
   options: unknown;
-  /** The device's points (unit 1, holding registers 0 … 9 mapped). */
+  /** The device's points (unit 1, holding registers from 0 to past the last point mapped, at least 0 … 9). */
   points: SimPointSpec[];
   logger?: Logger;
 }
@@ -25,7 +25,7 @@ export interface SimAppSpec {
 export function buildSimApp(spec: SimAppSpec): App {
   const { clock } = spec;
   const resolved = resolveOptions(spec.options);
-  const device = new SimDevice({ name: 'dev', unitId: 1, turnaroundMs: 20, ranges: { holding: [[0, 10]] }, points: spec.points }, 3, clock.now());
+  const device = new SimDevice({ name: 'dev', unitId: 1, turnaroundMs: 20, ranges: { holding: [[0, Math.max(10, ...spec.points.map((p) => p.address + 2))]] }, points: spec.points }, 3, clock.now());
   return createApp({
     clock, random: seededRandom(1), logger: spec.logger ?? createMemoryLogger(), connections: resolved.connections, entities: resolved.entities,
     statusEveryMs: 0, optimizer: resolved.optimizer, dataDir: spec.dir,

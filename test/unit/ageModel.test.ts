@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { allocateIntervals, expectedAgeMs, lagrangeTerm, type AllocationItem } from '../../src/metrics/ageModel.js';
+import { allocateForAge, allocateIntervals, expectedAgeMs, lagrangeTerm, staleShare, type AllocationItem } from '../../src/metrics/ageModel.js';
 
 const S = 1000;
 
@@ -61,5 +61,53 @@ describe('Lagrange-optimal intervals under a bus-time budget', () => {
     const tight = allocateIntervals(items, 1e-6);
     expect(tight.feasible).toBe(false);
     expect([...tight.intervalsMs.values()].every((t) => t === 3600 * S)).toBe(true);
+  });
+});
+
+describe('the cheapest allocation that keeps a mean age (goal save_bus)', () => {
+  const S2 = 1000;
+  const items: AllocationItem[] = [
+    { key: 'fast', ratePerMs: 1 / (5 * S2), costMs: 45, minMs: S2, maxMs: 3600 * S2 },
+    { key: 'slow', ratePerMs: 1 / (3600 * S2), costMs: 45, minMs: S2, maxMs: 3600 * S2 },
+    { key: 'constant', ratePerMs: 0, costMs: 45, minMs: S2, maxMs: 3600 * S2 },
+  ];
+  const configuredAge = items.reduce((s, it) => s + expectedAgeMs(15 * S2, it.ratePerMs), 0) / items.length;
+  const configuredBus = items.reduce((s, it) => s + it.costMs / (15 * S2), 0);
+
+  it('is as fresh as the configured intervals for far less bus time, and is the Lagrange optimum at its price', () => {
+    const a = allocateForAge(items, configuredAge);
+    expect(a.feasible).toBe(true);
+    expect(a.meanAgeMs).toBeLessThanOrEqual(configuredAge * (1 + 1e-6));
+    expect(a.meanAgeMs).toBeGreaterThan(configuredAge * 0.999); // the constraint binds
+    expect(a.busFraction).toBeLessThan(configuredBus * 0.5);
+    // the freshest allocation with that bus time is the same one (duality), at the same price
+    const dual = allocateIntervals(items, a.busFraction);
+    expect(dual.meanAgeMs).toBeCloseTo(a.meanAgeMs, 0);
+    expect(dual.price / a.price).toBeCloseTo(1, 3);
+    // no single-entity deviation lowers bus + price · mean age
+    const value = (intervals: Map<string, number>) => items.reduce((s, it) => {
+      const t = intervals.get(it.key) ?? it.maxMs;
+      return s + it.costMs / t + (a.price * expectedAgeMs(t, it.ratePerMs)) / items.length;
+    }, 0);
+    for (const it of items) {
+      for (const factor of [0.8, 1.25]) {
+        const moved = new Map(a.intervalsMs);
+        moved.set(it.key, Math.min(it.maxMs, Math.max(it.minMs, (a.intervalsMs.get(it.key) ?? 0) * factor)));
+        expect(value(moved)).toBeGreaterThanOrEqual(value(a.intervalsMs) - 1e-12);
+      }
+    }
+  });
+
+  it('reports infeasible when even every entity at its minimum is too stale, and price 0 when age is free', () => {
+    expect(allocateForAge(items, 1).feasible).toBe(false);
+    const free = allocateForAge(items, 3600 * S2);
+    expect([...free.intervalsMs.values()]).toEqual([3600 * S2, 3600 * S2, 3600 * S2]);
+    expect(free.price).toBe(0);
+  });
+
+  it('knows the share of time a value is stale', () => {
+    expect(staleShare(10 * S2, 0)).toBe(0);
+    expect(staleShare(10 * S2, 1 / S2)).toBeCloseTo(1 - (1 - Math.exp(-10)) / 10, 12);
+    expect(staleShare(10 * S2, 1e-12)).toBeCloseTo(5e-9, 15); // ≈ λT/2 for rare changes
   });
 });

@@ -11,7 +11,14 @@ import { PatternController } from '../../src/optimizer/patternController.js';
 import { PatternStrategy } from '../../src/optimizer/patternStrategy.js';
 import type { Cluster, CurrentRegime, RegimeReport } from '../../src/stats/types.js';
 
-const REF = () => ({ stalenessMs: 7500, budget: 0.2 });
+import type { Strategy, StrategyContext } from '../../src/optimizer/strategy.js';
+
+/** Proposes and applies everything (the loop would apply a random half first). */
+async function run(strategy: Strategy, ctx: StrategyContext) {
+  const proposal = await strategy.propose(ctx);
+  return { ...proposal, changes: proposal.changes.filter((c) => strategy.apply(c)) };
+}
+const all = () => true;
 
 function fakePoller() {
   const intervals = new Map<string, number>();
@@ -36,16 +43,23 @@ describe('cluster strategy and controller', () => {
     const events = new EventBus<{ sample: Sample }>();
     const controller = new ClusterController({ poller, events, logger: createMemoryLogger(), now: () => 0 });
     controller.start();
-    const strategy = new ClusterStrategy({ stats: { clusters: () => found }, controller, reference: REF });
-    const ctx = { now: 0, by: 't', parameters: strategy.defaults, successRate: 0.5 };
+    const strategy = new ClusterStrategy({ stats: { clusters: () => found }, controller });
+    const ctx: StrategyContext = { now: 0, by: 't', parameters: strategy.defaults, successRate: 0.5, eligible: all };
     return { poller, events, controller, strategy, ctx, found };
   }
   const hp: Cluster = { members: ['hp_power', 'hp_compressor', 'hp_flow'], score: 0.9, minPairScore: 0.8, coChanges: 40 };
 
   it('adopts found clusters: co-scheduled, and a scheduled change triggers reads of the other members', async () => {
     const r = rig([hp]);
-    const result = await r.strategy.apply(r.ctx);
-    expect(result.changes).toEqual([{ kind: 'cluster', target: 'cluster:hp_compressor+hp_flow+hp_power', before: null, after: { id: 'cluster:hp_compressor+hp_flow+hp_power', members: ['hp_compressor', 'hp_flow', 'hp_power'], score: 0.9 } }]);
+    const proposal = await r.strategy.propose(r.ctx);
+    expect(r.controller.list()).toEqual([]); // proposing applies nothing
+    const result = await run(r.strategy, r.ctx);
+    expect(result.changes).toEqual([{
+      kind: 'cluster', target: 'cluster:hp_compressor+hp_flow+hp_power', before: null,
+      after: { id: 'cluster:hp_compressor+hp_flow+hp_power', members: ['hp_compressor', 'hp_flow', 'hp_power'], score: 0.9 },
+      entities: ['hp_compressor', 'hp_flow', 'hp_power'], evidence: { value: 0.9, lower: 0.8, upper: 1 },
+    }]);
+    expect(proposal.changes).toEqual(result.changes);
     expect(r.poller.companions()).toEqual([['hp_compressor', 'hp_flow', 'hp_power']]);
     r.events.emit('sample', sample('hp_power', true));
     expect(r.poller.reads.sort()).toEqual(['hp_compressor', 'hp_flow']);
@@ -55,11 +69,16 @@ describe('cluster strategy and controller', () => {
     expect(r.controller.coverage(6)).toBeCloseTo(0.5, 9);
   });
 
+  it('proposes nothing for a cluster with a member in an open experiment', async () => {
+    const r = rig([hp]);
+    expect((await r.strategy.propose({ ...r.ctx, eligible: (id) => id !== 'hp_flow' })).changes).toEqual([]);
+  });
+
   it('drops clusters no longer found, and a rollback restores the previous set', async () => {
     const r = rig([hp]);
-    await r.strategy.apply(r.ctx);
+    await run(r.strategy, r.ctx);
     r.found.length = 0;
-    const { changes } = await r.strategy.apply(r.ctx);
+    const { changes } = await run(r.strategy, r.ctx);
     expect(r.controller.list()).toEqual([]);
     for (const c of [...changes].reverse()) expect(r.strategy.revert(c)).toBe(true);
     expect(r.controller.list().map((c) => c.members)).toEqual([['hp_compressor', 'hp_flow', 'hp_power']]);
@@ -94,25 +113,28 @@ describe('pattern strategy and controller', () => {
     controller.start();
     const strategy = new PatternStrategy({
       stats: { entityIds: () => Object.keys(reports), regimes: (id) => reports[id], currentRegime: (id) => (reports[id] ? { kind: reports[id]?.best?.kind } : { kind: 'none' }) as CurrentRegime },
-      controller, poller, reference: REF,
+      controller, poller,
+      targetsMs: (ids, follow) => new Map(ids.map((id) => [id, follow ? (regimeIntervals[labels[id] ?? ''] ?? 15_000) : 15_000])),
     });
-    const ctx = (max = 8) => ({ now: 0, by: 't', parameters: { max_patterns: max, pattern_stability_threshold: 0.6 }, successRate: 0.5 });
+    const ctx = (max = 8): StrategyContext => ({ now: 0, by: 't', parameters: { max_patterns: max, pattern_stability_threshold: 0.6 }, successRate: 0.5, eligible: all });
     return { clock, poller, events, controller, strategy, ctx, labels, audits };
   }
 
   it('adopts stable significant splits (most evidence first, at most max_patterns) and moves intervals to the regime', async () => {
     const r = rig();
-    const result = await r.strategy.apply(r.ctx(1));
+    const result = await run(r.strategy, r.ctx(1));
     expect(r.controller.list().map((p) => p.entityId).sort()).toEqual(['pv_current', 'pv_power']);
     expect(r.poller.intervals.get('pv_power')).toBe(5000);
-    expect(result.changes.filter((c) => c.kind === 'interval').map((c) => c.target).sort()).toEqual(['pv_current', 'pv_power']);
-    await r.strategy.apply(r.ctx(8));
+    expect(result.changes.map((c) => [c.target, c.before, c.after])).toContainEqual(
+      ['pv_power', { pattern: null, intervalMs: 15_000 }, { pattern: { entityId: 'pv_power', key: 'timeOfDay:time_of_day' }, intervalMs: 5000 }]);
+    expect(result.changes.map((c) => c.evidence?.value)).toEqual([0.99, 0.99]);
+    await run(r.strategy, r.ctx(8));
     expect(r.controller.list().map((p) => p.entityId).sort()).toEqual(['hp_flow', 'pv_current', 'pv_power']); // 'shaky' is below the stability threshold
   });
 
   it('follows regime switches from the clock and from context changes, with an audit record', async () => {
     const r = rig();
-    await r.strategy.apply(r.ctx());
+    await run(r.strategy, r.ctx());
     r.labels.pv_power = 'night';
     r.labels.pv_current = 'night';
     await r.clock.advance(60_000);
@@ -125,10 +147,13 @@ describe('pattern strategy and controller', () => {
     expect(r.clock.pendingCount).toBe(0);
   });
 
-  it('rolls back adoption and the interval moves that came with it', async () => {
+  it('rolls back adoption and the interval it set, also after a regime switch moved the interval', async () => {
     const r = rig();
-    const { changes } = await r.strategy.apply(r.ctx());
-    for (const c of [...changes].reverse()) r.strategy.revert(c);
+    const { changes } = await run(r.strategy, r.ctx());
+    r.labels.pv_power = 'night';
+    await r.clock.advance(60_000);
+    expect(r.poller.intervals.get('pv_power')).toBe(300_000);
+    for (const c of [...changes].reverse()) expect(r.strategy.revert(c)).toBe(true);
     expect(r.controller.list()).toEqual([]);
     expect(r.poller.intervals.get('pv_power')).toBe(15_000);
   });

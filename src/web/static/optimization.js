@@ -1,5 +1,5 @@
 // Optimization: the strategies (success rate, runs, parameters) with their success rates over time, the
-// history of applied changes with before/after window metrics, scores and rollbacks, and the audit log.
+// history of experiments (verdict, estimated effect, window metrics, roll-outs and rollbacks), and the audit log.
 /* global document */
 import { LineChart } from './charts.js';
 import { el, fmt, pct, short, table, time } from './dom.js';
@@ -11,10 +11,16 @@ let auditAll = false;
 
 const metrics = (w) => (w ? `${fmt(w.requestsPerMin, 1)}/min · bus ${pct(w.busUtilisation)} · stale ${fmt(w.stalenessMs / 1000)} s · err ${pct(w.errorRate)}` : '–');
 
+const effect = (r) => {
+  const e = r.experiment?.effect;
+  return e ? `${pct(e.improvement)} ± ${pct(2 * e.standardError)} · bus ${e.busFraction >= 0 ? '+' : ''}${pct(e.busFraction)} · age ${fmt(e.meanAgeMs / 1000)} s` : '–';
+};
+
 function status(r) {
-  if (r.rolledBack) return el('span', { class: 'badge bad' }, 'rolled back');
+  const verdict = r.experiment?.verdict;
+  if (r.rolledBack) return el('span', { class: 'badge bad' }, verdict ? `${verdict}, undone` : 'rolled back');
   if (r.evaluatedAt === undefined || r.evaluatedAt === null) return el('span', { class: 'badge waiting' }, 'pending');
-  return el('span', { class: 'badge ok' }, 'kept');
+  return el('span', { class: 'badge ok' }, verdict ? `${verdict}${r.experiment?.rolledOut ? `, +${r.experiment.rolledOut} rolled out` : ''}` : 'kept');
 }
 
 export function renderOptimization(data) {
@@ -50,12 +56,12 @@ export function renderOptimization(data) {
       { title: 'Trigger', cell: (r) => r.trigger },
       { title: 'By', cell: (r) => r.by },
       { title: 'Changes', num: true, cell: (r) => r.changes.length },
-      { title: 'Score', num: true, cell: (r) => fmt(r.score) },
+      { title: 'Improvement', num: true, cell: (r) => (r.score === undefined || r.score === null ? '–' : pct(r.score)) },
       { title: 'Status', cell: status },
       { title: 'Summary', wrap: true, cell: (r) => r.summary },
       { title: 'Before', wrap: true, cell: (r) => metrics(r.before) },
       { title: 'After', wrap: true, cell: (r) => metrics(r.after) },
-      { title: 'Without the change', wrap: true, cell: (r) => metrics(r.counterfactual) },
+      { title: 'Effect (same window)', wrap: true, cell: effect },
     ], data.history, 'no change applied yet (a run that changes nothing leaves no record)'),
     el('h2', {}, 'Audit log'),
     el('div', { 'data-testid': 'audit' }, table([

@@ -1,0 +1,91 @@
+/**
+ * The modelled bus time of a whole polling schedule, with block sharing as it really happens: the
+ * poller aligns every entity's due times to multiples of its interval (poller.ts `alignUp`), so at
+ * each instant exactly the entities whose interval divides it are due together and are read in the
+ * blocks the planner forms for that set. Summing those plans over one hyperperiod (the least common
+ * multiple of the intervals, capped) gives the bus fraction of the schedule — what amortised shares
+ * (readPlan.ts) only approximate, since an entity moved to another rung leaves its block behind and
+ * the block's cost stays with the others. The optimizer's judge compares two schedules with it.
+ */
+import { readBusTimeMs } from './costModel.js';
+import { planConnectionReads, planLimitsOf, type HolesOfBus } from './readPlan.js';
+import { planReads, type ReadItem } from './planner.js';
+import { busKeyOf, type ConnectionDef, type EntityDef } from './types.js';
+
+/** Hyperperiods longer than this are cut (the tail is then sampled, not exact). */
+const MAX_HYPERPERIOD_MS = 8 * 3_600_000;
+/** Instants visited at most per connection; a longer schedule is sampled evenly within it. */
+const MAX_INSTANTS = 20_000;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+function lcmCapped(values: readonly number[], cap: number): number {
+  let l = 1;
+  for (const v of values) {
+    l = (l / gcd(l, v)) * v;
+    if (l > cap) return cap;
+  }
+  return l;
+}
+
+/**
+ * Bus fraction (modelled bus ms per wall ms) of polling `entities` of `connections` at
+ * `intervalOf(id)` ms (whole ms; entities without a positive interval are not polled).
+ */
+export function scheduledBusFraction(
+  connections: readonly ConnectionDef[], entities: readonly EntityDef[], intervalOf: (id: string) => number | undefined, holesOf: HolesOfBus,
+): number {
+  let total = 0;
+  for (const conn of connections) {
+    const { items } = planConnectionReads(conn, entities, holesOf(busKeyOf(conn)));
+    if (items.length > 0) total += connectionFraction(conn, items, intervalOf, holesOf);
+  }
+  return total;
+}
+
+function connectionFraction(conn: ConnectionDef, items: readonly ReadItem[], intervalOf: (id: string) => number | undefined, holesOf: HolesOfBus): number {
+  const limits = planLimitsOf(conn, holesOf(busKeyOf(conn)));
+  const byInterval = new Map<number, ReadItem[]>();
+  for (const item of items) {
+    const ms = Math.round(intervalOf(item.key) ?? 0);
+    if (!(ms > 0)) continue;
+    const list = byInterval.get(ms);
+    if (list) list.push(item);
+    else byInterval.set(ms, [item]);
+  }
+  const intervals = [...byInterval.keys()].sort((a, b) => a - b);
+  if (intervals.length === 0) return 0;
+  const period = lcmCapped(intervals, MAX_HYPERPERIOD_MS);
+  const instants = instantsOf(intervals, period);
+  const costOfSet = new Map<string, number>();
+  let busMs = 0;
+  for (const t of instants.times) {
+    const due = intervals.filter((ms) => t % ms === 0);
+    const key = due.join(',');
+    let cost = costOfSet.get(key);
+    if (cost === undefined) {
+      const blocks = planReads(due.flatMap((ms) => byInterval.get(ms) ?? []), limits);
+      cost = blocks.reduce((sum, b) => sum + readBusTimeMs(b.fn, b.count, limits.timing), 0);
+      costOfSet.set(key, cost);
+    }
+    busMs += cost;
+  }
+  return (busMs * instants.weight) / period;
+}
+
+/** Every instant in [0, period) where some interval falls due, or an even sample of them (with its weight). */
+function instantsOf(intervals: readonly number[], period: number): { times: number[]; weight: number } {
+  const count = intervals.reduce((sum, ms) => sum + period / ms, 0);
+  const set = new Set<number>();
+  if (count <= MAX_INSTANTS) {
+    for (const ms of intervals) for (let t = 0; t < period; t += ms) set.add(t);
+    return { times: [...set], weight: 1 };
+  }
+  // too many: visit the first MAX_INSTANTS-worth of the period and scale up
+  const span = (period * MAX_INSTANTS) / count;
+  for (const ms of intervals) for (let t = 0; t < span; t += ms) set.add(t);
+  return { times: [...set], weight: period / span };
+}
