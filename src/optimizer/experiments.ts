@@ -22,6 +22,7 @@ import type { Change, EntityCounters, Experiment, OptimizationRecord, Verdict } 
 export interface ExperimentHost extends JudgeInputs {
   plans(): BusPlan[];
   buses(): string[];
+  entityIds(): string[];
   /** Learned change rate (per ms) in the entity's current regime, for the actor's own check. */
   ratePerMs(entityId: string): number;
 }
@@ -88,8 +89,25 @@ export function splitArms(changes: readonly Change[], random: Random, groupOf: (
 
 export class Experiments {
   private readonly timers = new Map<number, TimerHandle>();
+  /** Every entity's counters since its interval was last set: the "before" evidence of its next change. */
+  private checkpoint = new Map<string, { polls: number; changes: number; intervalMs: number }>();
 
   constructor(private readonly deps: ExperimentDeps) {}
+
+  /**
+   * Notes every entity's counters (at start and at every evaluation) where its interval changed since
+   * the last note, so the "before" evidence of a change covers all polls at the old interval.
+   */
+  takeCheckpoint(): void {
+    const next = new Map<string, { polls: number; changes: number; intervalMs: number }>();
+    for (const id of this.deps.host.entityIds()) {
+      const c = this.deps.host.counters(id);
+      if (!c) continue;
+      const kept = this.checkpoint.get(id);
+      next.set(id, kept && kept.intervalMs === c.intervalMs && kept.polls <= c.polls ? kept : { polls: c.polls, changes: c.changes, intervalMs: c.intervalMs });
+    }
+    this.checkpoint = next;
+  }
 
   /** Entities of every open experiment (treated and control arms). */
   locked(): Set<string> {
@@ -106,7 +124,7 @@ export class Experiments {
    * rates, does not score as an improvement are not proposed (what the allocator calls better is what
    * the judge will check). Returns the groups kept and how many changes were left out.
    */
-  worthTrying(proposed: readonly Change[]): { kept: Change[]; notWorth: number } {
+  worthTrying(proposed: readonly Change[]): { kept: Change[]; notWorth: number; plans: BusPlan[] } {
     const { host } = this.deps;
     const plans = host.plans();
     const kept: Change[] = [];
@@ -116,7 +134,7 @@ export class Experiments {
       if (!moves || predictImprovement(group, plans, host, (id) => host.ratePerMs(id)) > 0) kept.push(...group);
       else notWorth += group.length;
     }
-    return { kept, notWorth };
+    return { kept, notWorth, plans };
   }
 
   /** Applies the treated arm (and maintenance); returns the applied treated changes and the control arm. */
@@ -127,15 +145,32 @@ export class Experiments {
     return { applied, control, maintenance };
   }
 
-  /** The experiment part of a new record; its window opens after the settle time. */
-  open(record: OptimizationRecord, control: Change[]): void {
-    const exp: Experiment = { control, plans: this.deps.host.plans(), windowFrom: undefined, startCounters: {}, startBusyMs: {} };
+  /**
+   * The experiment part of a new record; its window opens after the settle time. `plans` are the ones
+   * the proposal was checked with, so the judge scores at the price the actor used.
+   */
+  open(record: OptimizationRecord, control: Change[], plans: BusPlan[]): void {
+    const exp: Experiment = { control, plans, windowFrom: undefined, startCounters: {}, startBusyMs: {}, preCounters: this.preCounters(record.changes) };
     record.experiment = exp;
     this.arm(record);
   }
 
+  /** Polls since the checkpoint of each moved entity that stayed at its old interval meanwhile. */
+  private preCounters(changes: readonly Change[]): Record<string, { polls: number; changes: number; intervalMs: number }> {
+    const out: Record<string, { polls: number; changes: number; intervalMs: number }> = {};
+    for (const c of changes) {
+      const move = intervalMove(c);
+      const then = this.checkpoint.get(c.target);
+      const now = this.deps.host.counters(c.target);
+      if (!move || !then || !now || then.intervalMs !== move.from || now.polls < then.polls) continue;
+      out[c.target] = { polls: now.polls - then.polls, changes: now.changes - then.changes, intervalMs: move.from };
+    }
+    return out;
+  }
+
   /** Re-arms window timers after a restart (a window that should have opened opens now). */
   resume(): void {
+    this.takeCheckpoint();
     for (const r of this.deps.state().history) if (r.experiment && r.evaluatedAt === undefined) this.arm(r);
   }
 
@@ -146,6 +181,12 @@ export class Experiments {
 
   /** Judges every experiment whose window has run its length; mutates the state. */
   judgeDue(now: number, by: string): EvaluationOutcome[] {
+    const outcomes = this.judgeFinished(now, by);
+    this.takeCheckpoint();
+    return outcomes;
+  }
+
+  private judgeFinished(now: number, by: string): EvaluationOutcome[] {
     const outcomes: EvaluationOutcome[] = [];
     for (const record of this.deps.state().history) {
       if (record.evaluatedAt !== undefined) continue;

@@ -91,7 +91,10 @@ export function estimateEffect(changes: readonly Change[], exp: Experiment, inpu
       if (!c) return undefined;
       // a pattern's interval follows the regime, so what was in force is the current one
       const to = change.kind === 'pattern' ? c.current.intervalMs : move.to;
-      return ageDifference(move.from, to, c.current.polls - c.start.polls, c.current.changes - c.start.changes, spanMs);
+      const polls = c.current.polls - c.start.polls;
+      const window: PollGroup = { polls, changes: c.current.changes - c.start.changes, intervalMs: polls > 0 ? spanMs / polls : to };
+      const pre = exp.preCounters?.[id];
+      return ageDifference(move.from, to, pre ? [pre, window] : [window]);
     },
     triggers: (id) => {
       const c = started(id);
@@ -189,23 +192,50 @@ function weightsOf(plan: BusPlan | undefined): { bus: number; age: number } {
   return Number.isFinite(plan.price) ? { bus: 1, age: plan.price } : { bus: 0, age: 1 };
 }
 
+/** Polls at one interval and how many of them saw a change. */
+export interface PollGroup {
+  polls: number;
+  changes: number;
+  intervalMs: number;
+}
+
 /**
- * Expected age at `to` minus at `from` (ms), at the rate seen in `polls` polls with `changes` changed
- * over `spanMs`, with its standard error from the binomial uncertainty of the changed share. When
- * every poll changed the rate is only a lower bound: the error then spans up to an unbounded rate.
+ * The change rate (per ms) behind some groups of polls, each at its own interval: per group the
+ * censored estimate with its standard error (delta method on the changed share, +0.5 corrected),
+ * combined by inverse variance. The rate is the process's, not the polling's, so polls before a move
+ * (at the old interval) and after it (at the new) are evidence about the same rate.
  */
-export function ageDifference(from: number, to: number, polls: number, changes: number, spanMs: number): { valueMs: number; se: number } {
-  if (polls <= 0) return { valueMs: 0, se: Math.abs(to - from) / 2 };
-  const intervalMs = spanMs / polls;
-  const x = Math.min(changes, polls);
+export function pooledRate(groups: readonly PollGroup[]): { ratePerMs: number; se: number; saturated: boolean } {
+  let weights = 0;
+  let weighted = 0;
+  let saturated = false;
+  for (const g of groups) {
+    if (g.polls <= 0 || g.intervalMs <= 0) continue;
+    const x = Math.min(g.changes, g.polls);
+    if (x >= g.polls) saturated = true;
+    const rate = censoredRatePerMs(g.polls, x, g.intervalMs);
+    const p = (x + 0.5) / (g.polls + 1);
+    const se = Math.sqrt(p / ((1 - p) * (g.polls + 1))) / g.intervalMs;
+    const w = 1 / Math.max(se * se, 1e-30);
+    weights += w;
+    weighted += w * rate;
+  }
+  return weights > 0 ? { ratePerMs: weighted / weights, se: 1 / Math.sqrt(weights), saturated } : { ratePerMs: 0, se: Infinity, saturated };
+}
+
+/**
+ * Expected age at `to` minus at `from` (ms) at the rate the poll groups show, with its standard error
+ * from the rate's. When a group saw a change on every poll the rate is only a lower bound: the error
+ * then spans up to an unbounded rate.
+ */
+export function ageDifference(from: number, to: number, groups: readonly PollGroup[]): { valueMs: number; se: number } {
+  const r = pooledRate(groups);
+  if (!Number.isFinite(r.se)) return { valueMs: 0, se: Math.abs(to - from) / 2 };
   const diff = (rate: number) => expectedAgeMs(to, rate) - expectedAgeMs(from, rate);
-  const rate = censoredRatePerMs(polls, x, intervalMs);
-  const p = (x + 0.5) / (polls + 1);
-  const sp = Math.sqrt((p * (1 - p)) / (polls + 1));
-  const rateAt = (share: number) => censoredRatePerMs(polls, Math.max(0, Math.min(polls, share * polls)), intervalMs);
-  let se = Math.abs(diff(rateAt(Math.min(1, p + sp))) - diff(rateAt(Math.max(0, p - sp)))) / 2;
-  if (x >= polls) se = Math.max(se, Math.abs((to - from) / 2 - diff(rate)));
-  return { valueMs: diff(rate), se };
+  const value = diff(r.ratePerMs);
+  let se = Math.abs(diff(r.ratePerMs + r.se) - diff(Math.max(0, r.ratePerMs - r.se))) / 2;
+  if (r.saturated) se = Math.max(se, Math.abs((to - from) / 2 - value));
+  return { valueMs: value, se };
 }
 
 export function verdictOf(effect: Pick<Effect, 'improvement' | 'standardError'>, rollbackThreshold: number): Verdict {

@@ -245,7 +245,7 @@ export class PerformanceOptimizationLoop {
       learned.runs++;
       learned.lastRunAt = now;
       const { fresh: remembered, blocked } = this.withoutLostMoves(result.changes);
-      const { kept: fresh, notWorth } = this.experiments.worthTrying(remembered);
+      const { kept: fresh, notWorth, plans } = this.experiments.worthTrying(remembered);
       const blockedNote = (blocked > 0 ? `; ${blocked} repeating a lost move left out` : '')
         + (notWorth > 0 ? `; ${notWorth} not worth their bus time in the exact schedule` : '');
       if (fresh.length === 0) return { strategy: strategy.name, status: 'no_change', blocked, summary: `${result.summary}${blockedNote}` };
@@ -256,7 +256,7 @@ export class PerformanceOptimizationLoop {
       const summary = `${result.summary}: ${applied.length} applied now, ${control.length} held back as control`
         + `${maintenance.length ? `, ${maintenance.length} dropped` : ''}${blockedNote}`;
       const record = this.record(strategy.name, trigger, by, snapshotAt, [...maintenance, ...applied], summary);
-      if (applied.length > 0) this.experiments.open(record, control);
+      if (applied.length > 0) this.experiments.open(record, control, plans);
       else record.evaluatedAt = now; // only maintenance: nothing to judge
       this.audit(by, `${strategy.name}: ${summary}`,
         Object.fromEntries(record.changes.slice(0, 200).map((c) => [c.target, c.before])),

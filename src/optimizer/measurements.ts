@@ -53,6 +53,7 @@ export function experimentHost(deps: MeasurementDeps): ExperimentHost {
     ratePerMs: deps.ratePerMs,
     groupOf: (id) => groupOfEntity.get(id) ?? id,
     buses: () => [...byBus.keys()],
+    entityIds: () => deps.entities.map((e) => e.id),
     busOf: (id) => busOfEntity.get(id),
     counters: (id): EntityReading | undefined => {
       const s = deps.poller.entityStatus(id);

@@ -107,6 +107,11 @@ export interface Experiment {
   /** Start of the measured window (after the settle time); undefined until then. */
   windowFrom: number | undefined;
   startCounters: Record<string, EntityCounters>;
+  /**
+   * Polls at the old interval in the hour or so before the change (since the last checkpoint), as
+   * more evidence about each moved entity's rate; absent for entities moved since the checkpoint.
+   */
+  preCounters?: Record<string, { polls: number; changes: number; intervalMs: number }>;
   /** Measured busy ms per bus at the window start. */
   startBusyMs: Record<string, number>;
   effect?: Effect;

@@ -132,7 +132,7 @@ function rig(options: Partial<OptimizerOptions> = {}, saved?: unknown) {
     reference: { meanAgeMs: 7000, busFraction: site.fraction() }, planned: { meanAgeMs: 0, busFraction: 0 },
   });
   const host: ExperimentHost = {
-    plans: () => [plan()], buses: () => ['bus'], busOf: (id) => (site.intervals.has(id) ? 'bus' : undefined),
+    plans: () => [plan()], buses: () => ['bus'], entityIds: () => [...site.intervals.keys()], busOf: (id) => (site.intervals.has(id) ? 'bus' : undefined),
     counters: (id) => site.counters(id), busyMs: () => site.busyMs(), scheduled: (_bus, overrides) => site.fraction(overrides), singleReadMs: () => COST_MS,
     groupOf: (id) => id, ratePerMs: (id) => learned.get(id) ?? site.ratesPerMs.get(id) ?? 0,
   };

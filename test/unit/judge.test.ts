@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { expectedAgeMs } from '../../src/metrics/ageModel.js';
-import { ageDifference, estimateEffect, verdictOf, type JudgeInputs } from '../../src/optimizer/judge.js';
+import { ageDifference, estimateEffect, pooledRate, verdictOf, type JudgeInputs } from '../../src/optimizer/judge.js';
 import { splitArms } from '../../src/optimizer/experiments.js';
 import { blockedBy, moveKey, remember, type LostMove } from '../../src/optimizer/memory.js';
 import type { BusPlan } from '../../src/optimizer/objective.js';
@@ -21,22 +21,38 @@ const plan = (price: number): BusPlan => ({
 describe('age difference at the rate seen in the window', () => {
   it('is the model difference at the censored rate, with a smaller error for more polls', () => {
     // 225 polls at 16 s over an hour, 100 of them changed
-    const small = ageDifference(32 * S, 16 * S, 225, 100, HOUR);
+    const small = ageDifference(32 * S, 16 * S, [{ polls: 225, changes: 100, intervalMs: 16 * S }]);
     const rate = -Math.log((225 - 100 + 0.5) / 225.5) / (16 * S);
     expect(small.valueMs).toBeCloseTo(expectedAgeMs(16 * S, rate) - expectedAgeMs(32 * S, rate), 6);
     expect(small.valueMs).toBeLessThan(0); // faster is fresher
-    const more = ageDifference(32 * S, 16 * S, 2250, 1000, 10 * HOUR);
+    const more = ageDifference(32 * S, 16 * S, [{ polls: 2250, changes: 1000, intervalMs: 16 * S }]);
     expect(more.valueMs / small.valueMs).toBeCloseTo(1, 2); // the same rate (up to the +0.5 correction)
     expect(more.se).toBeLessThan(small.se / 2);
   });
 
   it('spans up to an unbounded rate when every poll changed (the rate is only a lower bound)', () => {
-    const saturated = ageDifference(32 * S, 16 * S, 100, 100, 1600 * S);
+    const saturated = ageDifference(32 * S, 16 * S, [{ polls: 100, changes: 100, intervalMs: 16 * S }]);
     expect(saturated.se).toBeGreaterThanOrEqual(Math.abs(-8 * S - saturated.valueMs) - 1e-6);
   });
 
   it('has no evidence without polls: the whole possible difference is its error', () => {
-    expect(ageDifference(16 * S, 8 * S, 0, 0, HOUR)).toEqual({ valueMs: 0, se: 4 * S });
+    expect(ageDifference(16 * S, 8 * S, [])).toEqual({ valueMs: 0, se: 4 * S });
+  });
+
+  it('pools polls before the move (old interval) with the window (new interval): the same rate, less doubt', () => {
+    // a value that never changed: an hour at 15 s before the move, an hour at 256 s after it
+    const window = { polls: 14, changes: 0, intervalMs: 256 * S };
+    const pre = { polls: 240, changes: 0, intervalMs: 15 * S };
+    const alone = ageDifference(15 * S, 256 * S, [window]);
+    const pooled = ageDifference(15 * S, 256 * S, [pre, window]);
+    expect(pooled.se).toBeLessThan(alone.se * 0.8); // twice the observed time
+    // and a value that changed: the pooled rate lies between the groups' own estimates
+    const busy = { polls: 240, changes: 60, intervalMs: 15 * S };
+    const later = { polls: 14, changes: 10, intervalMs: 256 * S };
+    const rate = pooledRate([busy, later]).ratePerMs;
+    const own = [pooledRate([busy]).ratePerMs, pooledRate([later]).ratePerMs].sort((a, b) => a - b);
+    expect(rate).toBeGreaterThan(own[0] ?? 0);
+    expect(rate).toBeLessThan(own[1] ?? 0);
   });
 });
 
@@ -74,7 +90,7 @@ describe('the effect of an experiment in the one objective', () => {
     const modelled = 45 / (8 * S) - 45 / (16 * S);
     const scale = 0.02 / (45 / (8 * S) + 45 / (16 * S));
     expect(e.busFraction).toBeCloseTo(scale * modelled, 9);
-    const age = ageDifference(16 * S, 8 * S, 450, 400, HOUR);
+    const age = ageDifference(16 * S, 8 * S, [{ polls: 450, changes: 400, intervalMs: HOUR / 450 }]);
     expect(e.meanAgeMs).toBeCloseTo(age.valueMs / 2, 6);
     const value = e.busFraction + 1e-5 * e.meanAgeMs;
     expect(e.improvement).toBeCloseTo(-value / (0.01 + 1e-5 * 5 * S), 9);
