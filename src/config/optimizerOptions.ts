@@ -10,6 +10,7 @@ import type { OptimizerOptionsRaw } from './options.js';
 export interface ResolvedOptimizerOptions {
   enabled: boolean;
   goal: Goal;
+  localSteps: boolean;
   quickEveryMs: number;
   fullEveryMs: number;
   evaluateEveryMs: number;
@@ -35,6 +36,7 @@ export function toOptimizerOptions(o: OptimizerOptionsRaw): ResolvedOptimizerOpt
   return {
     enabled: o.enabled,
     goal: o.goal,
+    localSteps: o.local_steps,
     quickEveryMs: durationOf(o, 'quick_every'),
     fullEveryMs: durationOf(o, 'full_every'),
     evaluateEveryMs: durationOf(o, 'evaluate_every'),

@@ -72,6 +72,8 @@ const duration = (fallback: string, what: string) =>
 
 export const optimizerSchema = object({
   enabled: bool().default(true).describe('Let the optimizer tune polling on its schedule (commands work either way).'),
+  local_steps: bool().default(true)
+    .describe('Between cycles, poll a value that changed on every poll twice as often and one that has not changed for many polls half as often, within the goal.'),
   quick_every: duration('4h', 'How often the quick cycle (interval strategy) runs'),
   full_every: duration('12h', 'How often the full cycle (all strategies) runs'),
   evaluate_every: duration('1h', 'How often applied changes are evaluated'),

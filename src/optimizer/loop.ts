@@ -312,13 +312,14 @@ export class PerformanceOptimizationLoop {
   }
 
   /**
-   * Writes the state at once. For the scheduler a failure is a warning (and counted); a command is
-   * answered `failed` instead, since what it changed is not on disk.
+   * After a command the state is written at once and a failure answers `failed`, since what it changed
+   * is not on disk; after a scheduled cycle the write is debounced (flash storage is spared) and a
+   * failure is a warning (and counted).
    */
   private async saved(by: string): Promise<void> {
     this.deps.onChange?.();
     try {
-      await this.deps.persistence.save(true);
+      await this.deps.persistence.save(by !== 'scheduler');
     } catch (err) {
       this.saveFailures++;
       this.deps.logger.warn(`Failed to save optimization history: ${describeError(err)}`);

@@ -19,6 +19,7 @@ import { ClusterStrategy } from './clusterStrategy.js';
 import type { Random } from '../core/random.js';
 import { applyInterval } from './intervalChanges.js';
 import { IntervalStrategy } from './intervalStrategy.js';
+import { LocalSteps } from './localSteps.js';
 import { PerformanceOptimizationLoop, type OptimizerOptions, type ResourceAdapter } from './loop.js';
 import { MetricsRecorder } from './metricsRecorder.js';
 import { PatternController } from './patternController.js';
@@ -61,6 +62,7 @@ export class OptimizerService {
   readonly clusters: ClusterController;
   readonly patterns: PatternController;
   readonly loop: PerformanceOptimizationLoop;
+  readonly localSteps: LocalSteps;
   private readonly connections: Map<string, ConnectionDef>;
   /** Per bus: the window since the last calibration (at least 10 minutes long), and the smoothed cost scale. */
   private readonly calibrationWindows = new Map<string, BusWindow>();
@@ -91,6 +93,24 @@ export class OptimizerService {
       clock, logger, scheduler: deps.scheduler, strategies, recorder: this.recorder, resources: deps.resources, random: deps.random, host,
       persistence: { save: (immediate) => deps.persist(immediate) }, options: deps.options, onChange: deps.onChange,
     });
+    const configured = new Map(deps.entities.map((e) => [e.id, e.scanIntervalMs]));
+    const caps = new Map<string, number>();
+    this.localSteps = new LocalSteps({
+      clock, poller, locked: () => this.loop.lockedEntities(), bounds: () => this.bounds(),
+      learned: (id) => {
+        const rate = stats.currentRate(id);
+        if (!rate || rate.kind === 'unknown') return { kind: 'unknown' };
+        return rate.kind === 'constant' ? { kind: 'constant' } : { kind: 'rated', ratePerMs: rate.ratePerHour / 3_600_000 };
+      },
+      scheduled: (bus, overrides) => host.scheduled(bus, overrides),
+      capOf: (bus) => {
+        if (deps.options.goal === 'freshest') return deps.options.budget;
+        let cap = caps.get(bus);
+        if (cap === undefined) caps.set(bus, (cap = host.scheduled(bus, configured)));
+        return cap;
+      },
+      audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),
+    });
     this.applyConfiguredParameters(undefined);
   }
 
@@ -99,9 +119,11 @@ export class OptimizerService {
     this.clusters.start();
     this.patterns.start();
     this.loop.start();
+    if (this.deps.options.enabled && this.deps.options.localSteps) this.localSteps.start();
   }
 
   async stop(): Promise<void> {
+    this.localSteps.stop();
     await this.loop.stop();
     this.patterns.stop();
     this.clusters.stop();
@@ -159,7 +181,7 @@ export class OptimizerService {
   }
 
   /** The interval strategy's bounds (its parameters), in ms. */
-  private bounds(): { minMs: number; maxMs: number } {
+  bounds(): { minMs: number; maxMs: number } {
     const interval = this.loop.strategy('interval');
     const p = interval ? this.loop.learned(interval).parameters : {};
     return { minMs: (p.min_interval ?? 5) * 1000, maxMs: (p.max_interval ?? 300) * 1000 };

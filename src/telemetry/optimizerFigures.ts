@@ -49,6 +49,8 @@ export interface OptimizerStatistics {
   reopened_by_evidence: number;
   /** Writes of the optimizer's state that failed. */
   save_failures: number;
+  /** Fast steps between cycles since start (localSteps.ts), and how many reversed an entity's previous step. */
+  local_steps: { faster: number; slower: number; flips: number };
   adopted_clusters: number;
   adopted_patterns: number;
   triggered_reads: number;
@@ -74,6 +76,7 @@ export function optimizerStatistics(svc: OptimizerService, now: number, enabled:
     repeats_blocked: loop.state.health.repeatsBlocked,
     reopened_by_evidence: loop.state.health.reopenedByEvidence,
     save_failures: loop.saveFailures,
+    local_steps: { ...svc.localSteps.counts },
     adopted_clusters: svc.clusters.list().length,
     adopted_patterns: svc.patterns.list().length,
     triggered_reads: svc.clusters.triggeredReads,

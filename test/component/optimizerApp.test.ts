@@ -121,7 +121,7 @@ describe('the optimizer in the app', () => {
       expect(meanAge(tuned)).toBeLessThanOrEqual(configuredAge * (h < 3 ? 1.05 : 1));
     }
     expect(tuned.poller.intervalMs('still')).toBeGreaterThan(15_000); // it did save something
-  });
+  }, 120_000); // two simulated half-days
 
   it('persists a parameter change at once and restores parameters, intervals and history after a restart', async () => {
     const first = build();

@@ -102,7 +102,7 @@ class MoveStrategy implements Strategy {
 }
 
 const OPTIONS: OptimizerOptions = {
-  enabled: true, goal: 'freshest', quickEveryMs: 4 * HOUR, fullEveryMs: 12 * HOUR, evaluateEveryMs: HOUR, settleMs: 15 * MIN, windowMs: HOUR,
+  enabled: true, goal: 'freshest', localSteps: false, quickEveryMs: 4 * HOUR, fullEveryMs: 12 * HOUR, evaluateEveryMs: HOUR, settleMs: 15 * MIN, windowMs: HOUR,
   rollbackThreshold: -0.1, learningRate: 0.2, budget: 0.5,
 };
 

@@ -243,7 +243,7 @@ describe('resolveOptions: optimizer options', () => {
   it('fills every optimizer default, nested groups included, and converts durations', () => {
     const { optimizer } = resolveOptions({ optimizer: { quick_every: '30m', interval: { aggressiveness: 0.8 } } });
     expect(optimizer).toEqual({
-      enabled: true, goal: 'save_bus', quickEveryMs: 1_800_000, fullEveryMs: 43_200_000, evaluateEveryMs: 3_600_000, settleMs: 900_000,
+      enabled: true, goal: 'save_bus', localSteps: true, quickEveryMs: 1_800_000, fullEveryMs: 43_200_000, evaluateEveryMs: 3_600_000, settleMs: 900_000,
       windowMs: 3_600_000, budget: 0.3, rollbackThreshold: -0.1, learningRate: 0.1,
       parameters: {
         interval: { min_interval: 5, max_interval: 300, aggressiveness: 0.8, max_entities_per_run: 100 },

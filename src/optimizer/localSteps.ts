@@ -1,0 +1,176 @@
+/**
+ * Fast first learning (issue 15): between the scheduled cycles, bounded evidence-driven steps on
+ * single entities. Every minute, an entity whose last polls all saw a change is polled twice as often
+ * (it is surely polled too slowly), and one that has not changed in many polls over several minutes
+ * half as often when that quiet says something (no rate learned yet, a constant, or a quiet spell its
+ * learned rate cannot explain: a regime change) — each within the interval strategy's bounds and the entity's own, one rung of the
+ * power-of-two ladder at a time, with fresh evidence needed at the new interval before the next step.
+ * Slow-downs go first and free bus time; a speed-up is taken only while the bus stays within what the
+ * goal allows (the configured intervals' bus time for `save_bus`, `bus_budget` for `freshest`), by the
+ * exact schedule model. Entities in an open experiment are left alone. This is what makes a fresh
+ * install useful within minutes and what acts on a regime change (night: values freeze) at once; the
+ * scheduled cycles still do the global re-allocation and the judged experiments.
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { EntityStatus, PollerView } from '../modbus/pollerTypes.js';
+import { snapToLadder } from './intervalLadder.js';
+
+export interface LocalStepDeps {
+  clock: Clock;
+  poller: Pick<PollerView, 'allEntityStatus' | 'setIntervalMs'>;
+  /** Entities in an open experiment. */
+  locked: () => ReadonlySet<string>;
+  /** The interval strategy's bounds (ms). */
+  bounds: () => { minMs: number; maxMs: number };
+  /** What the stats module has learned of the entity's rate: nothing yet, constant, or a rate per ms. */
+  learned: (entityId: string) => { kind: 'unknown' } | { kind: 'constant' } | { kind: 'rated'; ratePerMs: number };
+  /** Modelled bus fraction of `bus` with some intervals overridden (the exact schedule model). */
+  scheduled: (bus: string, overrides: ReadonlyMap<string, number>) => number;
+  /** The most bus fraction the goal allows on `bus`. */
+  capOf: (bus: string) => number;
+  /** One audit record per tick that moved something. */
+  audit: (what: string, before: Record<string, number>, after: Record<string, number>) => void;
+  everyMs?: number;
+  /** Steps per tick at most (speed-ups and slow-downs together). */
+  maxStepsPerTick?: number;
+}
+
+/** Polls in a row that all saw a change: the value surely changes faster than it is polled. */
+export const SATURATED_RUN = 3;
+/**
+ * A value unchanged for this many polls, and for at least QUIET_MS, is polled too often: after q quiet
+ * polls at T its rate is below 3/(qT) (95 %), so doubling T adds at most about 1.5·T/q of expected
+ * age — 7.5 % of T at 20 polls.
+ */
+export const QUIET_POLLS = 20;
+export const QUIET_MS = 5 * 60_000;
+/**
+ * A value with a learned rate λ is slowed on quiet polls only when so long a quiet spell would be
+ * this unlikely at λ (e^(−λ·quiet) below 0.1 %): its regime changed (night, a stopped heat pump). A
+ * value that is merely rare keeps its interval; the judged cycles move it.
+ */
+export const REGIME_CHANGE_EXPOSURE = 7;
+
+/** Evidence at the entity's current interval (a new interval starts it afresh). */
+interface Track {
+  intervalMs: number;
+  /** Counters at the previous tick. */
+  polls: number;
+  changes: number;
+  /** Polls in a row, up to the last tick, that all saw a change. */
+  run: number;
+  /** Polls in a row, up to the last tick, that saw none. */
+  quiet: number;
+}
+
+export interface StepCounts {
+  faster: number;
+  slower: number;
+  /** Steps against the entity's previous step direction. */
+  flips: number;
+}
+
+export class LocalSteps {
+  private readonly tracks = new Map<string, Track>();
+  private readonly lastDirection = new Map<string, 1 | -1>();
+  private timer: TimerHandle | undefined;
+  readonly counts: StepCounts = { faster: 0, slower: 0, flips: 0 };
+
+  constructor(private readonly deps: LocalStepDeps) {}
+
+  start(): void {
+    this.arm();
+  }
+
+  stop(): void {
+    this.deps.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One round of steps; returns the intervals moved (entity → [before, after]). */
+  tick(): Map<string, [number, number]> {
+    const { minMs, maxMs } = this.deps.bounds();
+    const locked = this.deps.locked();
+    const faster: Array<{ s: EntityStatus; to: number; run: number }> = [];
+    const slower: Array<{ s: EntityStatus; to: number }> = [];
+    for (const s of this.deps.poller.allEntityStatus()) {
+      const t = this.track(s);
+      if (locked.has(s.id) || s.illegalAddress || s.consecutiveErrors > 0) continue;
+      if (t.run >= SATURATED_RUN && s.intervalMs > minMs) {
+        faster.push({ s, to: snapToLadder(s.intervalMs / 2, minMs, maxMs), run: t.run });
+      } else if (t.quiet >= QUIET_POLLS && t.quiet * s.intervalMs >= QUIET_MS && s.intervalMs < maxMs && this.quietMeansSlower(s.id, t.quiet * s.intervalMs)) {
+        slower.push({ s, to: snapToLadder(s.intervalMs * 2, minMs, maxMs) });
+      }
+    }
+    const budget = { left: this.deps.maxStepsPerTick ?? 50 };
+    const moved = new Map<string, [number, number]>();
+    for (const { s, to } of slower) {
+      if (budget.left <= 0) break;
+      if (to > s.intervalMs) this.step(s, to, moved, budget);
+    }
+    faster.sort((a, b) => b.run - a.run || a.s.id.localeCompare(b.s.id));
+    const overrides = new Map([...moved].map(([id, [, to]]) => [id, to]));
+    for (const { s, to } of faster) {
+      if (budget.left <= 0) break;
+      if (to >= s.intervalMs) continue;
+      overrides.set(s.id, to);
+      if (this.deps.scheduled(s.bus, overrides) > this.deps.capOf(s.bus)) {
+        overrides.delete(s.id);
+        continue;
+      }
+      this.step(s, to, moved, budget);
+    }
+    if (moved.size > 0) {
+      const up = [...moved.values()].filter(([from, to]) => to < from).length;
+      this.deps.audit(`local steps: ${up} faster (every poll changed), ${moved.size - up} slower (no change in ${QUIET_POLLS}+ polls, ${QUIET_MS / 60_000}+ min)`,
+        Object.fromEntries([...moved].map(([id, [from]]) => [id, from])), Object.fromEntries([...moved].map(([id, [, to]]) => [id, to])));
+    }
+    return moved;
+  }
+
+  /** Quiet polls justify a slow-down without a rate, for a constant, or when the rate cannot explain them. */
+  private quietMeansSlower(entityId: string, quietMs: number): boolean {
+    const learned = this.deps.learned(entityId);
+    return learned.kind !== 'rated' || learned.ratePerMs * quietMs >= REGIME_CHANGE_EXPOSURE;
+  }
+
+  private step(s: EntityStatus, to: number, moved: Map<string, [number, number]>, budget: { left: number }): void {
+    const applied = this.deps.poller.setIntervalMs(s.id, to);
+    if (applied === s.intervalMs) return;
+    budget.left--;
+    moved.set(s.id, [s.intervalMs, applied]);
+    const direction = applied < s.intervalMs ? 1 : -1;
+    if (direction === 1) this.counts.faster++;
+    else this.counts.slower++;
+    const last = this.lastDirection.get(s.id);
+    if (last !== undefined && last !== direction) this.counts.flips++;
+    this.lastDirection.set(s.id, direction);
+    this.tracks.set(s.id, { intervalMs: applied, polls: s.polls, changes: s.changes, run: 0, quiet: 0 });
+  }
+
+  /** Updates the entity's evidence from its counters; a new interval (set by anyone) starts it afresh. */
+  private track(s: EntityStatus): Track {
+    const t = this.tracks.get(s.id);
+    if (!t || t.intervalMs !== s.intervalMs || s.polls < t.polls) {
+      const fresh = { intervalMs: s.intervalMs, polls: s.polls, changes: s.changes, run: 0, quiet: 0 };
+      this.tracks.set(s.id, fresh);
+      return fresh;
+    }
+    const polls = s.polls - t.polls;
+    const changes = s.changes - t.changes;
+    if (polls > 0) {
+      t.run = changes >= polls ? t.run + polls : 0;
+      t.quiet = changes === 0 ? t.quiet + polls : 0;
+    }
+    t.polls = s.polls;
+    t.changes = s.changes;
+    return t;
+  }
+
+  private arm(): void {
+    this.timer = this.deps.clock.setTimer(() => {
+      this.tick();
+      this.arm();
+    }, this.deps.everyMs ?? 60_000);
+  }
+}
