@@ -16,6 +16,12 @@ export type TruthListener = (entityId: string, t: number, value: number) => void
 export interface SimSiteOptions {
   seed: number;
   startMs: number;
+  /**
+   * Where the random processes begin (default startMs). Runs that start at different times but share
+   * the epoch see the identical realisation from their start on — every benchmark policy, whatever its
+   * warm-up, is measured on the same change times. Changes before startMs are generated, not recorded.
+   */
+  epochMs?: number;
   /** Keep every change time (ground truth for tests); off saves memory in long benchmark runs. */
   recordChanges?: boolean;
 }
@@ -34,7 +40,8 @@ export class SimSite {
 
   constructor(readonly spec: SiteSpec, readonly options: SimSiteOptions) {
     const record = options.recordChanges ?? true;
-    this.devices = spec.devices.map(({ device }) => new SimDevice(device, options.seed, options.startMs, (id) => (t, v) => this.changed(id, t, v)));
+    const epoch = Math.min(options.epochMs ?? options.startMs, options.startMs);
+    this.devices = spec.devices.map(({ device }) => new SimDevice(device, options.seed, epoch, (id) => (t, v) => this.changed(id, t, v)));
     this.devices.forEach((device) => {
       for (const p of device.spec.points) {
         const truth: EntityTruth = { device, initial: 0, times: record ? new DoubleList() : undefined, count: 0 };
@@ -111,6 +118,7 @@ export class SimSite {
   }
 
   private changed(entityId: string, t: number, value: number): void {
+    if (t <= this.options.startMs) return; // fast-forwarding from the epoch: before the run, not part of it
     const truth = this.entities.get(entityId);
     if (truth) {
       truth.count++;

@@ -40,6 +40,11 @@ export interface RunSpec {
   recordChanges?: boolean;
   /** Simulated time run before the measured window (learning policies); default 0. */
   warmupMs?: number;
+  /**
+   * Where the site's random processes begin (default: the run's own start). Give every policy of a
+   * comparison the same epoch (at or before its earliest start) and all see one realisation.
+   */
+  epochMs?: number;
 }
 
 export interface RunResult {
@@ -66,7 +71,7 @@ interface World {
 
 function buildWorld(spec: RunSpec, startMs: number): World {
   const clock = new VirtualClock(startMs);
-  const site = new SimSite(spec.site, { seed: spec.seed, startMs, recordChanges: spec.recordChanges ?? false });
+  const site = new SimSite(spec.site, { seed: spec.seed, startMs, epochMs: spec.epochMs, recordChanges: spec.recordChanges ?? false });
   const { connections, entities } = resolveOptions(siteOptions(spec.site, 'gateway.sim', 502));
   const byName = new Map(connections.map((c) => [c.name, c]));
   const busOf = (def: EntityDef) => busKeyOf(byName.get(def.connection) as ConnectionDef);
