@@ -20,6 +20,35 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
   });
 }
 
+/** A job `repeat` runs until stopped. */
+export interface Repeating {
+  stop(): void;
+}
+
+/**
+ * Runs `fn` every `everyMs` on the given clock, each run armed after the previous one ran (so a slow
+ * run never piles up), until stopped. The one periodic timer of the house: parts that tick (the
+ * metrics recorder, the pattern controller, local steps, the dashboard series) use it.
+ */
+export function repeat(clock: Clock, everyMs: number, fn: () => void): Repeating {
+  let handle: TimerHandle | undefined;
+  let stopped = false;
+  const arm = () => {
+    handle = clock.setTimer(() => {
+      fn();
+      if (!stopped) arm();
+    }, everyMs);
+  };
+  arm();
+  return {
+    stop: () => {
+      stopped = true;
+      clock.clearTimer(handle);
+      handle = undefined;
+    },
+  };
+}
+
 /**
  * The wall clock. A zero delay runs on the next turn of the event loop (setImmediate) rather than
  * through setTimeout, which Node clamps to 1 ms — that clamp alone would cap a busy poller at

@@ -11,7 +11,7 @@
  * install useful within minutes and what acts on a regime change (night: values freeze) at once; the
  * scheduled cycles still do the global re-allocation and the judged experiments.
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { repeat, type Clock, type Repeating } from '../core/clock.js';
 import type { EntityStatus, PollerView } from '../modbus/pollerTypes.js';
 import { snapToLadder } from './intervalLadder.js';
 
@@ -73,18 +73,18 @@ export interface StepCounts {
 export class LocalSteps {
   private readonly tracks = new Map<string, Track>();
   private readonly lastDirection = new Map<string, 1 | -1>();
-  private timer: TimerHandle | undefined;
+  private ticking: Repeating | undefined;
   readonly counts: StepCounts = { faster: 0, slower: 0, flips: 0 };
 
   constructor(private readonly deps: LocalStepDeps) {}
 
   start(): void {
-    this.arm();
+    this.ticking = repeat(this.deps.clock, this.deps.everyMs ?? 60_000, () => this.tick());
   }
 
   stop(): void {
-    this.deps.clock.clearTimer(this.timer);
-    this.timer = undefined;
+    this.ticking?.stop();
+    this.ticking = undefined;
   }
 
   /** One round of steps; returns the intervals moved (entity → [before, after]). */
@@ -167,10 +167,4 @@ export class LocalSteps {
     return t;
   }
 
-  private arm(): void {
-    this.timer = this.deps.clock.setTimer(() => {
-      this.tick();
-      this.arm();
-    }, this.deps.everyMs ?? 60_000);
-  }
 }

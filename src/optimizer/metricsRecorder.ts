@@ -4,7 +4,7 @@
  * window after the fact. This is what makes evaluation honest: "before" and "after" are measured
  * over equal-length windows, not read the instant after a change.
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { repeat, type Clock, type Repeating } from '../core/clock.js';
 import type { WindowMetrics } from './types.js';
 
 export interface Snapshot {
@@ -30,18 +30,18 @@ export interface MetricsRecorderDeps {
 
 export class MetricsRecorder {
   private readonly ring: Snapshot[] = [];
-  private timer: TimerHandle | undefined;
+  private ticking: Repeating | undefined;
 
   constructor(private readonly deps: MetricsRecorderDeps) {}
 
   start(): void {
     this.record();
-    this.arm();
+    this.ticking = repeat(this.deps.clock, this.deps.sampleEveryMs ?? 60_000, () => this.record());
   }
 
   stop(): void {
-    this.deps.clock.clearTimer(this.timer);
-    this.timer = undefined;
+    this.ticking?.stop();
+    this.ticking = undefined;
   }
 
   /** Takes a snapshot now (also called right before a change is applied). */
@@ -86,10 +86,4 @@ export class MetricsRecorder {
     return this.ring.at(-1);
   }
 
-  private arm(): void {
-    this.timer = this.deps.clock.setTimer(() => {
-      this.record();
-      this.arm();
-    }, this.deps.sampleEveryMs ?? 60_000);
-  }
 }

@@ -4,7 +4,7 @@
  * entities whose current regime changed are re-targeted at once with the new regime's rate, instead
  * of waiting for the next optimization cycle. Each switch is one audit record.
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { repeat, type Clock, type Repeating } from '../core/clock.js';
 import type { ContextChange } from '../core/context.js';
 import type { EventBus } from '../core/eventBus.js';
 import type { StatsView } from '../stats/types.js';
@@ -31,20 +31,20 @@ const OWNER = 'pattern-controller';
 export class PatternController {
   private readonly adopted = new Map<string, AdoptedPattern>();
   private readonly lastLabel = new Map<string, string>();
-  private timer: TimerHandle | undefined;
+  private ticking: Repeating | undefined;
   switches = 0;
 
   constructor(private readonly deps: PatternControllerDeps) {}
 
   start(): void {
     this.deps.events.on(OWNER, 'contextChanged', () => this.check());
-    this.arm();
+    this.ticking = repeat(this.deps.clock, this.deps.checkEveryMs ?? 60_000, () => this.check());
   }
 
   stop(): void {
     this.deps.events.removeOwner(OWNER);
-    this.deps.clock.clearTimer(this.timer);
-    this.timer = undefined;
+    this.ticking?.stop();
+    this.ticking = undefined;
   }
 
   list(): AdoptedPattern[] {
@@ -102,10 +102,4 @@ export class PatternController {
     return changes;
   }
 
-  private arm(): void {
-    this.timer = this.deps.clock.setTimer(() => {
-      this.check();
-      this.arm();
-    }, this.deps.checkEveryMs ?? 60_000);
-  }
 }

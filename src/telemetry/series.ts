@@ -6,7 +6,7 @@
  * coarser pace, each strategy's learned success rate. Nothing here is persisted: the charts start
  * empty after a restart.
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { repeat, type Clock, type Repeating } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { BusWindowDelta, EntityStatus } from '../modbus/pollerTypes.js';
@@ -67,7 +67,7 @@ export class SeriesRecorder {
   private readonly points: SeriesPoint[] = [];
   private readonly strategyPoints: StrategyPoint[] = [];
   private readonly window: { sample(): BusWindowDelta | undefined };
-  private timer: TimerHandle | undefined;
+  private ticking: Repeating | undefined;
   private readonly listeners: Array<(p: SeriesPoint) => void> = [];
 
   constructor(private readonly src: SeriesSources, private readonly options: SeriesOptions = DEFAULT_SERIES_OPTIONS) {
@@ -76,12 +76,12 @@ export class SeriesRecorder {
 
   start(): void {
     this.sample();
-    this.arm();
+    this.ticking = repeat(this.src.clock, this.options.everyMs, () => this.sampleLogged());
   }
 
   stop(): void {
-    this.src.clock.clearTimer(this.timer);
-    this.timer = undefined;
+    this.ticking?.stop();
+    this.ticking = undefined;
   }
 
   /** Called with every new point (the live stream). */
@@ -158,15 +158,12 @@ export class SeriesRecorder {
     if (this.strategyPoints.length > this.options.strategyCapacity) this.strategyPoints.shift();
   }
 
-  private arm(): void {
-    this.timer = this.src.clock.setTimer(() => {
-      try {
-        this.sample();
-      } catch (err) {
-        this.src.logger.error(`Dashboard series sample failed: ${describeError(err)}`);
-      }
-      this.arm();
-    }, this.options.everyMs);
+  private sampleLogged(): void {
+    try {
+      this.sample();
+    } catch (err) {
+      this.src.logger.error(`Dashboard series sample failed: ${describeError(err)}`);
+    }
   }
 }
 

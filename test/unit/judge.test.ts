@@ -111,7 +111,11 @@ describe('the effect of an experiment in the one objective', () => {
     expect(e.busFraction).toBeGreaterThan(0);
   });
 
-  it('ignores entities whose counters went backwards (the app restarted)', () => {
+  it('ignores entities whose counters went backwards (the app restarted) or were never noted', () => {
+    const restarted = { ...exp(1e-5), startCounters: { fast: { polls: 1000, changes: 900, triggeredReads: 0, savedAgeMs2: 0 } } };
+    const backwards = estimateEffect([interval('fast', 16 * S, 8 * S)], restarted, inputs(), HOUR);
+    expect(backwards.meanAgeMs).toBe(0);
+    expect(backwards.busFraction).toBe(0);
     const e = estimateEffect([interval('fast', 16 * S, 8 * S)], { ...exp(1e-5), startCounters: {} }, inputs(), HOUR);
     expect(e.meanAgeMs).toBe(0);
     expect(e.busFraction).toBe(0);

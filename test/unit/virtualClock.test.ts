@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { sleep } from '../../src/core/clock.js';
+import { repeat, sleep } from '../../src/core/clock.js';
 import { MinHeap } from '../../src/core/minHeap.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
 
@@ -59,5 +59,31 @@ describe('system clock', () => {
     clock.clearTimer(cancelledLater);
     await new Promise((r) => setTimeout(r, 30));
     expect(fired).toEqual(['immediate', 'timeout']);
+  });
+});
+
+describe('repeat', () => {
+  it('runs every period on the given clock until stopped, leaving no timer behind', async () => {
+    const clock = new VirtualClock(0);
+    const runs: number[] = [];
+    const job = repeat(clock, 1000, () => runs.push(clock.now()));
+    await clock.advance(3500);
+    expect(runs).toEqual([1000, 2000, 3000]);
+    job.stop();
+    expect(clock.pendingCount).toBe(0);
+    await clock.advance(5000);
+    expect(runs.length).toBe(3);
+  });
+
+  it('stopped from inside its own run, it does not arm again', async () => {
+    const clock = new VirtualClock(0);
+    let runs = 0;
+    const job = repeat(clock, 1000, () => {
+      runs++;
+      job.stop();
+    });
+    await clock.advance(5000);
+    expect(runs).toBe(1);
+    expect(clock.pendingCount).toBe(0);
   });
 });
