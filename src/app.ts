@@ -29,7 +29,12 @@ import { persistedHoles } from './modbus/holesState.js';
 import { Poller, type PollerDeps } from './modbus/poller.js';
 import type { PollerEvents } from './modbus/pollerTypes.js';
 import type { Bus, Link } from './modbus/transport.js';
-import { busKeyOf, type ConnectionDef, type EntityDef } from './modbus/types.js';
+import { busKeyOf, type ConnectionDef, type DeviceDef, type EntityDef } from './modbus/types.js';
+import { groupDevices } from './config/deviceGroups.js';
+import type { BrokerSettings } from './mqtt/brokerSettings.js';
+import { MqttFace } from './mqtt/mqttFace.js';
+import type { ConnectFn } from './mqtt/mqttLink.js';
+import { entityFreshness } from './telemetry/entityFreshness.js';
 import { registerOptimizerCommands } from './commands/optimizerCommands.js';
 import { OptimizerService } from './optimizer/optimizerService.js';
 import { persistedOptimizer } from './optimizer/optimizerState.js';
@@ -52,6 +57,12 @@ export interface AppDeps {
   logger: Logger;
   connections: readonly ConnectionDef[];
   entities: readonly EntityDef[];
+  /** Home Assistant devices the entities belong to; default one per connection and unit. */
+  devices?: readonly DeviceDef[];
+  /** The MQTT broker: entities become real HA entities by MQTT discovery (REST states are then off). */
+  mqtt?: { broker: BrokerSettings; connect?: ConnectFn; scanTimeoutMs?: number };
+  /** The app's version (package.json), shown as the MQTT origin's. */
+  version?: string;
   /** Builds the client for a connection; default is modbus-serial. */
   createLink?: (conn: ConnectionDef) => Link;
   /** Builds the bus for a physical bus key (simulation passes virtual buses); default wraps createLink. */
@@ -103,6 +114,8 @@ export interface App {
   readonly optimizer: OptimizerService | undefined;
   /** Present when deps.web was given. */
   readonly web: WebServer | undefined;
+  /** Present when deps.mqtt was given. */
+  readonly mqtt: MqttFace | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Writes the learned state now. */
@@ -111,6 +124,7 @@ export interface App {
 
 export function createApp(deps: AppDeps): App {
   const { clock, logger } = deps;
+  const devices = deps.devices ?? groupDevices(deps.entities, []);
   const events = new EventBus<AppEvents>(logger);
   const buses = createBuses(deps);
   const poller = new Poller({ clock, logger, connections: deps.connections, entities: deps.entities, buses, events, plan: deps.plan });
@@ -147,15 +161,15 @@ export function createApp(deps: AppDeps): App {
   });
   const commands = new CommandRegistry({ clock, logger });
   const conns = new Map(deps.connections.map((c) => [c.name, c]));
-  const figuresOf = (svc: OptimizerService) => optimizerStatistics(svc, clock.now(), deps.optimizer?.enabled ?? false, deps.optimizer?.budget ?? 0, deps.optimizer?.goal ?? 'save_bus');
+  const figuresOf = (svc: OptimizerService) => optimizerStatistics(svc, clock.now(), svc.settings().enabled, deps.optimizer?.budget ?? 0, svc.settings().goal);
   const optimizerFigures = () => optimizer && figuresOf(optimizer);
   registerModbusCommands(commands, {
-    poller, entities: deps.entities, connections: deps.connections, statistics: () => statistics.values(), context,
+    poller, entities: deps.entities, devices, connections: deps.connections, statistics: () => statistics.values(), context,
     busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
     moreStatistics: () => (optimizer ? { optimizer: optimizerFigures() } : {}),
   });
   if (optimizer) {
-    registerOptimizerCommands(commands, optimizer.loop);
+    registerOptimizerCommands(commands, optimizer.loop, optimizer);
     statistics.register(optimizerStatisticsProvider(() => figuresOf(optimizer)));
   }
   commands.onResult((outcome) => events.emit('commandHandled', outcome));
@@ -163,7 +177,27 @@ export function createApp(deps: AppDeps): App {
   const homeAssistant = new HomeAssistant({
     clock, random: deps.random, logger, events, entities: deps.entities, context: haContext, statistics, commands,
     connection: deps.homeAssistant, statisticsEveryMs: deps.statisticsEveryMs ?? 30_000,
-    unavailableAfterMs: deps.unavailableAfterMs ?? 60_000,
+    unavailableAfterMs: deps.unavailableAfterMs ?? 60_000, publishStates: deps.mqtt === undefined,
+  });
+  if (deps.mqtt?.broker.password !== undefined) logger.addSecret(deps.mqtt.broker.password);
+  const mqtt = deps.mqtt && new MqttFace({
+    clock, random: deps.random, logger, events, entities: deps.entities, devices, statistics, commands,
+    broker: deps.mqtt.broker, connect: deps.mqtt.connect, scanTimeoutMs: deps.mqtt.scanTimeoutMs, version: deps.version ?? 'unknown',
+    statisticsEveryMs: deps.statisticsEveryMs ?? 30_000, unavailableAfterMs: deps.unavailableAfterMs ?? 60_000,
+    freshness: (id) => {
+      const status = poller.entityStatus(id);
+      return status && entityFreshness(status, stats.currentRate(id));
+    },
+    controls: {
+      optimizer: optimizer && {
+        goal: () => optimizer.settings().goal,
+        enabled: () => optimizer.settings().enabled,
+        strategies: () => optimizer.loop.strategyNames().flatMap((name) => {
+          const s = optimizer.loop.strategy(name);
+          return s ? [{ name, specs: s.parameterSpecs, parameters: () => optimizer.loop.learned(s).parameters }] : [];
+        }),
+      },
+    },
   });
   const status = consoleStatus({
     clock, logger, entities: deps.entities, connections: deps.connections, poller, busWindows, statusEveryMs: deps.statusEveryMs,
@@ -192,12 +226,13 @@ export function createApp(deps: AppDeps): App {
     { name: 'status log', start: () => status.start(), stop: () => status.stop() },
     { name: 'polling summary', start: () => logger.info(`Polling ${deps.entities.length} entities on ${buses.size} bus(es)`) },
     { name: 'Home Assistant', start: () => homeAssistant.start(), stop: () => homeAssistant.stop() },
+    mqtt && { name: 'MQTT', start: () => mqtt.start(), stop: () => mqtt.stop() },
     stdin && { name: 'stdin commands', start: () => stdin.start(), stop: () => stdin.stop() },
     web && { name: 'dashboard', start: () => web.start(), stop: () => web.stop() },
   ]);
 
   return {
-    events, poller, context, commands, statistics, homeAssistant, stats, optimizer, web,
+    events, poller, context, commands, statistics, homeAssistant, stats, optimizer, web, mqtt,
     start: () => lifecycle.start(),
     async stop() {
       await lifecycle.stop();

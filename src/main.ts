@@ -16,7 +16,11 @@ import { createSystemClock } from './core/clock.js';
 import { ConfigError, describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createNodeScheduler } from './core/scheduler.js';
+import { chooseBroker, describeBroker, type BrokerSettings } from './mqtt/brokerSettings.js';
+import { fetchSupervisorMqtt } from './mqtt/supervisorBroker.js';
 import { startDemo, type RunningDemo } from './sim/demo.js';
+import type { ResolvedOptions } from './config/resolve.js';
+import type { RuntimeEnv } from './config/env.js';
 
 const EXIT_BAD_OPTIONS = 2;
 /** config.yaml's ingress_port. */
@@ -47,8 +51,11 @@ async function main(): Promise<void> {
   if ((env.haUrl === undefined) !== (env.haToken === undefined)) {
     logger.warn(`${env.haUrl === undefined ? 'HA_TOKEN' : 'HA_URL'} is set without ${env.haUrl === undefined ? 'HA_URL' : 'HA_TOKEN'}: both are needed`);
   }
+  const broker = await brokerFor(resolved, env, logger);
+  if (broker) logger.info(`Entities go to Home Assistant by MQTT discovery: broker ${describeBroker(broker)}`);
   const app = createApp({
-    clock, logger, random: Math.random, connections: resolved.connections, entities: resolved.entities,
+    clock, logger, random: Math.random, connections: resolved.connections, entities: resolved.entities, devices: resolved.devices,
+    mqtt: broker && { broker }, version: await appVersion(),
     statusEveryMs: demo ? 10_000 : 60_000,
     homeAssistant: env.haUrl !== undefined && env.haToken !== undefined ? { url: env.haUrl, token: env.haToken } : undefined,
     contextEntities: resolved.options.context_entities,
@@ -69,6 +76,34 @@ async function main(): Promise<void> {
   await app.start();
   const url = app.web?.url();
   if (url !== undefined && env.mode === 'standalone') logger.info(`Dashboard: ${url}`);
+}
+
+/** The MQTT broker (option, MQTT_URL, or in app mode the supervisor's Mosquitto service), or undefined for REST. */
+async function brokerFor(resolved: ResolvedOptions, env: RuntimeEnv, logger: Logger): Promise<BrokerSettings | undefined> {
+  const { supervisorUrl, haToken } = env;
+  const supervisor = env.mode === 'app' && supervisorUrl !== undefined && haToken !== undefined
+    ? async () => {
+      try {
+        return await fetchSupervisorMqtt(fetch, supervisorUrl, haToken, AbortSignal.timeout(10_000));
+      } catch (err) {
+        logger.warn(`No MQTT broker from the supervisor (${describeError(err)}); using REST states`);
+        return undefined;
+      }
+    }
+    : undefined;
+  const broker = await chooseBroker({ transport: resolved.options.ha_transport, option: resolved.options.mqtt, mqttUrl: env.mqttUrl, supervisor });
+  if (broker?.password !== undefined) logger.addSecret(broker.password);
+  return broker;
+}
+
+/** package.json's version (dist/src/main.js → ../../package.json), or "unknown". */
+async function appVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The ingress port for the supervisor's proxy in app mode; loopback (WEB_PORT, web_port, 8099; 0 = off; WEB_ALLOWED_HOSTS) standalone. */

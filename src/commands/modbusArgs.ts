@@ -5,12 +5,14 @@
 import type { ContextSource } from '../core/context.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
 import type { Bus } from '../modbus/transport.js';
-import type { ConnectionDef, EntityDef } from '../modbus/types.js';
+import type { ConnectionDef, DeviceDef, EntityDef } from '../modbus/types.js';
 import type { Args } from './args.js';
 
 export interface ModbusCommandDeps {
   poller: PollerView;
   entities: readonly EntityDef[];
+  /** The Home Assistant devices the entities are grouped into (read_now {device}). */
+  devices: readonly DeviceDef[];
   connections: readonly ConnectionDef[];
   /** The bus a connection is on (undefined for an unknown name). */
   busOf(connection: string): Bus | undefined;

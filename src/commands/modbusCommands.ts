@@ -3,7 +3,7 @@
  * writeCommands.ts. They reach the Modbus side only through the poller's view, the entity and
  * connection definitions and a bus lookup, so tests run them against simulated devices.
  */
-import type { EntityDef } from '../modbus/types.js';
+import type { DeviceDef, EntityDef } from '../modbus/types.js';
 import { entityArg, type ModbusCommandDeps } from './modbusArgs.js';
 import type { CommandRegistry } from './registry.js';
 import { registerWriteCommands } from './writeCommands.js';
@@ -33,17 +33,38 @@ export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCo
 
   registry.register({
     name: 'read_now',
-    summary: 'read one entity now: {"entity": "<id>"}',
+    summary: 'read one entity now: {"entity": "<id>"}, or every entity of a device: {"device": "<device id>"}',
     parse: (args) => {
+      if (args.has('device') && !args.has('entity')) {
+        const id = args.string('device');
+        const device = deps.devices.find((d) => d.id === id);
+        if (!device && id !== '') args.problem('invalid_argument', `device "${id}" is not configured (known: ${deps.devices.map((d) => d.id).join(', ')})`);
+        args.finish();
+        return device as DeviceDef;
+      }
       const def = entityArg(args, deps.entities);
       args.finish();
       return def as EntityDef;
     },
-    run: async (def) => {
-      const sample = await deps.poller.readNow(def.id);
-      return { entity: def.id, value: sample.value, at: iso(sample.at) };
+    run: async (target) => {
+      if ('entityIds' in target) return readDevice(deps, target);
+      const sample = await deps.poller.readNow(target.id);
+      return { entity: target.id, value: sample.value, at: iso(sample.at) };
     },
   });
 
   registerWriteCommands(registry, deps);
+}
+
+/** Reads every entity of a device (the bus queue merges them into block reads); failures are listed, not thrown. */
+async function readDevice(deps: ModbusCommandDeps, device: DeviceDef): Promise<unknown> {
+  const outcomes = await Promise.allSettled(device.entityIds.map((id) => deps.poller.readNow(id)));
+  const values: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  outcomes.forEach((o, i) => {
+    const id = device.entityIds[i] ?? '';
+    if (o.status === 'fulfilled') values[id] = o.value.value;
+    else errors[id] = o.reason instanceof Error ? o.reason.message : String(o.reason);
+  });
+  return { device: device.id, values, ...(Object.keys(errors).length > 0 ? { errors } : {}) };
 }

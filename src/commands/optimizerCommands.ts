@@ -1,22 +1,30 @@
 /**
  * The optimizer's operations as commands in the one registry (stdin, HA events, dashboard):
  * run_quick_optimization, run_full_optimization, evaluate_optimizations, run_strategy {strategy},
- * update_strategy_parameters {strategy, parameters}. The caller travels into the audit log as "by".
+ * update_strategy_parameters {strategy, parameters}, set_optimizer {goal, enabled}. The caller travels into the audit log as "by".
  * Unknown strategies and bad parameters become error results naming the problem; nothing changes.
  */
 import { CommandError, dashboardCallerId, type Caller } from './types.js';
 import type { CommandRegistry } from './registry.js';
 import { ParameterError } from '../optimizer/strategy.js';
 import type { PerformanceOptimizationLoop } from '../optimizer/loop.js';
+import type { OptimizerSettings } from '../optimizer/optimizerState.js';
+import { GOALS, type Goal } from '../config/vocabulary.js';
 
-/** The audit's "who": the HA user id, 'stdin', or a dashboard user. */
+/** The run-time settings set_optimizer changes (the optimizer service). */
+export interface SettingsControl {
+  settings(): OptimizerSettings;
+  setSettings(update: Partial<OptimizerSettings>, by: string): Promise<{ before: OptimizerSettings; after: OptimizerSettings }>;
+}
+
+/** The audit's "who": the HA user id, 'stdin', 'mqtt', or a dashboard user. */
 export function callerId(caller: Caller): string {
-  if (caller.source === 'stdin') return 'stdin';
+  if (caller.source === 'stdin' || caller.source === 'mqtt') return caller.source;
   if (caller.source === 'dashboard') return dashboardCallerId(caller);
   return caller.userId ?? 'unknown HA user';
 }
 
-export function registerOptimizerCommands(registry: CommandRegistry, loop: PerformanceOptimizationLoop): void {
+export function registerOptimizerCommands(registry: CommandRegistry, loop: PerformanceOptimizationLoop, control: SettingsControl): void {
   const strategyArg = (name: string): string => {
     if (!loop.strategyNames().includes(name)) {
       throw new CommandError('invalid_argument', `strategy "${name}" is not one of ${loop.strategyNames().join(', ')}`);
@@ -69,5 +77,26 @@ export function registerOptimizerCommands(registry: CommandRegistry, loop: Perfo
         throw err;
       }
     },
+  });
+  registry.register({
+    name: 'set_optimizer',
+    summary: 'change the goal and/or switch the schedule: {"goal": "save_bus" | "freshest", "enabled": true | false}; returns before and after',
+    parse: (args) => {
+      const update: Partial<OptimizerSettings> = {};
+      if (args.has('goal')) {
+        const goal = args.string('goal');
+        if (GOALS.includes(goal as Goal)) update.goal = goal as Goal;
+        else if (goal !== '') args.problem('invalid_argument', `goal "${goal}" is not one of ${GOALS.join(', ')}`);
+      }
+      if (args.has('enabled')) {
+        const enabled = args.value('enabled');
+        if (typeof enabled === 'boolean') update.enabled = enabled;
+        else args.problem('invalid_argument', `enabled must be true or false, got ${JSON.stringify(enabled)}`);
+      }
+      if (!args.has('goal') && !args.has('enabled')) args.problem('missing_argument', 'give goal and/or enabled');
+      args.finish();
+      return update;
+    },
+    run: (update, caller) => control.setSettings(update, callerId(caller)),
   });
 }

@@ -8,6 +8,8 @@
 export type Caller =
   | { source: 'stdin' }
   | { source: 'event'; userId: string | null }
+  /** A control entity or the command topic on the MQTT broker. */
+  | { source: 'mqtt' }
   /** The ingress dashboard: the HA user from the proxy's X-Remote-User-Name / -Id headers (null when absent). */
   | { source: 'dashboard'; userName: string | null; userId: string | null };
 
@@ -19,6 +21,7 @@ export function dashboardCallerId(caller: { userName: string | null; userId: str
 
 export function describeCaller(caller: Caller): string {
   if (caller.source === 'stdin') return 'stdin';
+  if (caller.source === 'mqtt') return 'MQTT';
   if (caller.source === 'dashboard') return `the dashboard (${caller.userName ?? caller.userId ?? 'no HA user'})`;
   return caller.userId === null ? 'an HA event without a user' : `HA user ${caller.userId}`;
 }

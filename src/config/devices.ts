@@ -4,6 +4,7 @@
  * connection and unit id) so they go through the same validation, cross checks and resolution as
  * entities typed by hand. Problems name the device item: `devices[1] (meter): prefix "meter" …`.
  */
+import type { DeviceDef } from '../modbus/types.js';
 import type { Item } from './crossChecks.js';
 import { deviceSchema, entitySchema, type EntityOptions } from './options.js';
 import { formatProblem, isRecord, show, validFieldsOf, type Segment } from './schemaDsl.js';
@@ -15,9 +16,10 @@ function title(prefix: string): string {
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
 }
 
-/** The template's entities for each valid device item, and the problems only devices can have. */
-export function deviceEntities(rawDevices: readonly unknown[]): { items: Item<EntityOptions>[]; problems: string[] } {
+/** The template's entities for each valid device item, the devices themselves, and the problems only devices can have. */
+export function deviceEntities(rawDevices: readonly unknown[]): { items: Item<EntityOptions>[]; devices: DeviceDef[]; problems: string[] } {
   const items: Item<EntityOptions>[] = [];
+  const devices: DeviceDef[] = [];
   const problems: string[] = [];
   const seen = new Map<string, Segment>();
   rawDevices.forEach((raw, index) => {
@@ -36,10 +38,15 @@ export function deviceEntities(rawDevices: readonly unknown[]): { items: Item<En
     }
     seen.set(prefix, segment);
     const label = prefixGiven ? title(prefix) : template.label;
+    const unitId = d.unit_id ?? 1;
+    devices.push({
+      id: prefix, name: label, model: template.label, manufacturer: template.manufacturer, connection: d.connection, unitId,
+      entityIds: template.entities.map((e) => `${prefix}_${e.key}`),
+    });
     for (const { key, name, ...rest } of template.entities) {
-      const entity = { id: `${prefix}_${key}`, name: `${label} ${name}`, connection: d.connection, unit_id: d.unit_id, ...rest };
+      const entity = { id: `${prefix}_${key}`, name: `${label} ${name}`, connection: d.connection, unit_id: unitId, ...rest };
       items.push({ raw: entity, fields: validFieldsOf(entitySchema, entity), origin: { path: ['devices', segment] } });
     }
   });
-  return { items, problems };
+  return { items, devices, problems };
 }

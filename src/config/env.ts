@@ -24,6 +24,10 @@ export interface RuntimeEnv {
   demoSeed: number;
   /** DEMO_PORT: the demo gateway's loopback port (default 0 = any free port). */
   demoPort: number;
+  /** MQTT_URL as written (mqtt://user:pass@host:port; checked where the broker is chosen); undefined = not set. */
+  mqttUrl: string | undefined;
+  /** The supervisor's API (app mode: http://supervisor, SUPERVISOR_URL only for tests); undefined standalone. */
+  supervisorUrl: string | undefined;
 }
 
 /** Empty strings count as unset: `FOO= npm start` should not mean "a file named ''". */
@@ -51,7 +55,7 @@ function hostList(env: Record<string, string | undefined>, key: string): string[
 
 export function readRuntimeEnv(env: Record<string, string | undefined>): RuntimeEnv {
   const supervisorToken = get(env, 'SUPERVISOR_TOKEN');
-  const common = { webPort: get(env, 'WEB_PORT'), webAllowedHosts: hostList(env, 'WEB_ALLOWED_HOSTS'), demoSeed: integer(env, 'DEMO_SEED', 1), demoPort: integer(env, 'DEMO_PORT', 0) };
+  const common = { webPort: get(env, 'WEB_PORT'), webAllowedHosts: hostList(env, 'WEB_ALLOWED_HOSTS'), demoSeed: integer(env, 'DEMO_SEED', 1), demoPort: integer(env, 'DEMO_PORT', 0), mqttUrl: get(env, 'MQTT_URL') };
   if (supervisorToken !== undefined) {
     const dataDir = get(env, 'DATA_DIR') ?? '/data';
     return {
@@ -63,6 +67,8 @@ export function readRuntimeEnv(env: Record<string, string | undefined>): Runtime
       // HA_URL only exists so tests can point app mode at a fake supervisor.
       haUrl: get(env, 'HA_URL') ?? 'http://supervisor/core',
       haToken: supervisorToken,
+      // SUPERVISOR_URL only exists so tests can point app mode at a fake supervisor.
+      supervisorUrl: get(env, 'SUPERVISOR_URL') ?? 'http://supervisor',
     };
   }
   return {
@@ -73,5 +79,6 @@ export function readRuntimeEnv(env: Record<string, string | undefined>): Runtime
     configDir: get(env, 'CONFIG_DIR') ?? './config',
     haUrl: get(env, 'HA_URL'),
     haToken: get(env, 'HA_TOKEN'),
+    supervisorUrl: undefined,
   };
 }

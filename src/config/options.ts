@@ -6,9 +6,9 @@
  */
 import { LOG_LEVELS } from '../core/logger.js';
 import { DURATION_PATTERN } from './duration.js';
-import { bool, float, int, list, object, oneOf, str, type Infer } from './schemaDsl.js';
+import { bool, float, int, list, object, oneOf, secret, str, type Infer } from './schemaDsl.js';
 import { TEMPLATE_NAMES } from './templates/index.js';
-import { CONNECTION_TYPES, DATA_TYPES, GOALS, REGISTER_TYPES, STATE_CLASSES } from './vocabulary.js';
+import { CONNECTION_TYPES, DATA_TYPES, GOALS, HA_TRANSPORTS, REGISTER_TYPES, STATE_CLASSES } from './vocabulary.js';
 
 export const ENTITY_ID_PATTERN = /^[a-z0-9_]+$/;
 /** A Home Assistant entity id: domain.object_id. */
@@ -101,6 +101,20 @@ export const optimizerSchema = object({
   }).filled().describe('Pattern strategy parameters.'),
 });
 
+/** A topic level: no wildcards, no leading or trailing slash. */
+const TOPIC_PATTERN = /^[^#+/\s][^#+\s]*[^#+/\s]$|^[^#+/\s]$/;
+
+export const mqttSchema = object({
+  host: str().optional()
+    .describe('MQTT broker host; leave empty to use MQTT_URL or, in Home Assistant, the Mosquitto app the supervisor announces.'),
+  port: int(1, 65535).default(1883).describe('MQTT broker port (8883 is usual with tls).'),
+  username: str().optional().describe('MQTT user name.'),
+  password: secret().optional().describe('MQTT password (never logged).'),
+  tls: bool().default(false).describe('Connect with TLS (mqtts).'),
+  discovery_prefix: str(TOPIC_PATTERN).default('homeassistant').describe('Home Assistant\'s MQTT discovery prefix.'),
+  base_topic: str(TOPIC_PATTERN).default('modbus_optimizer').describe('Topic under which states, availability and controls are published.'),
+});
+
 export const optionsSchema = object({
   log_level: oneOf(LOG_LEVELS).default('info').describe('How much the app logs.'),
   connections: list(connectionSchema).default([]).describe('Modbus TCP gateways and serial ports.'),
@@ -111,6 +125,9 @@ export const optionsSchema = object({
     .describe('YAML files in the app\'s config folder (/config) with more entities, written like the entities option.'),
   devices: list(deviceSchema).default([]).describe('Devices with a built-in register map (device templates).'),
   optimizer: optimizerSchema.filled().describe('The optimization loop: schedule, bus budget, strategy parameters.'),
+  ha_transport: oneOf(HA_TRANSPORTS).default('auto')
+    .describe('How values become Home Assistant entities: mqtt (device discovery), rest (posted states) or auto (mqtt when a broker is known, else rest).'),
+  mqtt: mqttSchema.filled().describe('The MQTT broker and topics (MQTT mode).'),
   web_port: int(0, 65535).optional()
     .describe('Standalone only: loopback port of the dashboard, default 8099; 0 turns it off (in Home Assistant it is the ingress port).'),
 });
@@ -120,3 +137,4 @@ export type ConnectionOptions = Infer<typeof connectionSchema>;
 export type EntityOptions = Infer<typeof entitySchema>;
 export type OptimizerOptionsRaw = Infer<typeof optimizerSchema>;
 export type DeviceOptions = Infer<typeof deviceSchema>;
+export type MqttOptions = Infer<typeof mqttSchema>;

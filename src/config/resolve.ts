@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
-import type { ConnectionDef, EntityDef } from '../modbus/types.js';
+import type { ConnectionDef, DeviceDef, EntityDef } from '../modbus/types.js';
 import {
   checkConnections, checkEntities, defaultDataType, entityIdOf, naturalCount, type Item,
 } from './crossChecks.js';
@@ -13,6 +13,7 @@ import {
   connectionSchema, entitySchema, optionsSchema,
   type ConnectionOptions, type EntityOptions, type Options,
 } from './options.js';
+import { groupDevices } from './deviceGroups.js';
 import { deviceEntities } from './devices.js';
 import { toOptimizerOptions, type ResolvedOptimizerOptions } from './optimizerOptions.js';
 import { fileEntities, type RegisterFile } from './registerFiles.js';
@@ -21,6 +22,8 @@ import { isRecord, validate, validFieldsOf } from './schemaDsl.js';
 export interface ResolvedOptions {
   connections: ConnectionDef[];
   entities: EntityDef[];
+  /** Every entity in exactly one device (template instances, then one per connection and unit). */
+  devices: DeviceDef[];
   logLevel: LogLevel;
   /** The validated options with schema defaults filled in (type-dependent defaults are only in the defs). */
   options: Options;
@@ -44,9 +47,11 @@ export function resolveOptions(raw: unknown, files: readonly RegisterFile[] = []
   problems.push(...devices.problems, ...fromFiles.problems, ...checkConnections(connections), ...checkEntities(entities, connections));
   if (value === undefined || problems.length > 0) throw new ConfigError(byItem([...new Set(problems)], files.map((f) => f.name)));
   const moreValues = more.map((item) => validate(entitySchema, item.raw).value).filter((e) => e !== undefined);
+  const entityDefs = [...value.entities, ...moreValues].map(toEntityDef);
   return {
     connections: value.connections.map(toConnectionDef),
-    entities: [...value.entities, ...moreValues].map(toEntityDef),
+    entities: entityDefs,
+    devices: groupDevices(entityDefs, devices.devices),
     logLevel: value.log_level,
     options: value,
     optimizer: toOptimizerOptions(value.optimizer),

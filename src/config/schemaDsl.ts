@@ -124,6 +124,11 @@ export class StringNode extends Node<string> {
   typeString(): string { return this.pattern ? `match(${this.pattern.source})` : 'str'; }
 }
 
+/** A string the supervisor's UI hides as it is typed (passwords); never logged. */
+export class SecretNode extends StringNode {
+  override typeString(): string { return 'password'; }
+}
+
 export class BoolNode extends Node<boolean> {
   check(input: unknown, path: Path, report: Report): Checked<boolean> {
     return typeof input === 'boolean' ? input : fail(report, path, `${show(input)} is not true or false`);
@@ -225,6 +230,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 export const str = (pattern?: RegExp): Node<string> => new StringNode(pattern);
+export const secret = (): Node<string> => new SecretNode();
 export const int = (min?: number, max?: number): Node<number> => new NumberNode(true, min, max);
 export const float = (min?: number, max?: number): Node<number> => new NumberNode(false, min, max);
 export const bool = (): Node<boolean> => new BoolNode();

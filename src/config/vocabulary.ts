@@ -14,3 +14,7 @@ export const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as con
 /** What the optimizer aims at (src/optimizer/objective.ts explains both). */
 export const GOALS = ['save_bus', 'freshest'] as const;
 export type Goal = (typeof GOALS)[number];
+
+/** How values reach Home Assistant: MQTT device discovery, REST states, or MQTT when a broker is known. */
+export const HA_TRANSPORTS = ['auto', 'mqtt', 'rest'] as const;
+export type HaTransport = (typeof HA_TRANSPORTS)[number];

@@ -2,7 +2,9 @@
  * The Home Assistant side of the app as one part with one lifecycle: entity sensors and statistics
  * sensors go through the state publisher; with a URL and token they are posted over REST and the
  * websocket link brings context states and commands in; without them HA is off, which is said once
- * at start, and what would be published is logged at debug level instead.
+ * at start, and what would be published is logged at debug level instead. When MQTT discovery
+ * carries the entities (publishStates false) nothing is posted; the websocket still brings context
+ * states and command events.
  */
 import type { CommandRegistry } from '../commands/registry.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -39,6 +41,8 @@ export interface HomeAssistantDeps {
   connection: (HaLinkOptions & { fetch?: typeof fetch; restTimeoutMs?: number; restRetryMaxMs?: number }) | undefined;
   statisticsEveryMs: number;
   unavailableAfterMs: number;
+  /** False when MQTT discovery carries the entities: then the websocket only brings context and commands. */
+  publishStates?: boolean;
 }
 
 const OWNER = 'home-assistant';
@@ -46,7 +50,7 @@ const OWNER = 'home-assistant';
 export class HomeAssistant {
   readonly publisher: StatePublisher;
   readonly link: HaLink | undefined;
-  private readonly sensors: EntitySensors;
+  private readonly sensors: EntitySensors | undefined;
   private statsTimer: TimerHandle | undefined;
 
   constructor(private readonly deps: HomeAssistantDeps) {
@@ -61,7 +65,7 @@ export class HomeAssistant {
       clock, random, logger, post, retryMaxMs: connection?.restRetryMaxMs,
       requestOwnershipCheck: connection ? () => this.link?.recheck() : undefined,
     });
-    this.sensors = new EntitySensors({ clock, publisher: this.publisher, entities: deps.entities, unavailableAfterMs: deps.unavailableAfterMs });
+    this.sensors = deps.publishStates === false ? undefined : new EntitySensors({ clock, publisher: this.publisher, entities: deps.entities, unavailableAfterMs: deps.unavailableAfterMs });
     this.link = connection && new HaLink({
       clock, random, logger, options: connection, publisher: this.publisher, context: deps.context, commands: deps.commands,
       onFatal: (error) => deps.events.emit('fatal', { error }),
@@ -70,15 +74,20 @@ export class HomeAssistant {
 
   start(): void {
     const { events, statistics } = this.deps;
-    events.on(OWNER, 'sample', (s) => this.sensors.onSample(s));
-    events.on(OWNER, 'readError', (f) => this.sensors.onReadError(f));
-    this.declareStatistics();
-    statistics.onRegister(() => this.declareStatistics());
-    this.publishStatistics();
+    const sensors = this.sensors;
+    if (sensors) {
+      events.on(OWNER, 'sample', (s) => sensors.onSample(s));
+      events.on(OWNER, 'readError', (f) => sensors.onReadError(f));
+      this.declareStatistics();
+      statistics.onRegister(() => this.declareStatistics());
+      this.publishStatistics();
+    }
     if (this.link) {
       this.link.start();
     } else {
-      this.deps.logger.info('Home Assistant is off (no HA_URL and HA_TOKEN): values are only logged, commands come from stdin only');
+      this.deps.logger.info(sensors
+        ? 'Home Assistant is off (no HA_URL and HA_TOKEN): values are only logged, commands come from stdin only'
+        : 'Home Assistant websocket is off (no HA_URL and HA_TOKEN): entities go over MQTT, context states and HA events are not used');
       this.publisher.open();
     }
   }

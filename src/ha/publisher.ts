@@ -16,7 +16,7 @@ import type { Random } from '../core/random.js';
 import { backoffDelay } from '../core/backoff.js';
 import { HaRestError } from './haErrors.js';
 import type { PostState, StateBody } from './restClient.js';
-import { stableJson } from './stableJson.js';
+import { stableJson } from '../core/stableJson.js';
 
 /** Every state we post carries this attribute; an entity without it is not ours. */
 export const MARKER_ATTRIBUTE = 'managed_by';

@@ -70,6 +70,19 @@ export interface EntityDef extends CodecSpec {
   maxIntervalMs: number;
 }
 
+/** One device as Home Assistant shows it: a template instance, or the entities of one connection and unit. */
+export interface DeviceDef {
+  /** [a-z0-9_]+, stable while the template's prefix (or the connection and unit) stays. */
+  id: string;
+  name: string;
+  model: string | undefined;
+  manufacturer: string | undefined;
+  connection: string;
+  unitId: number;
+  /** In config order. */
+  entityIds: string[];
+}
+
 /** Identifies one physical bus: a gateway's host:port or a serial device path. */
 export function busKeyOf(c: ConnectionDef): string {
   return c.type === 'serial' ? `serial:${c.serialPort}` : `${c.type === 'tcp' ? 'tcp' : 'rtu'}://${c.host}:${c.port}`;

@@ -105,7 +105,17 @@ export class PerformanceOptimizationLoop {
 
   start(): void {
     this.experiments.resume();
-    if (!this.deps.options.enabled) return;
+    if (this.deps.options.enabled) this.armJobs();
+  }
+
+  /** Arms (or with false cancels) the scheduled quick, full and evaluation cycles. */
+  schedule(on: boolean): void {
+    this.jobs.forEach((j) => j.cancel());
+    this.jobs = [];
+    if (on) this.armJobs();
+  }
+
+  private armJobs(): void {
     const { scheduler, options: o } = this.deps;
     try {
       this.jobs = [
@@ -181,20 +191,28 @@ export class PerformanceOptimizationLoop {
     const learned = this.learned(strategy);
     const before = { ...learned.parameters };
     const after = mergeParameters(strategy, before, update);
-    learned.parameters = after;
-    this.audit(by, `parameters of ${name}`, before, after);
+    await this.changeSetting(by, `parameters of ${name}`, before, after, () => { learned.parameters = after; }, () => { learned.parameters = before; });
+    return { before, after };
+  }
+
+  /**
+   * Applies a setting (parameters, goal, schedule) with its audit record and answers only once both
+   * are on disk; when the write fails the setting is undone and the caller gets a PersistError.
+   */
+  async changeSetting(by: string, what: string, before: unknown, after: unknown, apply: () => void, undo: () => void): Promise<void> {
+    apply();
+    this.audit(by, what, before, after);
     try {
       await this.deps.persistence.save(true);
     } catch (err) {
-      learned.parameters = before;
+      undo();
       this.state.audit.pop();
       this.saveFailures++;
       this.deps.logger.warn(`Failed to save optimization history: ${describeError(err)}`);
-      throw new PersistError(`parameters of ${name} not changed: the state could not be written (${describeError(err)})`);
+      throw new PersistError(`${what} not changed: the state could not be written (${describeError(err)})`);
     } finally {
       this.deps.onChange?.();
     }
-    return { before, after };
   }
 
   /** An audit record for a change the app made by itself (regime switches, restored state). */

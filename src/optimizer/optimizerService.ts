@@ -24,7 +24,7 @@ import { PerformanceOptimizationLoop, type OptimizerOptions, type ResourceAdapte
 import { MetricsRecorder } from './metricsRecorder.js';
 import { PatternController } from './patternController.js';
 import { PatternStrategy } from './patternStrategy.js';
-import type { OptimizerSaved } from './optimizerState.js';
+import type { OptimizerSaved, OptimizerSettings } from './optimizerState.js';
 import { experimentHost } from './measurements.js';
 import type { BusPlan } from './objective.js';
 import { computeTargets, type TargetInputs } from './targets.js';
@@ -67,9 +67,12 @@ export class OptimizerService {
   /** Per bus: the window since the last calibration (at least 10 minutes long), and the smoothed cost scale. */
   private readonly calibrationWindows = new Map<string, BusWindow>();
   private readonly costScales = new Map<string, number>();
+  /** The options as they are now: goal and enabled can change at run time (set_optimizer). */
+  private readonly options: OptimizerOptions;
 
   constructor(private readonly deps: OptimizerServiceDeps) {
     const { clock, logger, poller, stats, events } = deps;
+    this.options = { ...deps.options };
     this.connections = new Map(deps.connections.map((c) => [c.name, c]));
     this.recorder = new MetricsRecorder({ clock, read: () => this.snapshotMetrics() });
     this.clusters = new ClusterController({ poller, events, logger, now: () => clock.now() });
@@ -91,7 +94,7 @@ export class OptimizerService {
     });
     this.loop = new PerformanceOptimizationLoop({
       clock, logger, scheduler: deps.scheduler, strategies, recorder: this.recorder, resources: deps.resources, random: deps.random, host,
-      persistence: { save: (immediate) => deps.persist(immediate) }, options: deps.options, onChange: deps.onChange,
+      persistence: { save: (immediate) => deps.persist(immediate) }, options: this.options, onChange: deps.onChange,
     });
     const configured = new Map(deps.entities.map((e) => [e.id, e.scanIntervalMs]));
     const caps = new Map<string, number>();
@@ -104,7 +107,7 @@ export class OptimizerService {
       },
       scheduled: (bus, overrides) => host.scheduled(bus, overrides),
       capOf: (bus) => {
-        if (deps.options.goal === 'freshest') return deps.options.budget;
+        if (this.options.goal === 'freshest') return this.options.budget;
         let cap = caps.get(bus);
         if (cap === undefined) caps.set(bus, (cap = host.scheduled(bus, configured)));
         return cap;
@@ -119,7 +122,31 @@ export class OptimizerService {
     this.clusters.start();
     this.patterns.start();
     this.loop.start();
-    if (this.deps.options.enabled && this.deps.options.localSteps) this.localSteps.start();
+    if (this.options.enabled && this.options.localSteps) this.localSteps.start();
+  }
+
+  /** The goal and whether the optimizer runs on its schedule, as they are now. */
+  settings(): OptimizerSettings {
+    return { goal: this.options.goal, enabled: this.options.enabled };
+  }
+
+  /** Changes goal and/or enabled, audited; answers once on disk (else undone, PersistError). */
+  async setSettings(update: Partial<OptimizerSettings>, by: string): Promise<{ before: OptimizerSettings; after: OptimizerSettings }> {
+    const before = this.settings();
+    const after = { ...before, ...update };
+    const what = Object.keys(update).map((k) => `optimizer ${k}`).join(' and ') || 'optimizer settings';
+    await this.loop.changeSetting(by, what, before, after, () => this.applySettings(after), () => this.applySettings(before));
+    return { before, after };
+  }
+
+  private applySettings(next: OptimizerSettings): void {
+    const wasEnabled = this.options.enabled;
+    this.options.goal = next.goal;
+    this.options.enabled = next.enabled;
+    if (wasEnabled === next.enabled) return;
+    this.loop.schedule(next.enabled);
+    if (next.enabled && this.options.localSteps) this.localSteps.start();
+    else this.localSteps.stop();
   }
 
   async stop(): Promise<void> {
@@ -138,6 +165,7 @@ export class OptimizerService {
     }
     return {
       loop: this.loop.state, optionParameters: this.deps.parameters ?? {}, intervals,
+      settings: this.settings(), optionSettings: { goal: this.deps.options.goal, enabled: this.deps.options.enabled },
       clusters: this.clusters.list(), patterns: this.patterns.list(),
     };
   }
@@ -145,7 +173,7 @@ export class OptimizerService {
   /** The inputs every interval decision uses (bounds come from the interval strategy's parameters). */
   targetInputs(): Omit<TargetInputs, 'minMs' | 'maxMs'> {
     return {
-      entities: this.deps.entities, connections: this.connections, stats: this.deps.stats, budget: this.deps.options.budget, goal: this.deps.options.goal,
+      entities: this.deps.entities, connections: this.connections, stats: this.deps.stats, budget: this.options.budget, goal: this.options.goal,
       currentIntervalMs: (id) => this.deps.poller.intervalMs(id), followsRegime: (id) => this.patterns.follows(id),
       costScale: (bus, predicted) => this.costScale(bus, predicted),
     };
@@ -213,6 +241,14 @@ export class OptimizerService {
     }
   }
 
+  /** A goal or enabled set at run time survives a restart unless the option itself changed since. */
+  private restoreSettings(saved: OptimizerSaved): void {
+    if (!saved.settings || !saved.optionSettings) return;
+    // Restored before start(), which arms the schedule from these.
+    if (saved.optionSettings.goal === this.deps.options.goal) this.options.goal = saved.settings.goal;
+    if (saved.optionSettings.enabled === this.deps.options.enabled) this.options.enabled = saved.settings.enabled;
+  }
+
   private retarget(ids: string[]): Change[] {
     const wanted = new Set(ids);
     return computeTargets({ ...this.targetInputs(), ...this.bounds() }).targets
@@ -243,6 +279,7 @@ export class OptimizerService {
     if (!saved) return;
     this.loop.restore(saved.loop);
     this.applyConfiguredParameters(saved.optionParameters);
+    this.restoreSettings(saved);
     const known = new Set(this.deps.entities.map((e) => e.id));
     let dropped = 0;
     for (const [id, ms] of Object.entries(saved.intervals ?? {})) {

@@ -9,7 +9,14 @@ import { isRecord, shown, type PersistedPart } from '../core/persisted.js';
 import type { AdoptedCluster } from './clusterController.js';
 import type { LoopState } from './loopState.js';
 import type { AdoptedPattern } from './patternController.js';
+import { GOALS, type Goal } from '../config/vocabulary.js';
 import type { Parameters } from './types.js';
+
+/** What `set_optimizer` changes at run time. */
+export interface OptimizerSettings {
+  goal: Goal;
+  enabled: boolean;
+}
 
 /** What the optimizer persists (the state file's `optimizer` section). */
 export interface OptimizerSaved {
@@ -17,6 +24,9 @@ export interface OptimizerSaved {
   /** The configured strategy parameters when this was saved: an option the user changed since wins. */
   optionParameters?: Record<string, Parameters>;
   intervals: Record<string, number>;
+  /** Goal and enabled as set at run time, and the options they were set against (an option changed since wins). */
+  settings?: OptimizerSettings;
+  optionSettings?: OptimizerSettings;
   clusters: AdoptedCluster[];
   patterns: AdoptedPattern[];
 }
@@ -40,6 +50,13 @@ function checkIntervals(raw: unknown, warn: Warn): Record<string, number> {
     else warn(`optimizer.intervals.${id} dropped: ${shown(ms)} is not a positive number of ms (the configured interval stays)`);
   }
   return out;
+}
+
+function checkSettings(raw: unknown, name: string, warn: Warn): OptimizerSettings | undefined {
+  if (raw === undefined) return undefined;
+  if (isRecord(raw) && GOALS.includes(raw.goal as Goal) && typeof raw.enabled === 'boolean') return { goal: raw.goal as Goal, enabled: raw.enabled };
+  warn(`${name} dropped: ${shown(raw)} is not {goal: ${GOALS.join(' | ')}, enabled: true | false} (the options apply)`);
+  return undefined;
 }
 
 function clusterProblem(c: unknown): string | undefined {
@@ -88,6 +105,8 @@ export function checkOptimizerSaved(raw: unknown, warn: Warn): OptimizerSaved {
     loop: raw.loop as LoopState | undefined, // the loop checks its own history and audit
     optionParameters: isRecord(raw.optionParameters) ? raw.optionParameters as Record<string, Parameters> : undefined,
     intervals: checkIntervals(raw.intervals, warn),
+    settings: checkSettings(raw.settings, 'optimizer.settings', warn),
+    optionSettings: checkSettings(raw.optionSettings, 'optimizer.optionSettings', warn),
     clusters: checkList<AdoptedCluster>(raw.clusters, 'optimizer.clusters', clusterProblem, warn),
     patterns,
   };

@@ -91,15 +91,20 @@ describe('readRuntimeEnv', () => {
   it('app mode when SUPERVISOR_TOKEN is set', () => {
     expect(readRuntimeEnv({ SUPERVISOR_TOKEN: 'tok', OPTIONS_FILE: '/ignored.yaml', HA_TOKEN: 'ignored' })).toEqual({
       mode: 'app', optionsFile: '/data/options.json', dataDir: '/data', configDir: '/config', haUrl: 'http://supervisor/core', haToken: 'tok',
-      webPort: undefined, webAllowedHosts: [], demoSeed: 1, demoPort: 0,
+      webPort: undefined, webAllowedHosts: [], demoSeed: 1, demoPort: 0, mqttUrl: undefined, supervisorUrl: 'http://supervisor',
     });
   });
 
   it('app mode honours DATA_DIR, CONFIG_DIR and HA_URL (for tests against a fake supervisor)', () => {
     expect(readRuntimeEnv({ SUPERVISOR_TOKEN: 'tok', DATA_DIR: '/tmp/d', CONFIG_DIR: '/tmp/c', HA_URL: 'http://127.0.0.1:8123' })).toEqual({
       mode: 'app', optionsFile: '/tmp/d/options.json', dataDir: '/tmp/d', configDir: '/tmp/c', haUrl: 'http://127.0.0.1:8123', haToken: 'tok',
-      webPort: undefined, webAllowedHosts: [], demoSeed: 1, demoPort: 0,
+      webPort: undefined, webAllowedHosts: [], demoSeed: 1, demoPort: 0, mqttUrl: undefined, supervisorUrl: 'http://supervisor',
     });
+  });
+
+  it('MQTT_URL in both modes; SUPERVISOR_URL only in app mode (tests point it at a fake supervisor)', () => {
+    expect(readRuntimeEnv({ MQTT_URL: 'mqtt://u:p@b:1883', SUPERVISOR_URL: 'http://x' })).toMatchObject({ mqttUrl: 'mqtt://u:p@b:1883', supervisorUrl: undefined });
+    expect(readRuntimeEnv({ SUPERVISOR_TOKEN: 't', SUPERVISOR_URL: 'http://127.0.0.1:9' })).toMatchObject({ mqttUrl: undefined, supervisorUrl: 'http://127.0.0.1:9' });
   });
 
   it('standalone without anything: demo (no options file), ./data, no HA', () => {

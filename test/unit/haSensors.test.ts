@@ -2,8 +2,8 @@
 // the compressed state decoder; the staleness estimate.
 import { describe, expect, it } from '@jest/globals';
 import { applyCompressed, type EntitySnapshot } from '../../src/ha/compressedStates.js';
-import { attributesOf, haEntityIdOf, stateTextOf } from '../../src/ha/entitySensors.js';
-import { stableJson } from '../../src/ha/stableJson.js';
+import { attributesOf, haEntityIdOf, stateTextOf } from '../../src/telemetry/entityPresentation.js';
+import { stableJson } from '../../src/core/stableJson.js';
 import type { EntityDef } from '../../src/modbus/types.js';
 
 function def(extra: Partial<EntityDef>): EntityDef {

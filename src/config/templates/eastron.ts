@@ -49,6 +49,7 @@ export const SDM630: DeviceTemplate = {
   title: 'Eastron SDM630 three-phase meter (Modbus V2 map, input registers, float32)',
   prefix: 'sdm630',
   label: 'SDM630',
+  manufacturer: 'Eastron',
   entities: [
     ...phases('voltage', 'Voltage', 30001, 'voltage'),
     ...phases('current', 'Current', 30007, 'current'),
@@ -78,6 +79,7 @@ export const SDM120: DeviceTemplate = {
   title: 'Eastron SDM120-Modbus single-phase meter (input registers, float32)',
   prefix: 'sdm120',
   label: 'SDM120',
+  manufacturer: 'Eastron',
   entities: [
     value('voltage', 'Voltage', 30001, 'voltage'),
     value('current', 'Current', 30007, 'current'),

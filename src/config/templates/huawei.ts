@@ -24,6 +24,7 @@ export const SUN2000: DeviceTemplate = {
   title: 'Huawei SUN2000 inverter (holding registers, integers with documented gains)',
   prefix: 'sun2000',
   label: 'SUN2000',
+  manufacturer: 'Huawei',
   entities: [
     reg('model', 'Model', 30000, 'string', { count: 15, ...identity }),
     reg('serial_number', 'Serial number', 30015, 'string', { count: 10, ...identity }),

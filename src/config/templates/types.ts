@@ -33,5 +33,7 @@ export interface DeviceTemplate {
   prefix: string;
   /** Start of friendly names when the device option gives no prefix, e.g. "SDM630" (→ "SDM630 Voltage L1"). */
   label: string;
+  /** Shown as the Home Assistant device's manufacturer. */
+  manufacturer: string;
   entities: readonly TemplateEntity[];
 }

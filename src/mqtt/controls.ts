@@ -1,0 +1,111 @@
+/**
+ * The app's operations as Home Assistant control entities: buttons for the quick and full cycles and
+ * the evaluation, a read-now button per device, a number per strategy parameter (with its bounds), a
+ * select for the goal and a switch for the optimizer's schedule. Each turns what HA sends into the very
+ * command object stdin would carry, so it goes through the one command registry, its checks and its
+ * audit; none changes anything itself. Pure: the face publishes and routes.
+ */
+import { GOALS, type Goal } from '../config/vocabulary.js';
+import type { DeviceDef } from '../modbus/types.js';
+import type { ParameterSpec } from '../optimizer/types.js';
+import { appAvailability, OFF, ON, type Component } from './discovery.js';
+import type { Topics } from './topics.js';
+
+export interface Control {
+  key: string;
+  /** The Modbus device whose HA device shows it (read-now buttons); the optimizer's device otherwise. */
+  deviceId?: string;
+  component: Component;
+  /** The command what HA sent asks for, or a message naming what was wrong with it. */
+  command(payload: string): Record<string, unknown> | string;
+  /** The state HA shows (numbers, select, switch); undefined for buttons. */
+  state?(): string | undefined;
+}
+
+export interface ControlSource {
+  devices: readonly DeviceDef[];
+  /** Undefined when the app runs without an optimizer. */
+  optimizer?: {
+    strategies(): ReadonlyArray<{ name: string; specs: readonly ParameterSpec[]; parameters(): Readonly<Record<string, number>> }>;
+    goal(): Goal;
+    enabled(): boolean;
+  };
+}
+
+const PRESS = 'PRESS';
+
+function button(topics: Topics, key: string, name: string, icon: string, command: Record<string, unknown>, category?: string): Control {
+  return {
+    key,
+    component: {
+      p: 'button', name, uniq_id: topics.ownUniqueId(key), cmd_t: topics.controlSet(key), pl_prs: PRESS, ic: icon,
+      ...(category === undefined ? {} : { ent_cat: category }), ...appAvailability(topics),
+    },
+    command: (payload) => (payload === PRESS ? command : `expected ${PRESS}, got ${JSON.stringify(payload.slice(0, 40))}`),
+  };
+}
+
+/** One decimal step that can express the spec's bounds (whole numbers step 1). */
+function stepOf(spec: ParameterSpec): number {
+  if (spec.integer) return 1;
+  const span = spec.max - spec.min;
+  return span <= 1 ? 0.01 : span <= 100 ? 0.1 : 1;
+}
+
+function parameterNumber(topics: Topics, strategy: string, spec: ParameterSpec, value: () => number | undefined): Control {
+  const key = `${strategy}_${spec.name}`;
+  return {
+    key,
+    component: {
+      p: 'number', name: `${strategy} ${spec.name.replace(/_/g, ' ')}`, uniq_id: topics.ownUniqueId(key),
+      cmd_t: topics.controlSet(key), stat_t: topics.controlState(key), min: spec.min, max: spec.max, step: stepOf(spec),
+      mode: 'box', ent_cat: 'config', ic: 'mdi:tune-variant', ...appAvailability(topics),
+    },
+    command: (payload) => {
+      const n = Number(payload.trim());
+      if (payload.trim() === '' || !Number.isFinite(n)) return `${key}: ${JSON.stringify(payload.slice(0, 40))} is not a number`;
+      return { command: 'update_strategy_parameters', strategy, parameters: { [spec.name]: n } };
+    },
+    state: () => {
+      const v = value();
+      return v === undefined ? undefined : String(v);
+    },
+  };
+}
+
+export function controls(topics: Topics, source: ControlSource): Control[] {
+  const out: Control[] = source.devices.map((d) => ({
+    ...button(topics, `read_now_${d.id}`, 'Read now', 'mdi:refresh', { command: 'read_now', device: d.id }), deviceId: d.id,
+  }));
+  const opt = source.optimizer;
+  if (!opt) return out;
+  out.push(
+    button(topics, 'run_quick_optimization', 'Run quick optimization', 'mdi:run-fast', { command: 'run_quick_optimization' }),
+    button(topics, 'run_full_optimization', 'Run full optimization', 'mdi:run', { command: 'run_full_optimization' }),
+    button(topics, 'evaluate_optimizations', 'Evaluate optimizations', 'mdi:scale-balance', { command: 'evaluate_optimizations' }),
+    {
+      key: 'goal',
+      component: {
+        p: 'select', name: 'Goal', uniq_id: topics.ownUniqueId('goal'), cmd_t: topics.controlSet('goal'), stat_t: topics.controlState('goal'),
+        ops: [...GOALS], ent_cat: 'config', ic: 'mdi:target', ...appAvailability(topics),
+      },
+      command: (payload) => (GOALS.includes(payload as Goal) ? { command: 'set_optimizer', goal: payload }
+        : `goal: ${JSON.stringify(payload.slice(0, 40))} is not one of ${GOALS.join(', ')}`),
+      state: () => opt.goal(),
+    },
+    {
+      key: 'enabled',
+      component: {
+        p: 'switch', name: 'Optimizer', uniq_id: topics.ownUniqueId('enabled'), cmd_t: topics.controlSet('enabled'), stat_t: topics.controlState('enabled'),
+        pl_on: ON, pl_off: OFF, ent_cat: 'config', ic: 'mdi:robot', ...appAvailability(topics),
+      },
+      command: (payload) => (payload === ON || payload === OFF ? { command: 'set_optimizer', enabled: payload === ON }
+        : `enabled: expected ${ON} or ${OFF}, got ${JSON.stringify(payload.slice(0, 40))}`),
+      state: () => (opt.enabled() ? ON : OFF),
+    },
+  );
+  for (const s of opt.strategies()) {
+    for (const spec of s.specs) out.push(parameterNumber(topics, s.name, spec, () => s.parameters()[spec.name]));
+  }
+  return out;
+}
