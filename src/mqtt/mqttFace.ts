@@ -226,7 +226,8 @@ export class MqttFace {
       return;
     }
     const controlKey = t.controlOf(topic);
-    if (topic !== t.command && controlKey === undefined) return;
+    // An empty payload is someone clearing a retained message, not a command.
+    if ((topic !== t.command && controlKey === undefined) || payload === '') return;
     if (retained) {
       this.deps.logger.warn(`MQTT: ignored a retained message on ${topic}: commands must not be retained (they would run again at every connect); clear it with an empty retained message`);
       return;

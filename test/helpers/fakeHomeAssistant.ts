@@ -4,6 +4,7 @@
  * REST: every /api call needs `Authorization: Bearer <token>` (401 otherwise); POST
  * /api/states/<entity_id> answers 201 with a Location header when the entity is new, 200 when it
  * existed, 400 for an invalid entity id, invalid JSON, no state, or a state over 255 characters.
+ * It also answers the supervisor's GET /services/mqtt (for app mode's broker discovery).
  * Tests drive it: set states as an integration would, fire events as a user would, make REST fail,
  * change the accepted token, and stop and restart it on the same port (a restart forgets states that
  * were only POSTed, as Home Assistant does).
@@ -41,6 +42,11 @@ export class FakeHomeAssistant {
   restFailure: number | 'hang' | undefined;
   /** False: the websocket stops answering pings (a half-dead connection). */
   answerPings = true;
+  /**
+   * The supervisor's MQTT service (GET /services/mqtt, same token): what the Mosquitto app announces;
+   * undefined answers 400 as the supervisor does when no app provides the service.
+   */
+  mqttService: { host: string; port: number; ssl: boolean; username: string; password: string; protocol: string } | undefined;
   private acceptedToken: string;
   private server: http.Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -186,6 +192,10 @@ export class FakeHomeAssistant {
     if (req.headers.authorization !== `Bearer ${this.acceptedToken}`) {
       res.writeHead(401, { 'content-type': 'text/plain' }).end('401: Unauthorized');
       return 401;
+    }
+    if (req.method === 'GET' && path === '/services/mqtt') {
+      return this.mqttService ? send(res, 200, { result: 'ok', data: { addon: 'core_mosquitto', ...this.mqttService } })
+        : send(res, 400, { result: 'error', message: 'Service not enabled' });
     }
     if (req.method === 'GET' && path === '/api/') return send(res, 200, { message: 'API running.' });
     if (req.method === 'GET' && path === '/api/states') return send(res, 200, this.store.list());
