@@ -18,14 +18,14 @@ export interface Broker {
 }
 
 async function accepting(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = new Date().getTime() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${port}`);
+    if (new Date().getTime() > deadline) throw new Error(`mosquitto did not listen on ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -54,7 +54,7 @@ export async function startMosquitto(user?: { username: string; password: string
     await accepting(port, 10_000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}; mosquitto said:\n${text}`);
+    throw new Error(`${(err as Error).message}; mosquitto said:\n${text}`, { cause: err });
   }
   return {
     port, url: `mqtt://127.0.0.1:${port}`, output: () => text,
