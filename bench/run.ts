@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark — planner, transport throughput (when pymodbus is installed),
- * the freshness sweep of every policy on both simulated sites, and the scale run — writes
+ * MQTT discovery at scale (when mosquitto is installed), the freshness sweep of every policy on both
+ * simulated sites, and the scale run — writes
  * bench/results/<name>.md and the staleness-versus-bus-time plots, and prints the summary.
  * With `--readme` it also replaces the generated section of README.md (between the bench markers).
  */
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { comparisonTable, cpuSummary, runSweeps, sweepPlot, sweepTable, targetsTable } from './freshness.js';
+import { run as runMqttScale } from './mqttScale.js';
 import { run as runPlanner } from './planner.js';
 import { runInWorkers } from './pool.js';
 import { scaleJobs, scaleTable, type ScaleJob, type ScaleOutcome } from './scale.js';
@@ -22,6 +24,10 @@ const resultsDir = path.join(root, 'bench', 'results');
 const workerUrl = new URL('./sweepWorker.js', import.meta.url);
 const README_START = '<!-- bench:start -->';
 const README_END = '<!-- bench:end -->';
+
+function mosquittoAvailable(): boolean {
+  return spawnSync('mosquitto', ['-h'], { stdio: 'ignore' }).error === undefined;
+}
 
 function pymodbusAvailable(): boolean {
   return spawnSync('/usr/bin/python3', ['-c', 'import pymodbus'], { stdio: 'ignore' }).status === 0;
@@ -45,6 +51,8 @@ async function main(): Promise<void> {
   await write('planner.md', `# Planner\n\n\`\`\`\n${planner}\n\`\`\``);
   const throughput = pymodbusAvailable() ? await timed('throughput', runThroughput) : 'skipped: /usr/bin/python3 has no pymodbus';
   await write('throughput.md', `# Transport throughput\n\n\`\`\`\n${throughput}\n\`\`\``);
+  const mqttScale = mosquittoAvailable() ? await timed('mqtt scale', runMqttScale) : 'skipped: no mosquitto (apt-get install mosquitto)';
+  await write('mqtt.md', `# MQTT discovery at scale\n\n\`\`\`\n${mqttScale}\n\`\`\``);
   const web = await timed('dashboard', runWeb);
   await write('web.md', `# Dashboard budget\n\n\`\`\`\n${web}\n\`\`\``);
 
@@ -62,6 +70,7 @@ async function main(): Promise<void> {
     ...sweeps.map((s) => `${comparisonTable(s)}\n\n${targetsTable(s)}\n\n![${s.site}](bench/results/freshness-${s.site}.svg)\n`),
     'Scale (one gateway, 15 s scan interval, cost-model planner):', '', scaleTable(scale), '',
     'Planner and transport:', '', '```', planner, throughput, '```', '',
+    'MQTT discovery (retained configs and states of every entity, as an HA-side client receives them):', '', '```', mqttScale, '```', '',
     'Dashboard (page weight, API at 10,000 entities, page with 10,000 rows):', '', '```', web, '```',
   ].join('\n');
   await write('summary.md', summary);
