@@ -209,6 +209,11 @@ export function createApp(deps: AppDeps): App {
     source: {
       clock, poller, stats, busWindows, entities: deps.entities, connections: deps.connections,
       optimizer: optimizer && optimizerView(optimizer, () => figuresOf(optimizer)),
+      transport: () => {
+        if (mqtt) return { kind: 'mqtt', connected: mqtt.connected, target: deps.mqtt?.broker.url ?? null };
+        const link = homeAssistant.link;
+        return link ? { kind: 'rest', connected: link.connected, target: deps.homeAssistant?.url ?? null } : { kind: 'off', connected: false, target: null };
+      },
     },
   });
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });

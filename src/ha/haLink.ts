@@ -60,6 +60,11 @@ export class HaLink {
     });
   }
 
+  /** Whether the websocket is up now. */
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
   /** How many times the connection became ready (first connect included). */
   get readies(): number {
     return this.readyCount;

@@ -26,6 +26,16 @@ export interface DashboardSource {
   optimizer: OptimizerView | undefined;
   entities: readonly EntityDef[];
   connections: readonly ConnectionDef[];
+  /** How values reach Home Assistant now. */
+  transport?: () => TransportState;
+}
+
+/** Which face carries the entities (mqtt, rest, or none) and whether its connection is up. */
+export interface TransportState {
+  kind: 'mqtt' | 'rest' | 'off';
+  connected: boolean;
+  /** The broker (mqtt) or Home Assistant (rest) URL, without credentials. */
+  target: string | null;
 }
 
 export interface BusSavings {
@@ -57,6 +67,7 @@ export interface Overview {
   now: number;
   entities: number;
   optimizer: OptimizerStatistics | null;
+  transport: TransportState;
   buses: BusSummary[];
   series: SeriesColumns;
 }
@@ -88,7 +99,8 @@ export function buildOverview(src: DashboardSource, series: SeriesRecorder, shar
       savings: busSavings(b.key, mine, defs, shares, src.stats, columns),
     };
   });
-  return { now: src.clock.now(), entities: src.entities.length, optimizer: src.optimizer?.statistics() ?? null, buses, series: columns };
+  const transport = src.transport?.() ?? { kind: 'off', connected: false, target: null };
+  return { now: src.clock.now(), entities: src.entities.length, optimizer: src.optimizer?.statistics() ?? null, transport, buses, series: columns };
 }
 
 function busSavings(

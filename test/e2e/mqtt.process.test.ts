@@ -13,6 +13,7 @@ import { FakeHomeAssistant } from '../helpers/fakeHomeAssistant.js';
 import { checkAcross, checkDeviceDiscovery, type CheckedConfig } from '../helpers/haDiscoverySchema.js';
 import { connectHaSide, discoveryConfigs, type HaSide } from '../helpers/haMqttClient.js';
 import { startMosquitto, type Broker } from '../helpers/mosquitto.js';
+import { freePort } from '../helpers/ports.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -41,11 +42,13 @@ describe('the demo with MQTT_URL', () => {
   let broker: Broker;
   let ha: HaSide;
   let app: AppProcess;
+  let webPort: number;
 
   beforeAll(async () => {
     broker = await startMosquitto();
     ha = await connectHaSide(broker.url);
-    app = startAppProcess({ DATA_DIR: path.join(dir, 'demo'), MQTT_URL: broker.url });
+    webPort = await freePort();
+    app = startAppProcess({ DATA_DIR: path.join(dir, 'demo'), MQTT_URL: broker.url, WEB_PORT: String(webPort) });
     await app.waitFor(/MQTT: connected to/);
   });
   afterAll(async () => {
@@ -101,6 +104,11 @@ describe('the demo with MQTT_URL', () => {
     expect(attrs).toMatchObject({ interval_s: expect.any(Number) });
     expect(Object.keys(attrs).sort()).toEqual(['change_rate_per_hour', 'expected_age_s', 'interval_s', 'last_change', 'last_read']);
     await ha.waitFor(() => ha.latest.get('modbus_optimizer/statistics/entities_polled') === '117' || undefined, 'the entities_polled statistic');
+  });
+
+  it('shows on the dashboard that MQTT carries the entities and is connected', async () => {
+    const overview = await (await fetch(`http://127.0.0.1:${webPort}/api/overview`)).json() as { transport: unknown };
+    expect(overview.transport).toEqual({ kind: 'mqtt', connected: true, target: broker.url });
   });
 
   it('runs each control through the command registry and shows its new state', async () => {

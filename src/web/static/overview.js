@@ -63,6 +63,7 @@ export class OverviewView {
       ['Mean staleness', lastOf('stalenessS').length ? `${fmt(Math.max(...lastOf('stalenessS')))} s` : '–'],
       ['Bus time vs configured', configured ? change(current / configured) : '–'],
       ['Staleness vs configured', change(stalenessRatio(o.buses))],
+      ['Home Assistant', transportText(o.transport)],
       ['Overall improvement', opt ? pct(opt.overall_improvement) : 'optimizer off'],
       ['Last quick run', opt?.last_quick_optimization ? time(Date.parse(opt.last_quick_optimization)) : '–'],
       ['Last full run', opt?.last_full_optimization ? time(Date.parse(opt.last_full_optimization)) : '–'],
@@ -70,6 +71,12 @@ export class OverviewView {
     document.getElementById('cards').replaceChildren(...items.map(([label, value]) =>
       el('div', { class: 'card' }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value))));
   }
+}
+
+/** "MQTT, connected" / "REST, disconnected" / "off". */
+function transportText(t) {
+  if (!t || t.kind === 'off') return 'off';
+  return `${t.kind === 'mqtt' ? 'MQTT' : 'REST'}, ${t.connected ? 'connected' : 'disconnected'}`;
 }
 
 /** "+12.5 %" / "−40 %" for a ratio now ÷ configured (null → –). */
