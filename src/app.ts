@@ -61,6 +61,8 @@ export interface AppDeps {
   devices?: readonly DeviceDef[];
   /** The MQTT broker: entities become real HA entities by MQTT discovery (REST states are then off). */
   mqtt?: { broker: BrokerSettings; connect?: ConnectFn; scanTimeoutMs?: number };
+  /** Option allow_raw_writes: writes by address, unit and connection, not only to writable entities. */
+  allowRawWrites?: boolean;
   /** The app's version (package.json), shown as the MQTT origin's. */
   version?: string;
   /** Builds the client for a connection; default is modbus-serial. */
@@ -167,6 +169,11 @@ export function createApp(deps: AppDeps): App {
     poller, entities: deps.entities, devices, connections: deps.connections, statistics: () => statistics.values(), context,
     busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
     moreStatistics: () => (optimizer ? { optimizer: optimizerFigures() } : {}),
+    allowRawWrites: deps.allowRawWrites ?? false,
+    audit: (by, what, before, after) => {
+      logger.info(`Audit: ${by} ${what} → ${JSON.stringify(after)}`);
+      optimizer?.loop.auditBy(by, what, before, after);
+    },
   });
   if (optimizer) {
     registerOptimizerCommands(commands, optimizer.loop, optimizer);

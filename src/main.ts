@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   if (broker) logger.info(`Entities go to Home Assistant by MQTT discovery: broker ${describeBroker(broker)}`);
   const app = createApp({
     clock, logger, random: Math.random, connections: resolved.connections, entities: resolved.entities, devices: resolved.devices,
-    mqtt: broker && { broker }, version: await appVersion(),
+    mqtt: broker && { broker }, version: await appVersion(), allowRawWrites: resolved.options.allow_raw_writes,
     statusEveryMs: demo ? 10_000 : 60_000,
     homeAssistant: env.haUrl !== undefined && env.haToken !== undefined ? { url: env.haUrl, token: env.haToken } : undefined,
     contextEntities: resolved.options.context_entities,

@@ -20,6 +20,10 @@ export interface ModbusCommandDeps {
   statistics(): Record<string, number | string | null>;
   /** Context states from Home Assistant, as the optimizer sees them. */
   context: ContextSource;
+  /** Option allow_raw_writes: writes by address, unit and connection (not only to writable entities). */
+  allowRawWrites: boolean;
+  /** Records a write in the audit with who asked (absent: logged only). */
+  audit?: (by: string, what: string, before: unknown, after: unknown) => void;
   /** More sections for get_statistics (the optimizer adds `optimizer`). */
   moreStatistics?: () => Record<string, unknown>;
 }

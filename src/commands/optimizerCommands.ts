@@ -4,7 +4,7 @@
  * update_strategy_parameters {strategy, parameters}, set_optimizer {goal, enabled}. The caller travels into the audit log as "by".
  * Unknown strategies and bad parameters become error results naming the problem; nothing changes.
  */
-import { CommandError, dashboardCallerId, type Caller } from './types.js';
+import { callerId, CommandError } from './types.js';
 import type { CommandRegistry } from './registry.js';
 import { ParameterError } from '../optimizer/strategy.js';
 import type { PerformanceOptimizationLoop } from '../optimizer/loop.js';
@@ -15,13 +15,6 @@ import { GOALS, type Goal } from '../config/vocabulary.js';
 export interface SettingsControl {
   settings(): OptimizerSettings;
   setSettings(update: Partial<OptimizerSettings>, by: string): Promise<{ before: OptimizerSettings; after: OptimizerSettings }>;
-}
-
-/** The audit's "who": the HA user id, 'stdin', 'mqtt', or a dashboard user. */
-export function callerId(caller: Caller): string {
-  if (caller.source === 'stdin' || caller.source === 'mqtt') return caller.source;
-  if (caller.source === 'dashboard') return dashboardCallerId(caller);
-  return caller.userId ?? 'unknown HA user';
 }
 
 export function registerOptimizerCommands(registry: CommandRegistry, loop: PerformanceOptimizationLoop, control: SettingsControl): void {

@@ -19,6 +19,13 @@ export function dashboardCallerId(caller: { userName: string | null; userId: str
   return who === null ? 'dashboard' : `dashboard:${who}`;
 }
 
+/** The audit's "who": the HA user id, 'stdin', 'mqtt', or a dashboard user. */
+export function callerId(caller: Caller): string {
+  if (caller.source === 'stdin' || caller.source === 'mqtt') return caller.source;
+  if (caller.source === 'dashboard') return dashboardCallerId(caller);
+  return caller.userId ?? 'unknown HA user';
+}
+
 export function describeCaller(caller: Caller): string {
   if (caller.source === 'stdin') return 'stdin';
   if (caller.source === 'mqtt') return 'MQTT';

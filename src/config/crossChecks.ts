@@ -121,7 +121,7 @@ export function checkEntities(items: Item<EntityOptions>[], connections: Item<Co
       const hint = known.length === 0 ? 'no connections are configured' : `known: ${known.join(', ')}`;
       problems.push(p('connection', `${show(conn)} is not a configured connection (${hint})`));
     }
-    problems.push(...checkRegisters(item, p), ...checkIntervals(item.fields, p));
+    problems.push(...checkRegisters(item, p), ...checkIntervals(item.fields, p), ...checkWrites(item.fields, p));
   });
   return problems;
 }
@@ -147,6 +147,15 @@ function checkRegisters(item: Item<EntityOptions>, p: (field: string, msg: strin
   if (e.address !== undefined && count !== undefined && e.address + count > 65536) {
     problems.push(p('address', `${e.address} + count ${count} runs past the last address 65535`));
   }
+  return problems;
+}
+
+/** writable only where Modbus can write (holding registers, coils); min below max. */
+function checkWrites(e: Partial<EntityOptions>, p: (field: string, msg: string) => string): Problems {
+  const problems: Problems = [];
+  const type = e.register_type ?? 'holding';
+  if (e.writable && type !== 'holding' && type !== 'coil') problems.push(p('writable', `is set but register_type ${type} cannot be written (only holding and coil)`));
+  if (e.min !== undefined && e.max !== undefined && e.min > e.max) problems.push(p('min', `${e.min} is greater than max ${e.max}`));
   return problems;
 }
 

@@ -57,6 +57,10 @@ export const entitySchema = object({
   scan_interval: float(0).default(15).describe('Starting poll interval in seconds; the optimizer tunes it.'),
   min_interval: float(0).default(1).describe('The optimizer never polls more often than this (seconds).'),
   max_interval: float(0).default(3600).describe('The optimizer never polls less often than this (seconds).'),
+  writable: bool().default(false)
+    .describe('Allow write_register / write_coil (and the MQTT control) to write this holding register or coil; off by default.'),
+  min: float().optional().describe('Smallest value a write may set (writable entities).'),
+  max: float().optional().describe('Largest value a write may set (writable entities).'),
 });
 
 export const deviceSchema = object({
@@ -128,6 +132,8 @@ export const optionsSchema = object({
   ha_transport: oneOf(HA_TRANSPORTS).default('auto')
     .describe('How values become Home Assistant entities: mqtt (device discovery), rest (posted states) or auto (mqtt when a broker is known, else rest).'),
   mqtt: mqttSchema.filled().describe('The MQTT broker and topics (MQTT mode).'),
+  allow_raw_writes: bool().default(false)
+    .describe('Allow write_register / write_coil by raw address, unit and connection (not only to writable entities); off by default.'),
   web_port: int(0, 65535).optional()
     .describe('Standalone only: loopback port of the dashboard, default 8099; 0 turns it off (in Home Assistant it is the ingress port).'),
 });

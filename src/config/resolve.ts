@@ -141,5 +141,8 @@ export function toEntityDef(e: EntityOptions): EntityDef {
     scanIntervalMs: seconds(e.scan_interval),
     minIntervalMs: seconds(e.min_interval),
     maxIntervalMs: seconds(e.max_interval),
+    ...(e.writable ? { writable: true } : {}),
+    ...(e.min !== undefined ? { writeMin: e.min } : {}),
+    ...(e.max !== undefined ? { writeMax: e.max } : {}),
   };
 }

@@ -68,6 +68,11 @@ export interface EntityDef extends CodecSpec {
   scanIntervalMs: number;
   minIntervalMs: number;
   maxIntervalMs: number;
+  /** Writes allowed (option writable); absent = read-only. */
+  writable?: boolean;
+  /** Bounds a write must keep (options min and max). */
+  writeMin?: number;
+  writeMax?: number;
 }
 
 /** One device as Home Assistant shows it: a template instance, or the entities of one connection and unit. */

@@ -1,12 +1,14 @@
 /**
  * The app's operations as Home Assistant control entities: buttons for the quick and full cycles and
  * the evaluation, a read-now button per device, a number per strategy parameter (with its bounds), a
- * select for the goal and a switch for the optimizer's schedule. Each turns what HA sends into the very
+ * select for the goal, a switch for the optimizer's schedule, and each writable entity (option
+ * `writable`) as a number or switch whose state is the value read back. Each turns what HA sends into the very
  * command object stdin would carry, so it goes through the one command registry, its checks and its
  * audit; none changes anything itself. Pure: the face publishes and routes.
  */
 import { GOALS, type Goal } from '../config/vocabulary.js';
-import type { DeviceDef } from '../modbus/types.js';
+import type { DeviceDef, EntityDef } from '../modbus/types.js';
+import { isBinaryEntity } from '../telemetry/entityPresentation.js';
 import type { ParameterSpec } from '../optimizer/types.js';
 import { appAvailability, OFF, ON, type Component } from './discovery.js';
 import type { Topics } from './topics.js';
@@ -24,6 +26,8 @@ export interface Control {
 
 export interface ControlSource {
   devices: readonly DeviceDef[];
+  /** The configured entities; the writable ones become number or switch controls. */
+  entities?: readonly EntityDef[];
   /** Undefined when the app runs without an optimizer. */
   optimizer?: {
     strategies(): ReadonlyArray<{ name: string; specs: readonly ParameterSpec[]; parameters(): Readonly<Record<string, number>> }>;
@@ -73,10 +77,62 @@ function parameterNumber(topics: Topics, strategy: string, spec: ParameterSpec, 
   };
 }
 
+const RAW_RANGES: Partial<Record<EntityDef['dataType'], [number, number]>> = {
+  int16: [-32768, 32767], uint16: [0, 65535], int32: [-2147483648, 2147483647], uint32: [0, 4294967295],
+  int64: [-1e15, 1e15], uint64: [0, 1e15], float16: [-65504, 65504], float32: [-1e9, 1e9], float64: [-1e9, 1e9],
+};
+
+/** What a number control may be set to: the options' min/max, else what the data type can hold after scale and offset. */
+function numberRange(def: EntityDef): { min: number; max: number; step: number } {
+  const [lo, hi] = RAW_RANGES[def.dataType] ?? [0, 65535];
+  const ends = [lo * def.scale + def.offset, hi * def.scale + def.offset];
+  const integer = !def.dataType.startsWith('float');
+  const step = def.precision !== undefined ? 10 ** -def.precision : integer ? Math.abs(def.scale) : 0.001;
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  const round = (x: number) => Number(x.toFixed(Math.min(10, decimals)));
+  return { min: def.writeMin ?? round(Math.min(...ends)), max: def.writeMax ?? round(Math.max(...ends)), step };
+}
+
+/** A writable entity as a control: a switch for bits, a number otherwise (strings are not offered). */
+function writableControl(topics: Topics, def: EntityDef, deviceId: string): Control | undefined {
+  const key = `set_${def.id}`;
+  const shared = {
+    name: def.name, uniq_id: topics.ownUniqueId(key), cmd_t: topics.controlSet(key), stat_t: topics.entityState(def.id),
+    avty: [topics.status, topics.deviceAvailability(deviceId), topics.entityAvailability(def.id)].map((t) => ({ t })), avty_mode: 'all',
+  };
+  const command = def.registerType === 'coil' ? 'write_coil' : 'write_register';
+  if (isBinaryEntity(def)) {
+    return {
+      key, deviceId, component: { p: 'switch', ...shared, default_entity_id: `switch.${def.id}`, pl_on: ON, pl_off: OFF },
+      command: (payload) => (payload === ON || payload === OFF ? { command, entity: def.id, value: payload === ON }
+        : `${def.id}: expected ${ON} or ${OFF}, got ${JSON.stringify(payload.slice(0, 40))}`),
+    };
+  }
+  if (def.dataType === 'string') return undefined;
+  const range = numberRange(def);
+  const component: Component = { p: 'number', ...shared, default_entity_id: `number.${def.id}`, ...range, mode: 'box' };
+  if (def.unitOfMeasurement !== undefined) component.unit_of_meas = def.unitOfMeasurement;
+  if (def.deviceClass !== undefined) component.dev_cla = def.deviceClass;
+  return {
+    key, deviceId, component,
+    command: (payload) => {
+      const n = Number(payload.trim());
+      if (payload.trim() === '' || !Number.isFinite(n)) return `${def.id}: ${JSON.stringify(payload.slice(0, 40))} is not a number`;
+      return { command, entity: def.id, value: n };
+    },
+  };
+}
+
 export function controls(topics: Topics, source: ControlSource): Control[] {
   const out: Control[] = source.devices.map((d) => ({
     ...button(topics, `read_now_${d.id}`, 'Read now', 'mdi:refresh', { command: 'read_now', device: d.id }), deviceId: d.id,
   }));
+  const deviceOf = new Map(source.devices.flatMap((d) => d.entityIds.map((id) => [id, d.id] as const)));
+  for (const def of source.entities ?? []) {
+    const deviceId = deviceOf.get(def.id);
+    const control = def.writable && deviceId !== undefined ? writableControl(topics, def, deviceId) : undefined;
+    if (control) out.push(control);
+  }
   const opt = source.optimizer;
   if (!opt) return out;
   out.push(

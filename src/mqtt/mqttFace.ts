@@ -80,7 +80,7 @@ export class MqttFace {
     this.defs = new Map(deps.entities.map((e) => [e.id, e]));
     for (const d of deps.devices) for (const id of d.entityIds) this.deviceOf.set(id, d);
     this.outages = new OutageTracker(deps.unavailableAfterMs);
-    this.controls = controls(this.topics, { devices: deps.devices, ...deps.controls });
+    this.controls = controls(this.topics, { devices: deps.devices, entities: deps.entities, ...deps.controls });
     const t = this.topics;
     this.link = new MqttLink({
       logger: deps.logger, broker: deps.broker, statusTopic: t.status, connect: deps.connect,

@@ -215,6 +215,12 @@ export class PerformanceOptimizationLoop {
     }
   }
 
+  /** An audit record for something a caller did outside the loop (a write to a device). */
+  auditBy(by: string, what: string, before: unknown, after: unknown): void {
+    this.audit(by, what, before, after);
+    this.deps.onChange?.();
+  }
+
   /** An audit record for a change the app made by itself (regime switches, restored state). */
   auditAutomatic(what: string, before: unknown, after: unknown): void {
     this.audit('scheduler', what, before, after);

@@ -29,6 +29,7 @@ export interface RowOptions {
   scale?: number;
   count?: number;
   text?: string;
+  writable?: boolean;
 }
 
 /** One register table row. `unit` '' = none (status codes, identity). */
@@ -42,6 +43,7 @@ export function row(
     ...(options.count !== undefined ? { count: options.count } : {}),
     ...(options.scale !== undefined ? { scale: options.scale } : {}),
     ...(options.text !== undefined ? { text: options.text } : {}),
+    ...(options.writable ? { writable: true } : {}),
     ...(unit ? { unit } : {}), ...(deviceClass ? { deviceClass } : {}), ...(stateClass ? { stateClass } : {}),
   };
 }

@@ -31,6 +31,8 @@ export interface SimPointSpec {
   unit?: string;
   deviceClass?: string;
   stateClass?: string;
+  /** The entity may be written (holding registers and coils meant as settings). */
+  writable?: boolean;
   /** Its own change process, or a channel of the device's shared model (`heatPump`). */
   process: ProcessSpec | LinkedSpec;
   /** For strings: the fixed text. */

@@ -101,7 +101,7 @@ export function siteOptions(site: SiteSpec, host: string, port: number, scanInte
     id: p.id, name: p.name, connection, unit_id: device.unitId, register_type: p.registerType, address: p.address,
     data_type: p.dataType, ...(p.count !== undefined ? { count: p.count } : {}), ...(p.scale !== undefined ? { scale: p.scale } : {}),
     ...(p.unit ? { unit_of_measurement: p.unit } : {}), ...(p.deviceClass ? { device_class: p.deviceClass } : {}),
-    ...(p.stateClass ? { state_class: p.stateClass } : {}), scan_interval: scanIntervalS,
+    ...(p.stateClass ? { state_class: p.stateClass } : {}), ...(p.writable ? { writable: true } : {}), scan_interval: scanIntervalS,
   })));
   const connections = site.connections.map((c) => ({ ...c, host, port, timeout_ms: 3000 }));
   return { log_level: 'info', connections, entities };

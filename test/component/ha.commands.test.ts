@@ -15,7 +15,7 @@ let outcomes: CommandOutcome[];
 beforeEach(async () => {
   ha = new FakeHomeAssistant({ token: TOKEN });
   await ha.start();
-  rig = buildRig(ha);
+  rig = buildRig(ha, { allowRawWrites: true });
   outcomes = [];
   rig.app.events.on('test', 'commandHandled', (o) => outcomes.push(o));
   await rig.app.start();
@@ -83,6 +83,11 @@ describe('commands', () => {
       ['{"command": "write_register", "address": 1, "connection": "elsewhere", "value": 1}', 'invalid_argument', /connection "elsewhere" is not configured/],
       ['{"command": "write_register", "entity": "setpoint", "address": 1, "value": 1}', 'invalid_argument', /either entity or address/],
       ['{"command": "write_coil", "entity": "relay", "value": "yes"}', 'invalid_argument', /true or false/],
+      ['{"command": "write_register", "entity": "dial", "value": 1}', 'not_writable', /entity dial is not writable: set writable: true/],
+      ['{"command": "write_register", "entity": "setpoint", "value": 61}', 'invalid_argument', /value 61 for setpoint is above its max 60/],
+      ['{"command": "write_register", "address": 1, "unit_id": 0, "value": 1}', 'invalid_argument', /unit_id 0 is the broadcast address.*"broadcast": true/],
+      ['{"command": "write_coil", "address": 1, "unit_id": 250, "value": true}', 'invalid_argument', /unit_id 250 is reserved \(248–255\)/],
+      ['{"command": "write_register", "entity": "setpoint", "value": 5, "broadcast": true}', 'invalid_argument', /broadcast is only for raw writes/],
       ['{"command": "get_statistics", "request_id": {"a": 1}}', 'invalid_argument', /request_id must be a string or a number/],
     ];
     for (const [line] of cases) rig.stdin.write(`${line}\n`);
@@ -114,5 +119,27 @@ describe('commands', () => {
     await rig.advanceUntil(() => rig.app.homeAssistant.link?.readies === 2, 'reconnected');
     ha.fireEvent('modbus_optimizer_command', { command: 'read_now', entity: 'relay', request_id: 'again' }, 'u2');
     expect(await rig.advanceUntil(resultFor('again'), 'result after restart')).toMatchObject({ success: true, result: { value: true } });
+  });
+});
+
+describe('writes without permission', () => {
+  it('refuse raw-address writes unless allow_raw_writes is set, and audit every write with its caller', async () => {
+    await rig.stop();
+    rig = buildRig(ha, { optimizer: undefined });
+    await rig.app.start();
+    await rig.advanceUntil(() => ha.clients() >= 1, 'connected');
+    rig.stdin.write('{"command": "write_register", "address": 2, "value": 7, "request_id": "raw"}\n');
+    rig.stdin.write('{"command": "write_coil", "address": 2, "unit_id": 0, "broadcast": true, "value": true, "request_id": "bc"}\n');
+    ha.fireEvent('modbus_optimizer_command', { command: 'write_register', entity: 'setpoint', value: 33, request_id: 'ok' }, 'user-9');
+    expect(await rig.advanceUntil(resultFor('raw'), 'raw refused')).toMatchObject({ success: false, error: { code: 'not_writable', message: expect.stringMatching(/writes by address are off.*allow_raw_writes: true/) } });
+    expect(await rig.advanceUntil(resultFor('bc'), 'broadcast refused')).toMatchObject({ success: false, error: { code: 'not_writable' } });
+    expect(await rig.advanceUntil(resultFor('ok'), 'entity write')).toMatchObject({ success: true, result: { verified: true } });
+    expect(rig.logger.lines.some((l) => l.includes('Audit: user-9 write_register setpoint → 33'))).toBe(true);
+    expect(rig.logger.lines.filter((l) => l.includes('Audit:'))).toHaveLength(1);
+  });
+
+  it('a broadcast, when declared, is written and never read back', async () => {
+    rig.stdin.write('{"command": "write_coil", "address": 2, "unit_id": 0, "broadcast": true, "value": true, "request_id": "bc2"}\n');
+    expect(await rig.advanceUntil(resultFor('bc2'), 'broadcast')).toMatchObject({ success: true, result: { unit_id: 0, broadcast: true, verified: null } });
   });
 });

@@ -144,6 +144,20 @@ describe('the demo with MQTT_URL', () => {
     expect(read.success).toBe(true);
     expect(read.result.device).toBe('gateway_unit_2');
     expect(Object.keys(read.result.values).length).toBeGreaterThan(10);
+    // writable entities: a number and a switch, their state the value read back
+    const own = discoveryConfigs(ha).get('modbus_optimizer_gateway_heat_pump_unit_3')?.json.cmps ?? {};
+    expect(own.set_heat_pump_flow_setpoint).toMatchObject({ p: 'number', default_entity_id: 'number.heat_pump_flow_setpoint', stat_t: 'modbus_optimizer/entity/heat_pump_flow_setpoint/state', unit_of_meas: '°C', step: 0.1 });
+    expect(own.set_heat_pump_serial).toBeUndefined();
+    expect(own.set_heat_pump_flow_temperature).toBeUndefined(); // not writable
+    from = ha.log.length;
+    await ha.publish('modbus_optimizer/control/set_heat_pump_flow_setpoint/set', '42.5');
+    expect(await resultAfter(ha, from, 'write_register')).toMatchObject({ success: true, result: { entity: 'heat_pump_flow_setpoint', read_back: 42.5, verified: true } });
+    await ha.waitFor(() => ha.latest.get('modbus_optimizer/entity/heat_pump_flow_setpoint/state') === '42.5' || undefined, 'setpoint read back');
+    from = ha.log.length;
+    await ha.publish('modbus_optimizer/control/set_inverter_eps_enabled/set', 'ON');
+    expect(await resultAfter(ha, from, 'write_coil')).toMatchObject({ success: true, result: { verified: true } });
+    await ha.waitFor(() => ha.latest.get('modbus_optimizer/entity/inverter_eps_enabled/state') === 'ON' || undefined, 'switch read back');
+    expect(app.output()).toMatch(/Audit: mqtt write_coil inverter_eps_enabled → true/);
     // the audit names the caller
     const stats = await command(ha, { command: 'get_statistics' }) as { result: { optimizer: Record<string, unknown> } };
     expect(stats.result.optimizer).toBeDefined();

@@ -29,11 +29,15 @@ function entity(id: string, name: string, extra: Partial<EntityDef>): EntityDef 
   };
 }
 
-/** Setpoint (holding 0), power (input 10, moving), relay (coil 0), and ghost (a unit that never answers). */
+/**
+ * Setpoint (holding 0, writable within 0…60), power (input 10, moving), relay (coil 0, writable),
+ * dial (holding 1, not writable), and ghost (a unit that never answers).
+ */
 export const ENTITIES: EntityDef[] = [
-  entity('setpoint', 'Setpoint', { unitOfMeasurement: '°C', deviceClass: 'temperature', stateClass: 'measurement' }),
+  entity('setpoint', 'Setpoint', { unitOfMeasurement: '°C', deviceClass: 'temperature', stateClass: 'measurement', writable: true, writeMin: 0, writeMax: 60 }),
   entity('power', 'Power', { registerType: 'input', address: 10, unitOfMeasurement: 'W', deviceClass: 'power', stateClass: 'measurement' }),
-  entity('relay', 'Relay', { registerType: 'coil', address: 0, dataType: 'bool' }),
+  entity('relay', 'Relay', { registerType: 'coil', address: 0, dataType: 'bool', writable: true }),
+  entity('dial', 'Dial', { address: 1 }),
   entity('ghost', 'Ghost', { unitId: 9, address: 3 }),
 ];
 

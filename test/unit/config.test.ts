@@ -157,6 +157,20 @@ describe('resolveOptions: messages', () => {
     ]);
   });
 
+  it('writes: only holding registers and coils can be writable, and min must not exceed max', () => {
+    expect(entityProblems(
+      entity({ name: 'a', register_type: 'input', writable: true }),
+      entity({ name: 'b', register_type: 'holding', writable: true, min: 10, max: 5 }),
+      entity({ name: 'c', register_type: 'coil', writable: true }),
+    )).toEqual([
+      'entities[0] (a): writable is set but register_type input cannot be written (only holding and coil)',
+      'entities[1] (b): min 10 is greater than max 5',
+    ]);
+    const r = resolveOptions({ connections: [tcp], entities: [entity({ name: 'w', writable: true, min: 0, max: 60 }), entity({ name: 'r', address: 9 })] });
+    expect(r.entities.map((e) => [e.writable, e.writeMin, e.writeMax])).toEqual([[true, 0, 60], [undefined, undefined, undefined]]);
+    expect(r.options.allow_raw_writes).toBe(false);
+  });
+
   it('an invalid field does not cause follow-on cross-field messages', () => {
     // A bad data_type must not be replaced by the default and then blamed for the count.
     expect(entityProblems(entity({ data_type: 'flaot32', count: 2 }))).toHaveLength(1);

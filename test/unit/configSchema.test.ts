@@ -125,11 +125,11 @@ describe('describeFields (DOCS.md table)', () => {
 
   it('Options is the inferred type of the schema', () => {
     const e: EntityOptions = { name: 'n', connection: 'c', address: 0, unit_id: 1, register_type: 'input',
-      swap: 'none', scale: 1, offset: 0, scan_interval: 1, min_interval: 1, max_interval: 1 };
+      swap: 'none', scale: 1, offset: 0, scan_interval: 1, min_interval: 1, max_interval: 1, writable: false };
     const defaults = validate(optionsSchema, {}).value;
     if (!defaults) throw new Error('option defaults missing');
     const { optimizer, mqtt } = defaults;
-    const o: Options = { log_level: 'fatal', connections: [], entities: [e], context_entities: ['sun.sun'], register_files: [], devices: [], optimizer, ha_transport: 'rest', mqtt };
+    const o: Options = { log_level: 'fatal', connections: [], entities: [e], context_entities: ['sun.sun'], register_files: [], devices: [], optimizer, ha_transport: 'rest', mqtt, allow_raw_writes: false };
     expect(validate(optionsSchema, o).problems).toEqual([]);
   });
 });

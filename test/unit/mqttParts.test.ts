@@ -111,6 +111,28 @@ describe('topics, devices and controls', () => {
   });
 });
 
+describe('writable entities as controls', () => {
+  const topics = new Topics({ discoveryPrefix: 'homeassistant', baseTopic: 'modbus_optimizer' });
+  it('a writable register is a number within its bounds or its type\'s range, a writable coil a switch; others none', () => {
+    const r = resolveOptions({ connections: [{ name: 'gw', host: 'h' }], entities: [
+      { id: 'sp', name: 'Setpoint', connection: 'gw', address: 0, data_type: 'int16', scale: 0.1, writable: true, unit_of_measurement: '°C' },
+      { id: 'lim', name: 'Limit', connection: 'gw', address: 1, writable: true, min: 0, max: 100 },
+      { id: 'relay', name: 'Relay', connection: 'gw', register_type: 'coil', address: 0, writable: true },
+      { id: 'ro', name: 'Read only', connection: 'gw', address: 2 },
+      { id: 'txt', name: 'Text', connection: 'gw', address: 10, data_type: 'string', count: 4, writable: true },
+    ] });
+    const by = new Map(controls(topics, { devices: r.devices, entities: r.entities }).map((c) => [c.key, c]));
+    expect(by.get('set_sp')?.component).toMatchObject({ p: 'number', min: -3276.8, max: 3276.7, step: 0.1, unit_of_meas: '°C', stat_t: 'modbus_optimizer/entity/sp/state' });
+    expect(by.get('set_sp')?.command('21.5')).toEqual({ command: 'write_register', entity: 'sp', value: 21.5 });
+    expect(by.get('set_lim')?.component).toMatchObject({ min: 0, max: 100, step: 1 });
+    expect(by.get('set_relay')?.component).toMatchObject({ p: 'switch', default_entity_id: 'switch.relay' });
+    expect(by.get('set_relay')?.command('OFF')).toEqual({ command: 'write_coil', entity: 'relay', value: false });
+    expect(by.get('set_relay')?.command('0')).toMatch(/expected ON or OFF/);
+    expect(by.has('set_ro')).toBe(false);
+    expect(by.has('set_txt')).toBe(false);
+  });
+});
+
 describe('what an earlier run left', () => {
   const topics = new Topics({ discoveryPrefix: 'homeassistant', baseTopic: 'modbus_optimizer' });
   const r = resolveOptions({ connections: [{ name: 'gw', host: 'h' }], entities: [{ id: 'a', name: 'A', connection: 'gw', address: 0 }, { id: 'b', name: 'B', connection: 'gw', address: 1 }] });

@@ -1,8 +1,7 @@
 // Who may use the dashboard and who they are: the peer check of app mode, the ingress prefix as a safe
 // <base>, the standalone Host and command checks (DNS rebinding, cross-site posts), and the caller built from the ingress proxy's user headers (and how the audit names it).
 import { describe, expect, it } from '@jest/globals';
-import { describeCaller } from '../../src/commands/types.js';
-import { callerId } from '../../src/commands/optimizerCommands.js';
+import { callerId, describeCaller } from '../../src/commands/types.js';
 import {
   commandRefusal, dashboardCaller, hostNameOf, ingressBase, INGRESS_PROXY_ADDRESS, isAllowedHost, isAllowedPeer, normaliseAddress,
 } from '../../src/web/access.js';

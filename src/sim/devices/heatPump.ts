@@ -29,11 +29,11 @@ const OPERATION: SimPointSpec[] = [
 ];
 
 const SETPOINTS: SimPointSpec[] = [
-  row('flow_setpoint', 'Flow setpoint', 'holding', 100, 'int16', '°C', states(always(0.05), 400, [350, 400, 450]), { scale: 0.1 }),
-  row('dhw_setpoint', 'Hot water setpoint', 'holding', 101, 'int16', '°C', constant(500), { scale: 0.1 }),
-  row('heating_curve', 'Heating curve', 'holding', 102, 'uint16', '', constant(6), { scale: 0.1 }),
-  row('mode_setting', 'Mode setting', 'holding', 103, 'uint16', '', constant(1)),
-  row('room_setpoint', 'Room setpoint', 'holding', 104, 'int16', '°C', states(always(0.1), 210, [195, 210, 220]), { scale: 0.1 }),
+  row('flow_setpoint', 'Flow setpoint', 'holding', 100, 'int16', '°C', states(always(0.05), 400, [350, 400, 450]), { scale: 0.1, writable: true }),
+  row('dhw_setpoint', 'Hot water setpoint', 'holding', 101, 'int16', '°C', constant(500), { scale: 0.1, writable: true }),
+  row('heating_curve', 'Heating curve', 'holding', 102, 'uint16', '', constant(6), { scale: 0.1, writable: true }),
+  row('mode_setting', 'Mode setting', 'holding', 103, 'uint16', '', constant(1), { writable: true }),
+  row('room_setpoint', 'Room setpoint', 'holding', 104, 'int16', '°C', states(always(0.1), 210, [195, 210, 220]), { scale: 0.1, writable: true }),
 ];
 
 const IDENTITY: SimPointSpec[] = [

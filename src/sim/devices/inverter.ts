@@ -87,8 +87,8 @@ const STATUS: SimPointSpec[] = [
 ];
 
 const BITS: SimPointSpec[] = [
-  row('export_enabled', 'Export enabled', 'coil', 0, 'bool', '', constant(1)),
-  row('eps_enabled', 'EPS enabled', 'coil', 1, 'bool', '', constant(0)),
+  row('export_enabled', 'Export enabled', 'coil', 0, 'bool', '', constant(1), { writable: true }),
+  row('eps_enabled', 'EPS enabled', 'coil', 1, 'bool', '', constant(0), { writable: true }),
   row('grid_relay', 'Grid relay closed', 'discrete_input', 0, 'bool', '', states(always(0.05), 1, [0, 1])),
 ];
 
