@@ -29,12 +29,15 @@ import { persistedHoles } from './modbus/holesState.js';
 import { Poller, type PollerDeps } from './modbus/poller.js';
 import type { PollerEvents } from './modbus/pollerTypes.js';
 import type { Bus, Link } from './modbus/transport.js';
-import { busKeyOf, type ConnectionDef, type DeviceDef, type EntityDef } from './modbus/types.js';
+import { busKeyOf, type ConnectionDef, type DeviceDef, type EntityDef, type ProxyDef } from './modbus/types.js';
+import { CachingBus } from './modbus/proxy/cachingBus.js';
+import { ProxyServer } from './modbus/proxy/proxyServer.js';
 import { groupDevices } from './config/deviceGroups.js';
 import type { BrokerSettings } from './mqtt/brokerSettings.js';
 import { MqttFace } from './mqtt/mqttFace.js';
 import type { ConnectFn } from './mqtt/mqttLink.js';
 import { entityFreshness } from './telemetry/entityFreshness.js';
+import { proxyStatisticsProvider } from './telemetry/proxyFigures.js';
 import { registerOptimizerCommands } from './commands/optimizerCommands.js';
 import { OptimizerService } from './optimizer/optimizerService.js';
 import { persistedOptimizer } from './optimizer/optimizerState.js';
@@ -61,6 +64,8 @@ export interface AppDeps {
   devices?: readonly DeviceDef[];
   /** The MQTT broker: entities become real HA entities by MQTT discovery (REST states are then off). */
   mqtt?: { broker: BrokerSettings; connect?: ConnectFn; scanTimeoutMs?: number };
+  /** Caching Modbus TCP servers for other masters (option proxies, resolved for the mode). */
+  proxies?: readonly ProxyDef[];
   /** Option allow_raw_writes: writes by address, unit and connection, not only to writable entities. */
   allowRawWrites?: boolean;
   /** The app's version (package.json), shown as the MQTT origin's. */
@@ -118,6 +123,8 @@ export interface App {
   readonly web: WebServer | undefined;
   /** Present when deps.mqtt was given. */
   readonly mqtt: MqttFace | undefined;
+  /** One per deps.proxies entry. */
+  readonly proxies: ProxyServer[];
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Writes the learned state now. */
@@ -129,6 +136,12 @@ export function createApp(deps: AppDeps): App {
   const devices = deps.devices ?? groupDevices(deps.entities, []);
   const events = new EventBus<AppEvents>(logger);
   const buses = createBuses(deps);
+  const conns = new Map(deps.connections.map((c) => [c.name, c]));
+  for (const p of deps.proxies ?? []) {
+    const conn = conns.get(p.connection);
+    const bus = conn && buses.get(busKeyOf(conn));
+    if (bus && !(bus instanceof CachingBus)) buses.set(bus.key, new CachingBus(bus, clock));
+  }
   const poller = new Poller({ clock, logger, connections: deps.connections, entities: deps.entities, buses, events, plan: deps.plan });
   const busWindows = new BusWindows(poller, clock);
   const haContext = new HaContext({
@@ -162,18 +175,17 @@ export function createApp(deps: AppDeps): App {
     onOptionsChanged: optimizer && ((what, before, after) => optimizer.loop.auditAutomatic(what, before, after)),
   });
   const commands = new CommandRegistry({ clock, logger });
-  const conns = new Map(deps.connections.map((c) => [c.name, c]));
+  const auditWrite = (by: string, what: string, before: unknown, after: unknown) => {
+    logger.info(`Audit: ${by} ${what} → ${JSON.stringify(after)}`);
+    optimizer?.loop.auditBy(by, what, before, after);
+  };
   const figuresOf = (svc: OptimizerService) => optimizerStatistics(svc, clock.now(), svc.settings().enabled, deps.optimizer?.budget ?? 0, svc.settings().goal);
   const optimizerFigures = () => optimizer && figuresOf(optimizer);
   registerModbusCommands(commands, {
     poller, entities: deps.entities, devices, connections: deps.connections, statistics: () => statistics.values(), context,
     busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
     moreStatistics: () => (optimizer ? { optimizer: optimizerFigures() } : {}),
-    allowRawWrites: deps.allowRawWrites ?? false,
-    audit: (by, what, before, after) => {
-      logger.info(`Audit: ${by} ${what} → ${JSON.stringify(after)}`);
-      optimizer?.loop.auditBy(by, what, before, after);
-    },
+    allowRawWrites: deps.allowRawWrites ?? false, audit: auditWrite,
   });
   if (optimizer) {
     registerOptimizerCommands(commands, optimizer.loop, optimizer);
@@ -223,6 +235,18 @@ export function createApp(deps: AppDeps): App {
       },
     },
   });
+  const proxies = (deps.proxies ?? []).flatMap((def) => {
+    const conn = conns.get(def.connection);
+    const bus = conn && buses.get(busKeyOf(conn));
+    if (!conn || !(bus instanceof CachingBus)) return [];
+    return [new ProxyServer({
+      clock, logger, def, bus, audit: (by, what, after) => auditWrite(by, what, null, after),
+      writable: (unitId, table, address, count) => deps.allowRawWrites === true || writableRange(deps.entities, conn.name, unitId, table, address, count),
+    })];
+  });
+  if (proxies.length > 0) {
+    statistics.register(proxyStatisticsProvider(proxies.map((p, i) => ({ name: `${deps.proxies?.[i]?.connection ?? '?'}:${deps.proxies?.[i]?.port ?? 0}`, counters: p.counters }))));
+  }
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
   const lifecycle = new Lifecycle(logger, [
@@ -241,10 +265,11 @@ export function createApp(deps: AppDeps): App {
     mqtt && { name: 'MQTT', start: () => mqtt.start(), stop: () => mqtt.stop() },
     stdin && { name: 'stdin commands', start: () => stdin.start(), stop: () => stdin.stop() },
     web && { name: 'dashboard', start: () => web.start(), stop: () => web.stop() },
+    ...proxies.map((p, i): Part => ({ name: `Modbus proxy ${i + 1}`, start: () => p.start().then(() => undefined), stop: () => p.stop() })),
   ]);
 
   return {
-    events, poller, context, commands, statistics, homeAssistant, stats, optimizer, web, mqtt,
+    events, poller, context, commands, statistics, homeAssistant, stats, optimizer, web, mqtt, proxies,
     start: () => lifecycle.start(),
     async stop() {
       await lifecycle.stop();
@@ -252,6 +277,17 @@ export function createApp(deps: AppDeps): App {
     },
     save: () => keeper.save(true),
   };
+}
+
+/** Whether every register (or coil) of a write belongs to a writable entity on that connection and unit. */
+function writableRange(entities: readonly EntityDef[], connection: string, unitId: number, table: 'holding' | 'coil', address: number, count: number): boolean {
+  const covered = new Set<number>();
+  for (const e of entities) {
+    if (!e.writable || e.connection !== connection || e.unitId !== unitId || e.registerType !== table) continue;
+    for (let a = e.address; a < e.address + e.count; a++) covered.add(a);
+  }
+  for (let a = address; a < address + count; a++) if (!covered.has(a)) return false;
+  return true;
 }
 
 /** Highest modelled bus utilisation since the previous call (the resource check's bus figure). */

@@ -21,6 +21,9 @@ import { fetchSupervisorMqtt } from './mqtt/supervisorBroker.js';
 import { startDemo, type RunningDemo } from './sim/demo.js';
 import type { ResolvedOptions } from './config/resolve.js';
 import type { RuntimeEnv } from './config/env.js';
+import { resolveProxies } from './config/proxies.js';
+import { LOOPBACK_CLIENTS } from './modbus/proxy/clientAccess.js';
+import type { ProxyDef } from './modbus/types.js';
 
 const EXIT_BAD_OPTIONS = 2;
 /** config.yaml's ingress_port. */
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
   const app = createApp({
     clock, logger, random: Math.random, connections: resolved.connections, entities: resolved.entities, devices: resolved.devices,
     mqtt: broker && { broker }, version: await appVersion(), allowRawWrites: resolved.options.allow_raw_writes,
+    proxies: [...resolveProxies(resolved.options.proxies, env.mode), ...demoProxy(env, demo ? resolved.connections[0]?.name : undefined)],
     statusEveryMs: demo ? 10_000 : 60_000,
     homeAssistant: env.haUrl !== undefined && env.haToken !== undefined ? { url: env.haUrl, token: env.haToken } : undefined,
     contextEntities: resolved.options.context_entities,
@@ -94,6 +98,13 @@ async function brokerFor(resolved: ResolvedOptions, env: RuntimeEnv, logger: Log
   const broker = await chooseBroker({ transport: resolved.options.ha_transport, option: resolved.options.mqtt, mqttUrl: env.mqttUrl, supervisor });
   if (broker?.password !== undefined) logger.addSecret(broker.password);
   return broker;
+}
+
+/** PROXY_PORT with the demo: a read-only loopback proxy for the demo's gateway. */
+function demoProxy(env: RuntimeEnv, connection: string | undefined): ProxyDef[] {
+  if (env.proxyPort === undefined) return [];
+  if (connection === undefined) throw new ConfigError(['PROXY_PORT only applies to the demo (no OPTIONS_FILE); with your own options use the proxies option']);
+  return [{ connection, port: env.proxyPort, bind: '127.0.0.1', maxAgeMs: 5000, readOnly: true, allowedClients: LOOPBACK_CLIENTS, unitMap: new Map() }];
 }
 
 /** package.json's version (dist/src/main.js → ../../package.json), or "unknown". */

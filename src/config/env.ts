@@ -24,6 +24,8 @@ export interface RuntimeEnv {
   demoSeed: number;
   /** DEMO_PORT: the demo gateway's loopback port (default 0 = any free port). */
   demoPort: number;
+  /** PROXY_PORT: demo only, a caching Modbus TCP proxy for the demo gateway on this loopback port. */
+  proxyPort: number | undefined;
   /** MQTT_URL as written (mqtt://user:pass@host:port; checked where the broker is chosen); undefined = not set. */
   mqttUrl: string | undefined;
   /** The supervisor's API (app mode: http://supervisor, SUPERVISOR_URL only for tests); undefined standalone. */
@@ -55,7 +57,8 @@ function hostList(env: Record<string, string | undefined>, key: string): string[
 
 export function readRuntimeEnv(env: Record<string, string | undefined>): RuntimeEnv {
   const supervisorToken = get(env, 'SUPERVISOR_TOKEN');
-  const common = { webPort: get(env, 'WEB_PORT'), webAllowedHosts: hostList(env, 'WEB_ALLOWED_HOSTS'), demoSeed: integer(env, 'DEMO_SEED', 1), demoPort: integer(env, 'DEMO_PORT', 0), mqttUrl: get(env, 'MQTT_URL') };
+  const common = { webPort: get(env, 'WEB_PORT'), webAllowedHosts: hostList(env, 'WEB_ALLOWED_HOSTS'), demoSeed: integer(env, 'DEMO_SEED', 1), demoPort: integer(env, 'DEMO_PORT', 0), mqttUrl: get(env, 'MQTT_URL'),
+    proxyPort: get(env, 'PROXY_PORT') === undefined ? undefined : integer(env, 'PROXY_PORT', 0) };
   if (supervisorToken !== undefined) {
     const dataDir = get(env, 'DATA_DIR') ?? '/data';
     return {

@@ -105,6 +105,20 @@ export const optimizerSchema = object({
   }).filled().describe('Pattern strategy parameters.'),
 });
 
+export const proxySchema = object({
+  connection: str().describe('The connection whose devices it serves.'),
+  port: int(1, 65535).describe('TCP port other masters connect to (map it in the app\'s Network settings).'),
+  bind: str().optional().describe('Address to listen on; default 127.0.0.1 standalone, all interfaces in Home Assistant.'),
+  max_age: float(0, 3600).default(5).describe('A read is answered from the cache when every register was read within this many seconds.'),
+  read_only: bool().default(true).describe('Refuse writes (functions 5, 6, 15, 16) with exception 1; when false, writes pass only to writable entities (or with allow_raw_writes).'),
+  allowed_clients: list(str()).optional()
+    .describe('Addresses or CIDR ranges that may connect; default loopback standalone, private ranges in Home Assistant.'),
+  unit_map: list(object({
+    client: int(0, 255).describe('Unit id the client asks for.'),
+    device: int(0, 255).describe('Unit id of the device it means.'),
+  })).default([]).describe('Unit ids translated from what clients ask to the device\'s.'),
+});
+
 /** A topic level: no wildcards, no leading or trailing slash. */
 const TOPIC_PATTERN = /^[^#+/\s][^#+\s]*[^#+/\s]$|^[^#+/\s]$/;
 
@@ -132,6 +146,7 @@ export const optionsSchema = object({
   ha_transport: oneOf(HA_TRANSPORTS).default('auto')
     .describe('How values become Home Assistant entities: mqtt (device discovery), rest (posted states) or auto (mqtt when a broker is known, else rest).'),
   mqtt: mqttSchema.filled().describe('The MQTT broker and topics (MQTT mode).'),
+  proxies: list(proxySchema).default([]).describe('Caching Modbus TCP servers through which other masters (HA\'s modbus integration, evcc, Node-RED) share a connection.'),
   allow_raw_writes: bool().default(false)
     .describe('Allow write_register / write_coil by raw address, unit and connection (not only to writable entities); off by default.'),
   web_port: int(0, 65535).optional()
@@ -144,3 +159,4 @@ export type EntityOptions = Infer<typeof entitySchema>;
 export type OptimizerOptionsRaw = Infer<typeof optimizerSchema>;
 export type DeviceOptions = Infer<typeof deviceSchema>;
 export type MqttOptions = Infer<typeof mqttSchema>;
+export type ProxyOptions = Infer<typeof proxySchema>;

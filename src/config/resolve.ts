@@ -14,6 +14,7 @@ import {
   type ConnectionOptions, type EntityOptions, type Options,
 } from './options.js';
 import { groupDevices } from './deviceGroups.js';
+import { proxyProblems } from './proxies.js';
 import { deviceEntities } from './devices.js';
 import { toOptimizerOptions, type ResolvedOptimizerOptions } from './optimizerOptions.js';
 import { fileEntities, type RegisterFile } from './registerFiles.js';
@@ -45,6 +46,7 @@ export function resolveOptions(raw: unknown, files: readonly RegisterFile[] = []
   const entities = [...itemsOf(input, 'entities').map((r): Item<EntityOptions> =>
     ({ raw: r, fields: validFieldsOf(entitySchema, r) })), ...more];
   problems.push(...devices.problems, ...fromFiles.problems, ...checkConnections(connections), ...checkEntities(entities, connections));
+  if (value) problems.push(...proxyProblems(value.proxies, value.connections.map((c) => c.name)));
   if (value === undefined || problems.length > 0) throw new ConfigError(byItem([...new Set(problems)], files.map((f) => f.name)));
   const moreValues = more.map((item) => validate(entitySchema, item.raw).value).filter((e) => e !== undefined);
   const entityDefs = [...value.entities, ...moreValues].map(toEntityDef);

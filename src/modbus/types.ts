@@ -88,6 +88,21 @@ export interface DeviceDef {
   entityIds: string[];
 }
 
+/** A caching Modbus TCP server for other masters (option proxies[]). */
+export interface ProxyDef {
+  /** The connection it serves. */
+  connection: string;
+  port: number;
+  bind: string;
+  /** A read is answered from the cache when every register was read within this. */
+  maxAgeMs: number;
+  readOnly: boolean;
+  /** Addresses and CIDR ranges that may connect. */
+  allowedClients: string[];
+  /** Client unit id → device unit id. */
+  unitMap: Map<number, number>;
+}
+
 /** Identifies one physical bus: a gateway's host:port or a serial device path. */
 export function busKeyOf(c: ConnectionDef): string {
   return c.type === 'serial' ? `serial:${c.serialPort}` : `${c.type === 'tcp' ? 'tcp' : 'rtu'}://${c.host}:${c.port}`;

@@ -19,7 +19,7 @@ export interface AppProcess {
 export function startAppProcess(env: Record<string, string>): AppProcess {
   const root = findRepoRoot();
   const cleanEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !['OPTIONS_FILE', 'SUPERVISOR_TOKEN', 'SUPERVISOR_URL', 'HA_URL', 'HA_TOKEN', 'DATA_DIR', 'CONFIG_DIR', 'MQTT_URL'].includes(k)),
+    Object.entries(process.env).filter(([k]) => !['OPTIONS_FILE', 'SUPERVISOR_TOKEN', 'SUPERVISOR_URL', 'HA_URL', 'HA_TOKEN', 'DATA_DIR', 'CONFIG_DIR', 'MQTT_URL', 'PROXY_PORT'].includes(k)),
   );
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist', 'src', 'main.js')], {
     // WEB_PORT 0: no dashboard unless a test asks for one (parallel apps would all want 8099).

@@ -129,7 +129,7 @@ describe('describeFields (DOCS.md table)', () => {
     const defaults = validate(optionsSchema, {}).value;
     if (!defaults) throw new Error('option defaults missing');
     const { optimizer, mqtt } = defaults;
-    const o: Options = { log_level: 'fatal', connections: [], entities: [e], context_entities: ['sun.sun'], register_files: [], devices: [], optimizer, ha_transport: 'rest', mqtt, allow_raw_writes: false };
+    const o: Options = { log_level: 'fatal', connections: [], entities: [e], context_entities: ['sun.sun'], register_files: [], devices: [], optimizer, ha_transport: 'rest', mqtt, allow_raw_writes: false, proxies: [] };
     expect(validate(optionsSchema, o).problems).toEqual([]);
   });
 });

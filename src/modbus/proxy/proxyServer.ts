@@ -1,0 +1,171 @@
+/**
+ * The caching Modbus TCP server other masters (Home Assistant's modbus integration, evcc, Node-RED)
+ * read the device through, whatever the upstream is (TCP, RTU over TCP, serial). A read whose every
+ * register was read within `max_age` is answered from the cache without touching the bus; otherwise
+ * it goes through the same one-in-flight bus queue as the app's own polling, and the device's answer
+ * (values or its exception, e.g. 2 for an illegal address) goes back with the client's transaction
+ * id. Writes (functions 5, 6, 15, 16) pass through only when the proxy is not read-only and every
+ * register is writable by permission; each is audited with the client's address. Clients outside the
+ * allow list are refused at connect; a malformed frame closes that client's connection only; there
+ * are limits on connections in total and per client, and idle connections are closed.
+ */
+import net from 'node:net';
+import type { Clock } from '../../core/clock.js';
+import { describeError, ModbusExceptionError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { ModbusFrameError } from '../server/frameError.js';
+import { encodeMbap, MbapSplitter } from '../server/mbap.js';
+import {
+  exceptionResponse, GATEWAY_TARGET_FAILED, ILLEGAL_FUNCTION, parseRequest, readResponse, writeResponse, type ModbusRequest,
+} from '../server/pdu.js';
+import type { ProxyDef } from '../types.js';
+import type { CachingBus } from './cachingBus.js';
+import { ClientAllowList, normaliseClient } from './clientAccess.js';
+
+const MAX_CONNECTIONS = 32;
+const MAX_PER_CLIENT = 8;
+const IDLE_MS = 120_000;
+
+export interface ProxyCounters {
+  /** Reads answered from the cache. */
+  hits: number;
+  /** Reads that went to the device. */
+  misses: number;
+  writes: number;
+  refused: number;
+  clients: number;
+}
+
+export interface ProxyServerDeps {
+  clock: Clock;
+  logger: Logger;
+  def: ProxyDef;
+  bus: CachingBus;
+  /** Whether a write of `count` registers (or coils) at `address` on the device's unit is permitted. */
+  writable(unitId: number, table: 'holding' | 'coil', address: number, count: number): boolean;
+  audit(by: string, what: string, after: unknown): void;
+}
+
+export class ProxyServer {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly perClient = new Map<string, number>();
+  private readonly allow: ClientAllowList;
+  readonly counters: ProxyCounters = { hits: 0, misses: 0, writes: 0, refused: 0, clients: 0 };
+
+  constructor(private readonly deps: ProxyServerDeps) {
+    this.allow = new ClientAllowList(deps.def.allowedClients);
+  }
+
+  /** Listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    const { def, logger } = this.deps;
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(def.port, def.bind, () => resolve());
+    });
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : def.port;
+    logger.info(`Modbus proxy for ${def.connection} on ${def.bind}:${port} (max_age ${def.maxAgeMs / 1000} s, ${def.readOnly ? 'read-only' : 'writes by permission'}, clients ${def.allowedClients.join(', ')})`);
+    return port;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: net.Socket): void {
+    const client = normaliseClient(socket.remoteAddress ?? '');
+    const count = this.perClient.get(client) ?? 0;
+    if (!this.allow.allows(client) || this.sockets.size >= MAX_CONNECTIONS || count >= MAX_PER_CLIENT) {
+      this.counters.refused++;
+      this.deps.logger.warn(`Modbus proxy ${this.deps.def.connection}: refused ${client} (${!this.allow.allows(client) ? 'not in allowed_clients' : 'too many connections'})`);
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    this.perClient.set(client, count + 1);
+    this.counters.clients = this.sockets.size;
+    socket.setNoDelay(true);
+    socket.setTimeout(IDLE_MS, () => socket.destroy());
+    const splitter = new MbapSplitter();
+    let chain = Promise.resolve();
+    socket.on('data', (chunk: Buffer) => {
+      let frames;
+      try {
+        frames = splitter.push(chunk);
+      } catch (err) {
+        if (!(err instanceof ModbusFrameError)) throw err;
+        this.deps.logger.warn(`Modbus proxy ${this.deps.def.connection}: closed ${client}: ${err.message}`);
+        socket.destroy();
+        return;
+      }
+      for (const f of frames) {
+        chain = chain.then(async () => {
+          const reply = await this.answer(client, f.unitId, f.pdu);
+          if (!socket.destroyed) socket.write(encodeMbap(f.transactionId, f.unitId, reply));
+        });
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      const n = (this.perClient.get(client) ?? 1) - 1;
+      if (n > 0) this.perClient.set(client, n); else this.perClient.delete(client);
+      this.counters.clients = this.sockets.size;
+    });
+  }
+
+  private async answer(client: string, clientUnit: number, pdu: Buffer): Promise<Buffer> {
+    const parsed = parseRequest(pdu);
+    if (!parsed.ok) return exceptionResponse(parsed.fn, parsed.exception);
+    const unitId = this.deps.def.unitMap.get(clientUnit) ?? clientUnit;
+    const request = parsed.request;
+    try {
+      if (request.kind === 'read') return await this.read(unitId, request);
+      return await this.write(client, unitId, request);
+    } catch (err) {
+      if (err instanceof ModbusExceptionError) return exceptionResponse(request.fn, err.code);
+      this.deps.logger.debug(`Modbus proxy ${this.deps.def.connection}: ${describeError(err)}`);
+      return exceptionResponse(request.fn, GATEWAY_TARGET_FAILED);
+    }
+  }
+
+  private async read(unitId: number, r: Extract<ModbusRequest, { kind: 'read' }>): Promise<Buffer> {
+    const { bus, def, clock } = this.deps;
+    const cached = bus.cache.fresh(unitId, r.fn, r.address, r.count, clock.now() - def.maxAgeMs);
+    if (cached) {
+      this.counters.hits++;
+      return readResponse(r.fn, cached);
+    }
+    this.counters.misses++;
+    const reply = await bus.read({ unitId, fn: r.fn, address: r.address, count: r.count });
+    return readResponse(r.fn, reply.data);
+  }
+
+  private async write(client: string, unitId: number, r: Exclude<ModbusRequest, { kind: 'read' }>): Promise<Buffer> {
+    const table = r.kind === 'writeCoil' || r.kind === 'writeCoils' ? 'coil' : 'holding';
+    const count = r.kind === 'writeCoils' || r.kind === 'writeRegisters' ? r.values.length : 1;
+    if (this.deps.def.readOnly || !this.deps.writable(unitId, table, r.address, count)) {
+      this.counters.refused++;
+      this.deps.logger.warn(`Modbus proxy ${this.deps.def.connection}: refused a write (fc${r.fn}) from ${client} to unit ${unitId} address ${r.address}: ${this.deps.def.readOnly ? 'the proxy is read_only' : 'not writable by permission'}`);
+      return exceptionResponse(r.fn, ILLEGAL_FUNCTION);
+    }
+    const { bus } = this.deps;
+    switch (r.kind) {
+      case 'writeCoil': await bus.writeCoil({ unitId, address: r.address, value: r.value }); break;
+      case 'writeCoils': for (const [i, v] of r.values.entries()) await bus.writeCoil({ unitId, address: r.address + i, value: v }); break;
+      case 'writeRegister': await bus.writeRegisters({ unitId, address: r.address, values: [r.value] }); break;
+      case 'writeRegisters': await bus.writeRegisters({ unitId, address: r.address, values: r.values }); break;
+    }
+    this.counters.writes++;
+    const values = r.kind === 'writeCoil' || r.kind === 'writeRegister' ? [r.value] : r.values;
+    this.deps.audit(`proxy:${client}`, `fc${r.fn} write ${this.deps.def.connection} unit ${unitId} address ${r.address}`, values);
+    return writeResponse(r);
+  }
+}
