@@ -3,7 +3,7 @@
  * the failures users of other Modbus integrations complain about most are all scheduling failures:
  * collisions, queues that grow for minutes behind a dead gateway, one silent device stalling every
  * other device on the line, busy replies taken as data. The Bus owns its Link and fixes those in one
- * place: FIFO with exactly one request in flight, a pause between requests, lazy (re)connect with
+ * place: FIFO (writes ahead of queued reads) with exactly one request in flight, a pause between requests, lazy (re)connect with
  * capped exponential back-off and jitter, fail-fast while down, busy retries, and a per-unit back-off
  * so a dead unit costs the others at most one timeout per attempt. Time comes from the injected
  * clock and jitter from the injected random source, so all of this runs under a virtual clock too.
@@ -46,6 +46,8 @@ export interface BusDeps {
 
 interface Job {
   ctx: ModbusContext;
+  /** Writes go ahead of queued reads (behind the request in flight and earlier writes). */
+  priority: boolean;
   run: (link: Link) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
@@ -89,11 +91,11 @@ class QueuedBus implements Bus {
   }
 
   async writeRegisters(req: WriteRegistersRequest): Promise<void> {
-    await this.submit(this.ctxOf(req.unitId, 16, req.address, req.values.length), (link) => link.writeRegisters(req));
+    await this.submit(this.ctxOf(req.unitId, 16, req.address, req.values.length), (link) => link.writeRegisters(req), true);
   }
 
   async writeCoil(req: WriteCoilRequest): Promise<void> {
-    await this.submit(this.ctxOf(req.unitId, 5, req.address, 1), (link) => link.writeCoil(req));
+    await this.submit(this.ctxOf(req.unitId, 5, req.address, 1), (link) => link.writeCoil(req), true);
   }
 
   pending(): number {
@@ -123,11 +125,16 @@ class QueuedBus implements Bus {
   }
 
   /** Queues a request unless it would fail anyway; starts the pump if idle. */
-  private submit(ctx: ModbusContext, run: (link: Link) => Promise<unknown>): Promise<unknown> {
+  private submit(ctx: ModbusContext, run: (link: Link) => Promise<unknown>, priority = false): Promise<unknown> {
     const refusal = this.refusal(ctx);
     if (refusal) return Promise.reject(refusal);
     return new Promise((resolve, reject) => {
-      this.queue.push({ ctx, run, resolve, reject });
+      const job = { ctx, run, resolve, reject, priority };
+      if (!priority) this.queue.push(job);
+      else {
+        const firstRead = this.queue.findIndex((j) => !j.priority);
+        this.queue.splice(firstRead < 0 ? this.queue.length : firstRead, 0, job);
+      }
       if (!this.draining) this.pump = this.drain();
     });
   }

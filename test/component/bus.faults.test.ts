@@ -295,6 +295,23 @@ describe('Bus back-off and pacing on the virtual clock', () => {
     await bus.stop();
   });
 
+  it('sends writes ahead of queued reads (behind the one in flight and earlier writes)', async () => {
+    const clock = new VirtualClock();
+    const order: string[] = [];
+    const link: Link = {
+      connect: () => Promise.resolve(), isOpen: () => true, close: () => Promise.resolve(),
+      read: (r) => { order.push(`r${r.address}`); return Promise.resolve([0]); },
+      writeRegisters: (w) => { order.push(`w${w.address}`); return Promise.resolve(); },
+      writeCoil: (w) => { order.push(`c${w.address}`); return Promise.resolve(); },
+    };
+    const bus = virtualBus(clock, link);
+    const jobs: Array<Promise<unknown>> = [0, 1, 2].map((address) => bus.read({ unitId: 1, fn: 3, address, count: 1 }));
+    jobs.push(bus.writeRegisters({ unitId: 1, address: 9, values: [1] }), bus.writeCoil({ unitId: 1, address: 8, value: true }));
+    await Promise.all(jobs);
+    expect(order).toEqual(['r0', 'w9', 'c8', 'r1', 'r2']);
+    await bus.stop();
+  });
+
   it('waits messageWaitMs on the injected clock between requests', async () => {
     const clock = new VirtualClock();
     const { link, state } = scriptedLink(clock, () => [0]);

@@ -144,6 +144,52 @@ c.close()`;
   });
 });
 
+describe('the proxy under malformed input', () => {
+  it('answers 10,000 generated frames (or closes the stream) without harm, and serves normally afterwards', async () => {
+    let seed = 7;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const frames: Buffer[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const kind = rand(4);
+      let pdu: Buffer;
+      if (kind === 0) pdu = Buffer.from(Array.from({ length: rand(12) + 1 }, () => rand(256))); // any function, any bytes
+      else if (kind === 1) pdu = Buffer.from([[1, 2, 3, 4][rand(4)]!, 0, rand(2), 0, 0]); // quantity 0
+      else if (kind === 2) pdu = Buffer.from([3, 0, rand(2), 0, 1]); // a cached register
+      else pdu = Buffer.from([[5, 6, 15, 16][rand(4)]!, 0, rand(10), 0, 1, 2, 0, 1]); // writes on a read-only proxy
+      const frame = Buffer.alloc(7 + pdu.length);
+      frame.writeUInt16BE(i & 0xffff, 0);
+      frame.writeUInt16BE(0, 2);
+      frame.writeUInt16BE(pdu.length + 1, 4);
+      frame.writeUInt8(1, 6);
+      pdu.copy(frame, 7);
+      frames.push(frame);
+    }
+    const answered = await new Promise<number>((resolve) => {
+      let bytes = Buffer.alloc(0);
+      let replies = 0;
+      const s = net.connect(ro, '127.0.0.1', () => s.write(Buffer.concat(frames)));
+      s.on('data', (d) => {
+        bytes = Buffer.concat([bytes, d]);
+        while (bytes.length >= 6 && bytes.length >= 6 + bytes.readUInt16BE(4)) {
+          bytes = bytes.subarray(6 + bytes.readUInt16BE(4));
+          replies++;
+        }
+        if (replies === frames.length) { s.destroy(); resolve(replies); }
+      });
+      s.on('close', () => resolve(replies));
+      s.on('error', () => undefined);
+    });
+    expect(answered).toBe(10_000); // every frame had a valid header: every one gets an answer, in order
+    for (let i = 0; i < 20; i++) {
+      const junk = Buffer.from(Array.from({ length: 40 }, () => rand(256)));
+      junk.writeUInt16BE(1 + rand(100), 2); // a protocol id that is not 0
+      await expect(rawExchange(ro, junk)).rejects.toThrow(/closed/);
+    }
+    const after = await mbpoll(['-p', String(ro), '-a', '1', '-t', '4', '-r', '0', '-c', '10', '127.0.0.1']);
+    expect([...after.out.matchAll(/\[(\d+)\]:\s+(\d+)/g)].map((m) => Number(m[2]))).toEqual(HOLDING.map((v, i) => (i === 5 ? 55 : v))); // 5 was written above
+  }, 60_000);
+});
+
 /** Sends one frame on a fresh connection; resolves with the reply, rejects when the proxy closes it. */
 function rawExchange(port: number, frame: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
