@@ -1,7 +1,7 @@
 /**
  * The product as a benchmark policy: the real optimizer (learned rates, budget-optimal intervals,
- * clusters, patterns, evaluation and rollback) with its default schedule, swept over the bus-time
- * budget. It starts from the site's scan intervals like a new install and learns during a warm-up
+ * clusters, patterns, evaluation and rollback) with its default schedule and goal freshest, swept
+ * over the bus-time budget. It starts from the site's scan intervals like a new install and learns during a warm-up
  * before the measured window, so it is judged on what it learned, not on its first hours.
  */
 import { resolveOptions } from '../config/resolve.js';
@@ -20,7 +20,8 @@ export function optimizerPolicy(warmupMs = 6 * DAY_MS, budgets: readonly number[
     settings: budgets.map((value): PolicySetting => ({ label: `${value * 100}% budget`, value })),
     warmupMs,
     prepare(setting) {
-      return { appDeps: { optimizer: resolveOptions({ optimizer: { bus_budget: setting.value } }).optimizer } };
+      // The budget only binds under goal freshest; the shipped default (save_bus) ignores it.
+      return { appDeps: { optimizer: resolveOptions({ optimizer: { goal: 'freshest', bus_budget: setting.value } }).optimizer } };
     },
   };
 }
