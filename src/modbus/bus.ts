@@ -91,7 +91,7 @@ class QueuedBus implements Bus {
   }
 
   async writeRegisters(req: WriteRegistersRequest): Promise<void> {
-    await this.submit(this.ctxOf(req.unitId, 16, req.address, req.values.length), (link) => link.writeRegisters(req), true);
+    await this.submit(this.ctxOf(req.unitId, req.single ? 6 : 16, req.address, req.values.length), (link) => link.writeRegisters(req), true);
   }
 
   async writeCoil(req: WriteCoilRequest): Promise<void> {

@@ -105,8 +105,10 @@ class ModbusSerialLink implements Link {
   }
 
   async writeRegisters(req: WriteRegistersRequest): Promise<void> {
-    const ctx = this.contextOf(req.unitId, 16, req.address, req.values.length);
-    await this.exchange(ctx, (c) => c.writeRegisters(req.address, req.values));
+    const single = req.single === true && req.values.length === 1;
+    const ctx = this.contextOf(req.unitId, single ? 6 : 16, req.address, req.values.length);
+    if (single) await this.exchange(ctx, (c) => c.writeRegister(req.address, req.values[0] ?? 0));
+    else await this.exchange(ctx, (c) => c.writeRegisters(req.address, req.values));
   }
 
   async writeCoil(req: WriteCoilRequest): Promise<void> {

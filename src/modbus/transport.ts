@@ -24,6 +24,8 @@ export interface WriteRegistersRequest {
   unitId: number;
   address: number;
   values: number[];
+  /** Send one register as function 6 (write single register) instead of 16; some devices only take 6. */
+  single?: boolean;
 }
 
 export interface WriteCoilRequest {

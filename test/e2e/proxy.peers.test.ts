@@ -127,7 +127,7 @@ c.close()`;
     const ok = await mbpoll(['-p', String(rw), '-a', '7', '-t', '4', '-r', '5', '127.0.0.1', '55']);
     expect(ok.code).toBe(0);
     await device.waitForRequests(1);
-    expect(device.requests().find((r) => r.op === 'write')).toMatchObject({ unit: 1, address: 5, values: [55] });
+    expect(device.requests().find((r) => r.op === 'write')).toMatchObject({ unit: 1, fc: 6, address: 5, values: [55] }); // fc6 stays fc6
     const coil = await mbpoll(['-p', String(rw), '-a', '7', '-t', '0', '-r', '0', '127.0.0.1', '0']);
     expect(coil.code).toBe(0);
     expect(logger.lines.some((l) => /Audit: proxy:127\.0\.0\.1 fc6 write dev unit 1 address 5 → \[55\]/.test(l))).toBe(true);

@@ -160,7 +160,7 @@ export class ProxyServer {
     switch (r.kind) {
       case 'writeCoil': await bus.writeCoil({ unitId, address: r.address, value: r.value }); break;
       case 'writeCoils': for (const [i, v] of r.values.entries()) await bus.writeCoil({ unitId, address: r.address + i, value: v }); break;
-      case 'writeRegister': await bus.writeRegisters({ unitId, address: r.address, values: [r.value] }); break;
+      case 'writeRegister': await bus.writeRegisters({ unitId, address: r.address, values: [r.value], single: true }); break;
       case 'writeRegisters': await bus.writeRegisters({ unitId, address: r.address, values: r.values }); break;
     }
     this.counters.writes++;
