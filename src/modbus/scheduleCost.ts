@@ -8,7 +8,7 @@
  * the block's cost stays with the others. The optimizer's judge compares two schedules with it.
  */
 import { readBusTimeMs } from './costModel.js';
-import { planConnectionReads, planLimitsOf, type HolesOfBus } from './readPlan.js';
+import { planLimitsOf, readItemOf, type HolesOfBus } from './readPlan.js';
 import { planReads, type ReadItem } from './planner.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './types.js';
 
@@ -40,7 +40,8 @@ export function scheduledBusFraction(
 ): number {
   let total = 0;
   for (const conn of connections) {
-    const { items } = planConnectionReads(conn, entities, holesOf(busKeyOf(conn)));
+    // only the read items: the connection's whole block plan (planConnectionReads) is not needed here
+    const items = entities.filter((d) => d.connection === conn.name).map(readItemOf);
     if (items.length > 0) total += connectionFraction(conn, items, intervalOf, holesOf);
   }
   return total;

@@ -8,6 +8,7 @@
  * and learning more. Each entity is charged its share of the block it is read in (modbus/readPlan.ts),
  * and targets sit on the power-of-two ladder so neighbours stay due together and share that block.
  */
+import { MinHeap } from '../core/minHeap.js';
 import { allocateForAge, allocateIntervals, expectedAgeMs, type Allocation, type AllocationItem } from '../metrics/ageModel.js';
 import { amortizedCosts, modelledUtilisation, NO_HOLES } from '../modbus/readPlan.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
@@ -154,21 +155,25 @@ function holdAge(rows: Row[], cap: number, referenceAgeMs: number): void {
   const n = Math.max(1, rows.length);
   let spent = rows.reduce((sum, r) => sum + r.item.costMs / r.targetMs, 0);
   let age = rows.reduce((sum, r) => sum + expectedAgeMs(r.targetMs, r.item.ratePerMs), 0) / n;
+  // Each row's next rung only changes when that row moves, and the room under the cap only shrinks:
+  // a heap of next rungs by gain replaces a scan of every row per step (10,000 entities in ms, not s).
+  const steps = new MinHeap<{ row: Row; next: number; cost: number; aged: number }>();
+  const offer = (r: Row) => {
+    const next = Math.max(r.item.minMs, r.targetMs / 2);
+    if (next >= r.targetMs) return;
+    const cost = r.item.costMs / next - r.item.costMs / r.targetMs;
+    const aged = (expectedAgeMs(r.targetMs, r.item.ratePerMs) - expectedAgeMs(next, r.item.ratePerMs)) / n;
+    if (aged > 0) steps.push(-aged / Math.max(cost, 1e-12), { row: r, next, cost, aged });
+  };
+  rows.forEach(offer);
   while (age > referenceAgeMs * (1 + 1e-9)) {
-    let best: { row: Row; next: number; gain: number; cost: number; aged: number } | undefined;
-    for (const r of rows) {
-      const next = Math.max(r.item.minMs, r.targetMs / 2);
-      if (next >= r.targetMs) continue;
-      const cost = r.item.costMs / next - r.item.costMs / r.targetMs;
-      const aged = (expectedAgeMs(r.targetMs, r.item.ratePerMs) - expectedAgeMs(next, r.item.ratePerMs)) / n;
-      if (spent + cost > cap * (1 + 1e-9) || aged <= 0) continue;
-      const gain = aged / Math.max(cost, 1e-12);
-      if (!best || gain > best.gain) best = { row: r, next, gain, cost, aged };
-    }
+    const best = steps.pop()?.value;
     if (!best) return;
+    if (spent + best.cost > cap * (1 + 1e-9)) continue; // never fits: spending only grows
     best.row.targetMs = best.next;
     spent += best.cost;
     age -= best.aged;
+    offer(best.row);
   }
 }
 
