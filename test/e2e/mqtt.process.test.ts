@@ -50,6 +50,8 @@ describe('the demo with MQTT_URL', () => {
     webPort = await freePort();
     app = startAppProcess({ DATA_DIR: path.join(dir, 'demo'), MQTT_URL: broker.url, WEB_PORT: String(webPort) });
     await app.waitFor(/MQTT: connected to/);
+    // `online` goes out once the command topics are subscribed: only then can a command arrive
+    await ha.waitFor(() => ha.latest.get('modbus_optimizer/status') === 'online' || undefined, 'the app online');
   });
   afterAll(async () => {
     app.kill('SIGKILL');
