@@ -129,9 +129,20 @@ export class Experiments {
     const plans = host.plans();
     const kept: Change[] = [];
     let notWorth = 0;
+    // Every group is compared with the same current schedule: model it once per bus, not once per group.
+    const current = new Map<string, number>();
+    const inputs = {
+      ...host,
+      scheduled: (bus: string, overrides: ReadonlyMap<string, number>) => {
+        if (overrides.size > 0) return host.scheduled(bus, overrides);
+        let v = current.get(bus);
+        if (v === undefined) current.set(bus, (v = host.scheduled(bus, overrides)));
+        return v;
+      },
+    };
     for (const group of groupChanges(proposed, (id) => host.groupOf(id))) {
       const moves = group.every((c) => intervalMove(c) !== undefined);
-      if (!moves || predictImprovement(group, plans, host, (id) => host.ratePerMs(id)) > 0) kept.push(...group);
+      if (!moves || predictImprovement(group, plans, inputs, (id) => host.ratePerMs(id)) > 0) kept.push(...group);
       else notWorth += group.length;
     }
     return { kept, notWorth, plans };
