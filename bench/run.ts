@@ -44,7 +44,29 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/** `--only scale` (or mqtt, planner, dashboard): that section alone, its results file rewritten, no summary or README. */
+async function only(section: string): Promise<void> {
+  await mkdir(resultsDir, { recursive: true });
+  if (section === 'scale') {
+    const scale = await timed('scale', () => runInWorkers<ScaleJob, ScaleOutcome>(workerUrl, scaleJobs(SEED), { concurrency: 1, fresh: true }));
+    await write('scale.md', `# Scale\n\n${scaleTable(scale)}`);
+    console.log(scaleTable(scale));
+  } else if (section === 'mqtt') {
+    const text = await timed('mqtt scale', runMqttScale);
+    await write('mqtt.md', `# MQTT discovery at scale\n\n\`\`\`\n${text}\n\`\`\``);
+    console.log(text);
+  } else if (section === 'planner') {
+    console.log(await timed('planner', runPlanner));
+  } else if (section === 'dashboard') {
+    console.log(await timed('dashboard', runWeb));
+  } else {
+    throw new Error(`--only ${section}: not a section (scale, mqtt, planner, dashboard)`);
+  }
+}
+
 async function main(): Promise<void> {
+  const onlyAt = process.argv.indexOf('--only');
+  if (onlyAt >= 0) return only(process.argv[onlyAt + 1] ?? '');
   const t0 = performance.now();
   await mkdir(resultsDir, { recursive: true });
   const planner = await timed('planner', runPlanner);
