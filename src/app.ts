@@ -32,6 +32,7 @@ import type { Bus, Link } from './modbus/transport.js';
 import { busKeyOf, type ConnectionDef, type DeviceDef, type EntityDef, type ProxyDef } from './modbus/types.js';
 import { CachingBus } from './modbus/proxy/cachingBus.js';
 import { ProxyServer } from './modbus/proxy/proxyServer.js';
+import { writableRange } from './modbus/proxy/writePermission.js';
 import { groupDevices } from './config/deviceGroups.js';
 import type { BrokerSettings } from './mqtt/brokerSettings.js';
 import { MqttFace } from './mqtt/mqttFace.js';
@@ -137,10 +138,15 @@ export function createApp(deps: AppDeps): App {
   const events = new EventBus<AppEvents>(logger);
   const buses = createBuses(deps);
   const conns = new Map(deps.connections.map((c) => [c.name, c]));
+  // A proxied line's bus records what passes through it, for the proxy's cache (poller and proxy share it).
+  const cachingBuses = new Map<string, CachingBus>();
   for (const p of deps.proxies ?? []) {
     const conn = conns.get(p.connection);
     const bus = conn && buses.get(busKeyOf(conn));
-    if (bus && !(bus instanceof CachingBus)) buses.set(bus.key, new CachingBus(bus, clock));
+    if (!bus || cachingBuses.has(bus.key)) continue;
+    const caching = new CachingBus(bus, clock);
+    cachingBuses.set(bus.key, caching);
+    buses.set(bus.key, caching);
   }
   const poller = new Poller({ clock, logger, connections: deps.connections, entities: deps.entities, buses, events, plan: deps.plan });
   const busWindows = new BusWindows(poller, clock);
@@ -237,16 +243,14 @@ export function createApp(deps: AppDeps): App {
   });
   const proxies = (deps.proxies ?? []).flatMap((def) => {
     const conn = conns.get(def.connection);
-    const bus = conn && buses.get(busKeyOf(conn));
-    if (!conn || !(bus instanceof CachingBus)) return [];
+    const bus = conn && cachingBuses.get(busKeyOf(conn));
+    if (!conn || !bus) return [];
     return [new ProxyServer({
       clock, logger, def, bus, audit: (by, what, after) => auditWrite(by, what, null, after),
       writable: (unitId, table, address, count) => deps.allowRawWrites === true || writableRange(deps.entities, conn.name, unitId, table, address, count),
     })];
   });
-  if (proxies.length > 0) {
-    statistics.register(proxyStatisticsProvider(proxies.map((p, i) => ({ name: `${deps.proxies?.[i]?.connection ?? '?'}:${deps.proxies?.[i]?.port ?? 0}`, counters: p.counters }))));
-  }
+  if (proxies.length > 0) statistics.register(proxyStatisticsProvider(proxies));
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
   const lifecycle = new Lifecycle(logger, [
@@ -277,17 +281,6 @@ export function createApp(deps: AppDeps): App {
     },
     save: () => keeper.save(true),
   };
-}
-
-/** Whether every register (or coil) of a write belongs to a writable entity on that connection and unit. */
-function writableRange(entities: readonly EntityDef[], connection: string, unitId: number, table: 'holding' | 'coil', address: number, count: number): boolean {
-  const covered = new Set<number>();
-  for (const e of entities) {
-    if (!e.writable || e.connection !== connection || e.unitId !== unitId || e.registerType !== table) continue;
-    for (let a = e.address; a < e.address + e.count; a++) covered.add(a);
-  }
-  for (let a = address; a < address + count; a++) if (!covered.has(a)) return false;
-  return true;
 }
 
 /** Highest modelled bus utilisation since the previous call (the resource check's bus figure). */

@@ -95,9 +95,8 @@ async function brokerFor(resolved: ResolvedOptions, env: RuntimeEnv, logger: Log
       }
     }
     : undefined;
-  const broker = await chooseBroker({ transport: resolved.options.ha_transport, option: resolved.options.mqtt, mqttUrl: env.mqttUrl, supervisor });
-  if (broker?.password !== undefined) logger.addSecret(broker.password);
-  return broker;
+  // createApp registers the password as a secret
+  return chooseBroker({ transport: resolved.options.ha_transport, option: resolved.options.mqtt, mqttUrl: env.mqttUrl, supervisor });
 }
 
 /** PROXY_PORT with the demo: a read-only loopback proxy for the demo's gateway. */

@@ -3,12 +3,12 @@
  * writeCommands.ts. They reach the Modbus side only through the poller's view, the entity and
  * connection definitions and a bus lookup, so tests run them against simulated devices.
  */
+import { isoOrNull as iso } from '../core/clock.js';
+import { describeError } from '../core/errors.js';
 import type { DeviceDef, EntityDef } from '../modbus/types.js';
 import { entityArg, type ModbusCommandDeps } from './modbusArgs.js';
 import type { CommandRegistry } from './registry.js';
 import { registerWriteCommands } from './writeCommands.js';
-
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCommandDeps): void {
   registry.register({
@@ -64,7 +64,7 @@ async function readDevice(deps: ModbusCommandDeps, device: DeviceDef): Promise<u
   outcomes.forEach((o, i) => {
     const id = device.entityIds[i] ?? '';
     if (o.status === 'fulfilled') values[id] = o.value.value;
-    else errors[id] = o.reason instanceof Error ? o.reason.message : String(o.reason);
+    else errors[id] = describeError(o.reason);
   });
   return { device: device.id, values, ...(Object.keys(errors).length > 0 ? { errors } : {}) };
 }

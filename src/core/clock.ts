@@ -89,3 +89,8 @@ export function createSystemClock(): Clock {
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** A clock time as ISO 8601 for figures and answers; null when there is none. */
+export function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}

@@ -7,10 +7,11 @@
  * audit; none changes anything itself. Pure: the face publishes and routes.
  */
 import { GOALS, type Goal } from '../config/vocabulary.js';
+import { isNumericType, NUMERIC_FORMATS } from '../modbus/codecs/numeric.js';
 import type { DeviceDef, EntityDef } from '../modbus/types.js';
 import { isBinaryEntity } from '../telemetry/entityPresentation.js';
 import type { ParameterSpec } from '../optimizer/types.js';
-import { appAvailability, OFF, ON, type Component } from './discovery.js';
+import { availability, OFF, ON, type Component } from './discovery.js';
 import type { Topics } from './topics.js';
 
 export interface Control {
@@ -43,7 +44,7 @@ function button(topics: Topics, key: string, name: string, icon: string, command
     key,
     component: {
       p: 'button', name, uniq_id: topics.ownUniqueId(key), cmd_t: topics.controlSet(key), pl_prs: PRESS, ic: icon,
-      ...(category === undefined ? {} : { ent_cat: category }), ...appAvailability(topics),
+      ...(category === undefined ? {} : { ent_cat: category }), ...availability(topics),
     },
     command: (payload) => (payload === PRESS ? command : `expected ${PRESS}, got ${JSON.stringify(payload.slice(0, 40))}`),
   };
@@ -63,7 +64,7 @@ function parameterNumber(topics: Topics, strategy: string, spec: ParameterSpec, 
     component: {
       p: 'number', name: `${strategy} ${spec.name.replace(/_/g, ' ')}`, uniq_id: topics.ownUniqueId(key),
       cmd_t: topics.controlSet(key), stat_t: topics.controlState(key), min: spec.min, max: spec.max, step: stepOf(spec),
-      mode: 'box', ent_cat: 'config', ic: 'mdi:tune-variant', ...appAvailability(topics),
+      mode: 'box', ent_cat: 'config', ic: 'mdi:tune-variant', ...availability(topics),
     },
     command: (payload) => {
       const n = Number(payload.trim());
@@ -77,15 +78,17 @@ function parameterNumber(topics: Topics, strategy: string, spec: ParameterSpec, 
   };
 }
 
-const RAW_RANGES: Partial<Record<EntityDef['dataType'], [number, number]>> = {
-  int16: [-32768, 32767], uint16: [0, 65535], int32: [-2147483648, 2147483647], uint32: [0, 4294967295],
-  int64: [-1e15, 1e15], uint64: [0, 1e15], float16: [-65504, 65504], float32: [-1e9, 1e9], float64: [-1e9, 1e9],
-};
+/** A number box beyond this is no setting anyone types (64-bit and float types hold far more). */
+const UI_LIMIT = 1e9;
 
-/** What a number control may be set to: the options' min/max, else what the data type can hold after scale and offset. */
+/**
+ * What a number control may be set to: the options' min/max, else what the data type can hold after
+ * scale and offset (the codec's own range), within ±1e9.
+ */
 function numberRange(def: EntityDef): { min: number; max: number; step: number } {
-  const [lo, hi] = RAW_RANGES[def.dataType] ?? [0, 65535];
-  const ends = [lo * def.scale + def.offset, hi * def.scale + def.offset];
+  const format = isNumericType(def.dataType) ? NUMERIC_FORMATS[def.dataType] : NUMERIC_FORMATS.uint16;
+  const clip = (x: number) => Math.max(-UI_LIMIT, Math.min(UI_LIMIT, x));
+  const ends = [clip(format.min * def.scale + def.offset), clip(format.max * def.scale + def.offset)];
   const integer = !def.dataType.startsWith('float');
   const step = def.precision !== undefined ? 10 ** -def.precision : integer ? Math.abs(def.scale) : 0.001;
   const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
@@ -98,7 +101,7 @@ function writableControl(topics: Topics, def: EntityDef, deviceId: string): Cont
   const key = `set_${def.id}`;
   const shared = {
     name: def.name, uniq_id: topics.ownUniqueId(key), cmd_t: topics.controlSet(key), stat_t: topics.entityState(def.id),
-    avty: [topics.status, topics.deviceAvailability(deviceId), topics.entityAvailability(def.id)].map((t) => ({ t })), avty_mode: 'all',
+    ...availability(topics, topics.deviceAvailability(deviceId), topics.entityAvailability(def.id)),
   };
   const command = def.registerType === 'coil' ? 'write_coil' : 'write_register';
   if (isBinaryEntity(def)) {
@@ -143,7 +146,7 @@ export function controls(topics: Topics, source: ControlSource): Control[] {
       key: 'goal',
       component: {
         p: 'select', name: 'Goal', uniq_id: topics.ownUniqueId('goal'), cmd_t: topics.controlSet('goal'), stat_t: topics.controlState('goal'),
-        ops: [...GOALS], ent_cat: 'config', ic: 'mdi:target', ...appAvailability(topics),
+        ops: [...GOALS], ent_cat: 'config', ic: 'mdi:target', ...availability(topics),
       },
       command: (payload) => (GOALS.includes(payload as Goal) ? { command: 'set_optimizer', goal: payload }
         : `goal: ${JSON.stringify(payload.slice(0, 40))} is not one of ${GOALS.join(', ')}`),
@@ -153,7 +156,7 @@ export function controls(topics: Topics, source: ControlSource): Control[] {
       key: 'enabled',
       component: {
         p: 'switch', name: 'Optimizer', uniq_id: topics.ownUniqueId('enabled'), cmd_t: topics.controlSet('enabled'), stat_t: topics.controlState('enabled'),
-        pl_on: ON, pl_off: OFF, ent_cat: 'config', ic: 'mdi:robot', ...appAvailability(topics),
+        pl_on: ON, pl_off: OFF, ent_cat: 'config', ic: 'mdi:robot', ...availability(topics),
       },
       command: (payload) => (payload === ON || payload === OFF ? { command: 'set_optimizer', enabled: payload === ON }
         : `enabled: expected ${ON} or ${OFF}, got ${JSON.stringify(payload.slice(0, 40))}`),

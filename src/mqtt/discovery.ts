@@ -37,7 +37,8 @@ function origin(o: Origin): Record<string, unknown> {
   return { name: ORIGIN_NAME, sw: o.version, url: 'https://github.com/modbus-optimizer/modbus-optimizer' };
 }
 
-function availability(topics: Topics, ...more: string[]): Record<string, unknown> {
+/** Available only while the app and every one of `more` (its device, the entity itself) say online. */
+export function availability(topics: Topics, ...more: string[]): Record<string, unknown> {
   return { avty: [topics.status, ...more].map((t) => ({ t })), avty_mode: 'all' };
 }
 
@@ -96,9 +97,4 @@ export function optimizerConfig(components: Record<string, Component>, topics: T
     objectId, topic: topics.discovery(objectId),
     payload: { dev: { ids: [objectId], name: ORIGIN_NAME, mf: ORIGIN_NAME, mdl: 'Home Assistant app', sw: o.version }, o: origin(o), cmps: components },
   };
-}
-
-/** Shared availability of a control or statistic (the app's status only). */
-export function appAvailability(topics: Topics): Record<string, unknown> {
-  return availability(topics);
 }

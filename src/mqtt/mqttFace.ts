@@ -21,7 +21,7 @@ import type { DeviceDef, EntityDef } from '../modbus/types.js';
 import type { EntityFreshnessFigures } from '../telemetry/entityFreshness.js';
 import { stateTextOf, type StateWords } from '../telemetry/entityPresentation.js';
 import { OutageTracker } from '../telemetry/outages.js';
-import type { StatisticsSensors } from '../telemetry/statisticsSensors.js';
+import { STATISTICS_PREFIX, type StatisticsSensors } from '../telemetry/statisticsSensors.js';
 import type { BrokerSettings } from './brokerSettings.js';
 import { controls, type Control, type ControlSource } from './controls.js';
 import {
@@ -67,7 +67,6 @@ export class MqttFace {
   private readonly deviceOf = new Map<string, DeviceDef>();
   private readonly outages: OutageTracker;
   private readonly controls: Control[];
-  private configs: DiscoveryConfig[] = [];
   /** Components announced once with only their platform (removed since the last run). */
   private pendingRemovals = new Map<string, Record<string, Component>>();
   private scanListener: ((topic: string, payload: string) => void) | undefined;
@@ -142,9 +141,9 @@ export class MqttFace {
     }
     for (const t of gone.topics) link.clear(t);
     this.pendingRemovals = gone.components;
-    const removed = gone.devices.length + [...gone.components.values()].reduce((n, c) => n + Object.keys(c).length, 0);
-    if (removed > 0) {
-      this.deps.logger.info(`MQTT: removed ${gone.devices.length} device(s) and ${removed - gone.devices.length} entit${removed - gone.devices.length === 1 ? 'y' : 'ies'} an earlier run published that the options no longer have`);
+    const entities = [...gone.components.values()].reduce((n, c) => n + Object.keys(c).length, 0);
+    if (gone.devices.length + entities > 0) {
+      this.deps.logger.info(`MQTT: removed ${gone.devices.length} device(s) and ${entities} entit${entities === 1 ? 'y' : 'ies'} an earlier run published that the options no longer have`);
     }
   }
 
@@ -162,8 +161,7 @@ export class MqttFace {
   }
 
   private publishConfigs(): void {
-    this.configs = this.buildConfigs();
-    for (const c of this.configs) {
+    for (const c of this.buildConfigs()) {
       const payload = { ...c.payload, cmps: { ...this.pendingRemovals.get(c.objectId), ...c.payload.cmps } };
       this.link.set(c.topic, stableJson(payload), true, 1);
     }
@@ -192,8 +190,8 @@ export class MqttFace {
 
   private tick(): void {
     const now = this.deps.clock.now();
-    for (const { key, value } of this.deps.statistics.tick(now).map((r) => ({ key: r.entityId, value: r }))) {
-      const stat = key.slice(key.indexOf('.') + 1).replace(/^modbus_optimizer_/, '');
+    for (const value of this.deps.statistics.tick(now)) {
+      const stat = value.entityId.slice(STATISTICS_PREFIX.length);
       this.link.set(this.topics.statistic(stat), value.state === 'unknown' ? NONE : value.state);
       const attrs = Object.fromEntries(Object.entries(value.attributes).filter(([k]) => !CONFIG_ATTRIBUTES.has(k)));
       this.link.set(this.topics.statisticAttributes(stat), stableJson(attrs));

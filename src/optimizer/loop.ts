@@ -223,8 +223,7 @@ export class PerformanceOptimizationLoop {
 
   /** An audit record for a change the app made by itself (regime switches, restored state). */
   auditAutomatic(what: string, before: unknown, after: unknown): void {
-    this.audit('scheduler', what, before, after);
-    this.deps.onChange?.();
+    this.auditBy('scheduler', what, before, after);
   }
 
   strategyNames(): string[] {

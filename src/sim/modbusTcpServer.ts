@@ -6,15 +6,12 @@
  * demo behaves like the slow bus it simulates. The demo and end-to-end tests poll it exactly as they
  * would poll a gateway. Framing and request checks are the production server layer's (modbus/server).
  */
-import net from 'node:net';
 import { sleep, type Clock } from '../core/clock.js';
 import { readBusTimeMs } from '../modbus/costModel.js';
-import { ModbusFrameError } from '../modbus/server/frameError.js';
-import { encodeMbap, MbapSplitter } from '../modbus/server/mbap.js';
 import {
   exceptionResponse, GATEWAY_TARGET_FAILED, parseRequest, readResponse, writeResponse, type ModbusRequest,
 } from '../modbus/server/pdu.js';
-import { encodeRtu, RtuRequestSplitter } from '../modbus/server/rtu.js';
+import { listenTcp, serveRequests, type ReceivedRequest, type TcpListener } from '../modbus/server/requestStream.js';
 import type { SimDevice, SimReadResult } from './simDevice.js';
 
 export interface ServedRequest {
@@ -37,16 +34,8 @@ export interface SimServerOptions {
   lineBaudrate?: number;
 }
 
-/** A request received on one socket and how to frame the reply to it. */
-interface Received {
-  unitId: number;
-  pdu: Buffer;
-  frame: (pdu: Buffer) => Buffer;
-}
-
 export class SimModbusTcpServer {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
+  private listener: TcpListener | undefined;
   private readonly units: Map<number, SimDevice>;
 
   constructor(private readonly options: SimServerOptions) {
@@ -55,44 +44,18 @@ export class SimModbusTcpServer {
 
   /** Starts listening; resolves with the bound port. */
   async start(): Promise<number> {
-    const server = net.createServer((socket) => this.serve(socket));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
-    });
-    const addr = server.address();
-    return typeof addr === 'object' && addr ? addr.port : 0;
+    this.listener = await listenTcp(this.options.port ?? 0, this.options.host ?? '127.0.0.1',
+      (socket) => serveRequests(socket, this.options.framing ?? 'mbap', (r) => this.answer(r)));
+    return this.listener.port;
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
   }
 
-  private serve(socket: net.Socket): void {
-    this.sockets.add(socket);
-    socket.setNoDelay(true);
-    let chain = Promise.resolve();
-    const split = this.options.framing === 'rtu' ? rtuSplitter() : mbapSplitter();
-    socket.on('data', (chunk: Buffer) => {
-      let received: Received[];
-      try {
-        received = split(chunk);
-      } catch (err) {
-        if (!(err instanceof ModbusFrameError)) throw err;
-        socket.destroy(); // the stream cannot be re-synchronised
-        return;
-      }
-      for (const r of received) chain = chain.then(() => this.answer(socket, r));
-    });
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.sockets.delete(socket));
-  }
-
-  private async answer(socket: net.Socket, { unitId, pdu, frame }: Received): Promise<void> {
+  private async answer({ unitId, pdu }: ReceivedRequest): Promise<Buffer> {
     const parsed = parseRequest(pdu);
     const device = this.units.get(unitId);
     let reply: Buffer;
@@ -111,7 +74,7 @@ export class SimModbusTcpServer {
     this.options.onRequest?.(served);
     const delay = this.replyDelayMs(device, parsed.ok ? parsed.request : undefined);
     if (delay > 0) await sleep(this.options.clock, delay);
-    if (!socket.destroyed) socket.write(frame(reply));
+    return reply;
   }
 
   /** The device's turnaround, plus the modelled line time of a read when a baud rate is set. */
@@ -140,17 +103,4 @@ function countOf(request: ModbusRequest): number {
     case 'writeRegisters': return request.values.length;
     default: return 1;
   }
-}
-
-function mbapSplitter(): (chunk: Buffer) => Received[] {
-  const splitter = new MbapSplitter();
-  return (chunk) => splitter.push(chunk).map(({ transactionId, unitId, pdu }) =>
-    ({ unitId, pdu, frame: (reply) => encodeMbap(transactionId, unitId, reply) }));
-}
-
-/** RTU over TCP: a frame with a bad CRC is dropped unanswered, as a gateway drops it on the line. */
-function rtuSplitter(): (chunk: Buffer) => Received[] {
-  const splitter = new RtuRequestSplitter();
-  return (chunk) => splitter.push(chunk).frames.map(({ unitId, pdu }) =>
-    ({ unitId, pdu, frame: (reply) => encodeRtu(unitId, reply) }));
 }

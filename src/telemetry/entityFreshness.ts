@@ -4,6 +4,7 @@
  * model expects at that interval, and when it was last read and last changed. Computed here once so
  * every face shows the same figures; rounded so that noise in the estimate does not republish them.
  */
+import { isoOrNull as iso } from '../core/clock.js';
 import { expectedAgeMs } from '../metrics/ageModel.js';
 import type { EntityStatus } from '../modbus/pollerTypes.js';
 import type { RateEstimate } from '../stats/types.js';
@@ -22,8 +23,6 @@ export interface EntityFreshnessFigures {
 function sig2(x: number): number {
   return x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(2));
 }
-
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 export function entityFreshness(status: EntityStatus, rate: RateEstimate | undefined): EntityFreshnessFigures {
   const perHour = rate?.ratePerHour;

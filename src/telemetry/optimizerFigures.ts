@@ -5,6 +5,7 @@
  * evaluations, the improvement the adopted experiments made, the loop's memory and save failures,
  * and the current hour's window metrics.
  */
+import { isoOrNull as iso } from '../core/clock.js';
 import type { StatisticSensor, StatisticValue, StatisticsProvider } from './statisticsSensors.js';
 import type { OptimizerService } from '../optimizer/optimizerService.js';
 import type { Goal } from '../optimizer/objective.js';
@@ -56,8 +57,6 @@ export interface OptimizerStatistics {
   triggered_reads: number;
   last_hour: WindowMetrics | null;
 }
-
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
 export function optimizerStatistics(svc: OptimizerService, now: number, enabled: boolean, budget: number, goal: Goal): OptimizerStatistics {
   const { loop } = svc;

@@ -39,6 +39,7 @@ beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'mbo-mqtt-c-'));
 });
 afterEach(async () => {
+  await ha.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -87,6 +88,16 @@ async function until<T>(rig: Rig, check: () => T | undefined | false, what: stri
 }
 
 /** Stops the app, moving virtual time until it has (the broker's goodbye takes real time). */
+/** Starts the app, runs `body`, and stops the app whatever happens. */
+async function running<T>(rig: Rig, body: () => Promise<T>): Promise<T> {
+  await rig.app.start();
+  try {
+    return await body();
+  } finally {
+    await stop(rig);
+  }
+}
+
 async function stop(rig: Rig): Promise<void> {
   let stopped = false;
   const done = rig.app.stop().finally(() => { stopped = true; });
@@ -96,11 +107,12 @@ async function stop(rig: Rig): Promise<void> {
 
 describe('devices over MQTT', () => {
   jest.setTimeout(60_000);
+  const clock = () => new VirtualClock(Date.UTC(2026, 0, 5));
+
   it('a device that stops answering goes unavailable alone, and comes back with its next good read', async () => {
     ha = await connectHaSide(broker.url, ['homeassistant/#', 'loss/#']);
-    const rig = build([{ id: 'a', unit: 1, address: 0 }, { id: 'b', unit: 1, address: 5 }, { id: 'c', unit: 2, address: 0 }], new VirtualClock(Date.UTC(2026, 0, 5)), 'loss');
-    await rig.app.start();
-    try {
+    const rig = build([{ id: 'a', unit: 1, address: 0 }, { id: 'b', unit: 1, address: 5 }, { id: 'c', unit: 2, address: 0 }], clock(), 'loss');
+    await running(rig, async () => {
       await until(rig, () => ha.latest.has('loss/entity/c/state') && ha.latest.has('loss/entity/a/state') && ha.latest.has('loss/device/bus_unit_2/availability'), 'first states');
       expect(ha.latest.get('loss/device/bus_unit_2/availability')).toBe('online');
       rig.lost.add(2);
@@ -114,23 +126,17 @@ describe('devices over MQTT', () => {
       rig.lost.delete(2);
       await until(rig, () => ha.latest.get('loss/device/bus_unit_2/availability') === 'online', 'unit 2 back');
       expect(ha.latest.get('loss/entity/c/availability')).toBe('online');
-    } finally {
-      await stop(rig);
-      await ha.close();
-    }
+    });
   });
 
   it('removes what the options no longer have at the next start, and keeps what moved', async () => {
     ha = await connectHaSide(broker.url, ['homeassistant/#', 'rm/#']);
-    const clock = new VirtualClock(Date.UTC(2026, 0, 5));
-    const first = build([{ id: 'a', unit: 1, address: 0 }, { id: 'b', unit: 1, address: 5 }, { id: 'c', unit: 2, address: 0 }], clock, 'rm');
-    await first.app.start();
-    await until(first, () => discoveryConfigs(ha).has('rm_bus_unit_2') && ['a', 'b', 'c'].every((id) => ha.latest.has(`rm/entity/${id}/state`)), 'first configs and states');
-    await stop(first);
+    const time = clock();
+    const first = build([{ id: 'a', unit: 1, address: 0 }, { id: 'b', unit: 1, address: 5 }, { id: 'c', unit: 2, address: 0 }], time, 'rm');
+    await running(first, () => until(first, () => discoveryConfigs(ha).has('rm_bus_unit_2') && ['a', 'b', 'c'].every((id) => ha.latest.has(`rm/entity/${id}/state`)), 'first configs and states'));
 
-    const second = build([{ id: 'a', unit: 1, address: 0 }], clock, 'rm');
-    await second.app.start();
-    try {
+    const second = build([{ id: 'a', unit: 1, address: 0 }], time, 'rm');
+    await running(second, async () => {
       await until(second, () => !discoveryConfigs(ha).has('rm_bus_unit_2') && (discoveryConfigs(ha).get('rm_bus_unit_1')?.json.cmps.b as unknown), 'removals');
       const unit1 = discoveryConfigs(ha).get('rm_bus_unit_1');
       expect(unit1?.json.cmps.b).toEqual({ p: 'sensor' });
@@ -138,67 +144,51 @@ describe('devices over MQTT', () => {
       expect(checkDeviceDiscovery(unit1?.topic ?? '', unit1?.payload ?? '').problems).toEqual([]);
       for (const gone of ['rm/entity/b/state', 'rm/entity/c/state', 'rm/entity/c/availability', 'rm/entity/b/attributes']) expect(ha.latest.has(gone)).toBe(false);
       expect(ha.latest.has('rm/entity/a/state')).toBe(true);
-    } finally {
-      await stop(second);
-    }
+    });
 
     // the next start drops the removal marker: HA has removed the component already
-    const third = build([{ id: 'a', unit: 1, address: 0 }], clock, 'rm');
-    await third.app.start();
-    try {
+    const third = build([{ id: 'a', unit: 1, address: 0 }], time, 'rm');
+    await running(third, async () => {
       await until(third, () => discoveryConfigs(ha).get('rm_bus_unit_1')?.json.cmps.b === undefined, 'marker dropped');
       expect(Object.keys(discoveryConfigs(ha).get('rm_bus_unit_1')?.json.cmps ?? {}).sort()).toEqual(['a', 'read_now_bus_unit_1']);
-    } finally {
-      await stop(third);
-      await ha.close();
-    }
+    });
   });
 
   it('leaves another base topic\'s devices alone', async () => {
     ha = await connectHaSide(broker.url, ['homeassistant/#']);
-    const clock = new VirtualClock(Date.UTC(2026, 0, 5));
-    const other = build([{ id: 'x', unit: 1, address: 0 }], clock, 'other');
-    await other.app.start();
-    await until(other, () => discoveryConfigs(ha).has('other_bus_unit_1'), 'other configs');
-    await stop(other);
-    const mine = build([{ id: 'y', unit: 1, address: 0 }], clock, 'mine');
-    await mine.app.start();
-    try {
+    const time = clock();
+    const other = build([{ id: 'x', unit: 1, address: 0 }], time, 'other');
+    await running(other, () => until(other, () => discoveryConfigs(ha).has('other_bus_unit_1'), 'other configs'));
+    const mine = build([{ id: 'y', unit: 1, address: 0 }], time, 'mine');
+    await running(mine, async () => {
       await until(mine, () => discoveryConfigs(ha).has('mine_bus_unit_1'), 'my configs');
-      await pump(clock, 5000);
+      await pump(time, 5000);
       expect(discoveryConfigs(ha).get('other_bus_unit_1')?.json.cmps.x).toMatchObject({ uniq_id: 'other_x' });
-    } finally {
-      await stop(mine);
-      await ha.close();
-    }
+    });
   });
 
   it('a goal and schedule set over MQTT survive a restart; an option changed since wins', async () => {
     ha = await connectHaSide(broker.url, ['homeassistant/#', 'set/#']);
-    const clock = new VirtualClock(Date.UTC(2026, 0, 5));
-    const first = build([{ id: 'a', unit: 1, address: 0 }], clock, 'set', {});
-    await first.app.start();
-    await until(first, () => ha.latest.get('set/control/goal/state') === 'save_bus', 'goal state');
-    await ha.publish('set/control/goal/set', 'freshest');
-    await ha.publish('set/control/enabled/set', 'OFF');
-    await until(first, () => ha.latest.get('set/control/goal/state') === 'freshest' && ha.latest.get('set/control/enabled/state') === 'OFF', 'new states');
-    expect(first.app.optimizer?.loop.state.audit.filter((r) => r.by === 'mqtt').map((r) => r.what)).toEqual(['optimizer goal', 'optimizer enabled']);
-    await stop(first);
+    const time = clock();
+    const first = build([{ id: 'a', unit: 1, address: 0 }], time, 'set', {});
+    await running(first, async () => {
+      await until(first, () => ha.latest.get('set/control/goal/state') === 'save_bus', 'goal state');
+      await ha.publish('set/control/goal/set', 'freshest');
+      await ha.publish('set/control/enabled/set', 'OFF');
+      await until(first, () => ha.latest.get('set/control/goal/state') === 'freshest' && ha.latest.get('set/control/enabled/state') === 'OFF', 'new states');
+      expect(first.app.optimizer?.loop.state.audit.filter((r) => r.by === 'mqtt').map((r) => r.what)).toEqual(['optimizer goal', 'optimizer enabled']);
+    });
 
-    const second = build([{ id: 'a', unit: 1, address: 0 }], clock, 'set', {});
-    await second.app.start();
-    expect(second.app.optimizer?.settings()).toEqual({ goal: 'freshest', enabled: false });
-    await ha.publish('set/control/goal/set', 'save_bus');
-    await until(second, () => second.app.optimizer?.settings().goal === 'save_bus', 'goal back to save_bus');
-    await stop(second);
-    const third = build([{ id: 'a', unit: 1, address: 0 }], clock, 'set', { goal: 'freshest' });
-    await third.app.start();
-    try {
+    const second = build([{ id: 'a', unit: 1, address: 0 }], time, 'set', {});
+    await running(second, async () => {
+      expect(second.app.optimizer?.settings()).toEqual({ goal: 'freshest', enabled: false });
+      await ha.publish('set/control/goal/set', 'save_bus');
+      await until(second, () => second.app.optimizer?.settings().goal === 'save_bus', 'goal back to save_bus');
+    });
+    const third = build([{ id: 'a', unit: 1, address: 0 }], time, 'set', { goal: 'freshest' });
+    await running(third, async () => {
       // the goal option changed since the save (save_bus → freshest) and wins over the saved save_bus; enabled's option did not, so OFF stays
       expect(third.app.optimizer?.settings()).toEqual({ goal: 'freshest', enabled: false });
-    } finally {
-      await stop(third);
-      await ha.close();
-    }
+    });
   });
 });

@@ -21,6 +21,9 @@ export interface NumericFormat {
   toWords(raw: number): number[];
   /** Human-readable range, for error messages. */
   readonly range: string;
+  /** The smallest and largest raw value (as Numbers; 64-bit ends rounded). */
+  readonly min: number;
+  readonly max: number;
 }
 
 const WORD_BITS = 16n;
@@ -41,6 +44,8 @@ function integerFormat(bits: number, signed: boolean): NumericFormat {
   return {
     registers,
     range: `[${min}, ${max}]`,
+    min: Number(min),
+    max: Number(max),
     fromWords(words) {
       const unsigned = words.reduce((acc, w) => (acc << WORD_BITS) | BigInt(w & 0xffff), 0n);
       return Number(signed ? BigInt.asIntN(bits, unsigned) : unsigned);
@@ -83,6 +88,8 @@ function floatFormat(access: FloatAccess, max: string): NumericFormat {
   return {
     registers,
     range: `[-${max}, ${max}]`,
+    min: -Number(max),
+    max: Number(max),
     fromWords(words) {
       words.forEach((w, i) => view.setUint16(i * 2, w));
       return access.get(view);
@@ -99,6 +106,8 @@ function floatFormat(access: FloatAccess, max: string): NumericFormat {
 const FLOAT16: NumericFormat = {
   registers: 1,
   range: '[-65504, 65504]',
+  min: -65504,
+  max: 65504,
   fromWords: (words) => decodeFloat16(words[0] ?? 0),
   normalize: (raw) => raw,
   fits: (raw) => Number.isFinite(decodeFloat16(encodeFloat16(raw))),

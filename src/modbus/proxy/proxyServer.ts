@@ -13,11 +13,10 @@ import net from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { describeError, ModbusExceptionError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { ModbusFrameError } from '../server/frameError.js';
-import { encodeMbap, MbapSplitter } from '../server/mbap.js';
 import {
   exceptionResponse, GATEWAY_TARGET_FAILED, ILLEGAL_FUNCTION, parseRequest, readResponse, writeResponse, type ModbusRequest,
 } from '../server/pdu.js';
+import { listenTcp, serveRequests, type TcpListener } from '../server/requestStream.js';
 import type { ProxyDef } from '../types.js';
 import type { CachingBus } from './cachingBus.js';
 import { ClientAllowList, normaliseClient } from './clientAccess.js';
@@ -47,78 +46,52 @@ export interface ProxyServerDeps {
 }
 
 export class ProxyServer {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
+  /** `<connection>:<port>`, as the statistics name it. */
+  readonly name: string;
+  private listener: TcpListener | undefined;
   private readonly perClient = new Map<string, number>();
   private readonly allow: ClientAllowList;
   readonly counters: ProxyCounters = { hits: 0, misses: 0, writes: 0, refused: 0, clients: 0 };
 
   constructor(private readonly deps: ProxyServerDeps) {
     this.allow = new ClientAllowList(deps.def.allowedClients);
+    this.name = `${deps.def.connection}:${deps.def.port}`;
   }
 
   /** Listens; resolves with the bound port. */
   async start(): Promise<number> {
     const { def, logger } = this.deps;
-    const server = net.createServer((socket) => this.accept(socket));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(def.port, def.bind, () => resolve());
-    });
-    const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : def.port;
-    logger.info(`Modbus proxy for ${def.connection} on ${def.bind}:${port} (max_age ${def.maxAgeMs / 1000} s, ${def.readOnly ? 'read-only' : 'writes by permission'}, clients ${def.allowedClients.join(', ')})`);
-    return port;
+    this.listener = await listenTcp(def.port, def.bind, (socket) => this.accept(socket));
+    logger.info(`Modbus proxy for ${def.connection} on ${def.bind}:${this.listener.port} (max_age ${def.maxAgeMs / 1000} s, ${def.readOnly ? 'read-only' : 'writes by permission'}, clients ${def.allowedClients.join(', ')})`);
+    return this.listener.port;
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
   }
 
   private accept(socket: net.Socket): void {
     const client = normaliseClient(socket.remoteAddress ?? '');
     const count = this.perClient.get(client) ?? 0;
-    if (!this.allow.allows(client) || this.sockets.size >= MAX_CONNECTIONS || count >= MAX_PER_CLIENT) {
+    const allowed = this.allow.allows(client);
+    if (!allowed || this.counters.clients >= MAX_CONNECTIONS || count >= MAX_PER_CLIENT) {
       this.counters.refused++;
-      this.deps.logger.warn(`Modbus proxy ${this.deps.def.connection}: refused ${client} (${!this.allow.allows(client) ? 'not in allowed_clients' : 'too many connections'})`);
+      this.deps.logger.warn(`Modbus proxy ${this.deps.def.connection}: refused ${client} (${allowed ? 'too many connections' : 'not in allowed_clients'})`);
       socket.destroy();
       return;
     }
-    this.sockets.add(socket);
     this.perClient.set(client, count + 1);
-    this.counters.clients = this.sockets.size;
-    socket.setNoDelay(true);
+    this.counters.clients++;
     socket.setTimeout(IDLE_MS, () => socket.destroy());
-    const splitter = new MbapSplitter();
-    let chain = Promise.resolve();
-    socket.on('data', (chunk: Buffer) => {
-      let frames;
-      try {
-        frames = splitter.push(chunk);
-      } catch (err) {
-        if (!(err instanceof ModbusFrameError)) throw err;
-        this.deps.logger.warn(`Modbus proxy ${this.deps.def.connection}: closed ${client}: ${err.message}`);
-        socket.destroy();
-        return;
-      }
-      for (const f of frames) {
-        chain = chain.then(async () => {
-          const reply = await this.answer(client, f.unitId, f.pdu);
-          if (!socket.destroyed) socket.write(encodeMbap(f.transactionId, f.unitId, reply));
-        });
-      }
-    });
-    socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      this.sockets.delete(socket);
       const n = (this.perClient.get(client) ?? 1) - 1;
       if (n > 0) this.perClient.set(client, n); else this.perClient.delete(client);
-      this.counters.clients = this.sockets.size;
+      this.counters.clients--;
     });
+    serveRequests(socket, 'mbap', (r) => this.answer(client, r.unitId, r.pdu),
+      (err) => this.deps.logger.warn(`Modbus proxy ${this.deps.def.connection}: closed ${client}: ${err.message}`));
   }
 
   private async answer(client: string, clientUnit: number, pdu: Buffer): Promise<Buffer> {
