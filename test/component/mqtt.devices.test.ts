@@ -180,8 +180,11 @@ describe('devices over MQTT', () => {
     });
 
     const second = build([{ id: 'a', unit: 1, address: 0 }], time, 'set', {});
+    ha.latest.delete('set/status');
     await running(second, async () => {
       expect(second.app.optimizer?.settings()).toEqual({ goal: 'freshest', enabled: false });
+      // the app subscribes its command topics before it says online; a command sent earlier is not heard
+      await until(second, () => ha.latest.get('set/status') === 'online', 'second app online');
       await ha.publish('set/control/goal/set', 'save_bus');
       await until(second, () => second.app.optimizer?.settings().goal === 'save_bus', 'goal back to save_bus');
     });
