@@ -26,6 +26,7 @@ import { optimizerPlaceholders, pollerStatisticsProvider } from './telemetry/pol
 import { StatisticsSensors } from './telemetry/statisticsSensors.js';
 import { createBuses } from './modbus/buses.js';
 import { persistedHoles } from './modbus/holesState.js';
+import { persistedReadSizes } from './modbus/readSizes.js';
 import { Poller, type PollerDeps } from './modbus/poller.js';
 import type { PollerEvents } from './modbus/pollerTypes.js';
 import type { Bus, Link } from './modbus/transport.js';
@@ -175,6 +176,7 @@ export function createApp(deps: AppDeps): App {
     store, clock, logger, entityIds: deps.entities.map((e) => e.id),
     parts: [
       persistedHoles(poller, (n) => logger.info(`Restored ${n} learned illegal-address ranges`)),
+      persistedReadSizes(poller),
       persistedStats(stats, deps.entities.map((e) => e.id), (line) => logger.info(line)),
       ...(optimizer ? [persistedOptimizer(optimizer)] : []),
     ],

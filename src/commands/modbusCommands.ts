@@ -22,6 +22,9 @@ export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCo
         return [id, c ? { state: c.state, last_changed: iso(c.lastChanged) } : null];
       })),
       buses: deps.poller.busStatus(),
+      read_sizes: deps.poller.readSizeList().map((r) => ({
+        bus: r.bus, unit_id: r.unitId, largest_ok: r.largestOk, smallest_refused: r.smallestRefused ?? null, max_registers: r.maxRegisters ?? null,
+      })),
       entities: deps.poller.allEntityStatus().map((s) => ({
         id: s.id, interval_s: s.intervalMs / 1000, polls: s.polls, changes: s.changes, errors: s.errors,
         value: s.lastValue ?? null, last_read: iso(s.lastReadAt), last_change: iso(s.lastChangeAt),

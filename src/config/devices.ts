@@ -4,7 +4,8 @@
  * connection and unit id) so they go through the same validation, cross checks and resolution as
  * entities typed by hand. Problems name the device item: `devices[1] (meter): prefix "meter" …`.
  */
-import type { DeviceDef } from '../modbus/types.js';
+import type { DeviceDef, UnitLimits } from '../modbus/types.js';
+import type { TemplateLimits } from './templates/types.js';
 import type { Item } from './crossChecks.js';
 import { deviceSchema, entitySchema, type EntityOptions } from './options.js';
 import { formatProblem, isRecord, show, validFieldsOf, type Segment } from './schemaDsl.js';
@@ -14,6 +15,23 @@ import { templateNamed } from './templates/index.js';
 function title(prefix: string): string {
   const words = prefix.split('_').filter((w) => w !== '').join(' ');
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+}
+
+const LIMIT_KEYS = ['max_registers_per_read', 'max_gap', 'pause_ms', 'connect_pause_ms', 'timeout_ms'] as const;
+
+/** The limit fields a device item sets (an unset field keeps the template's). */
+function definedOnly(d: Partial<Record<(typeof LIMIT_KEYS)[number], number | undefined>>): TemplateLimits {
+  return Object.fromEntries(LIMIT_KEYS.flatMap((k) => (d[k] === undefined ? [] : [[k, d[k]]])));
+}
+
+function unitLimitsOf(l: TemplateLimits): UnitLimits {
+  const limits: UnitLimits = {};
+  if (l.max_registers_per_read !== undefined) limits.maxRegisters = l.max_registers_per_read;
+  if (l.max_gap !== undefined) limits.maxGap = l.max_gap;
+  if (l.pause_ms !== undefined) limits.pauseMs = l.pause_ms;
+  if (l.connect_pause_ms !== undefined) limits.connectPauseMs = l.connect_pause_ms;
+  if (l.timeout_ms !== undefined) limits.timeoutMs = l.timeout_ms;
+  return limits;
 }
 
 /** The template's entities for each valid device item, the devices themselves, and the problems only devices can have. */
@@ -42,6 +60,7 @@ export function deviceEntities(rawDevices: readonly unknown[]): { items: Item<En
     devices.push({
       id: prefix, name: label, model: template.label, manufacturer: template.manufacturer, connection: d.connection, unitId,
       entityIds: template.entities.map((e) => `${prefix}_${e.key}`),
+      limits: unitLimitsOf({ ...template.limits, ...definedOnly(d) }),
     });
     for (const { key, name, ...rest } of template.entities) {
       const entity = { id: `${prefix}_${key}`, name: `${label} ${name}`, connection: d.connection, unit_id: unitId, ...rest };

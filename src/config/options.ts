@@ -63,12 +63,23 @@ export const entitySchema = object({
   max: float().optional().describe('Largest value a write may set (writable entities).'),
 });
 
+/** What a device accepts; a template declares its own, these fields override them. */
+const deviceLimitFields = {
+  max_registers_per_read: int(1, 125).optional()
+    .describe('Largest block read this device accepts; default the template\'s (SDM630: 80, SUN2000: 64).'),
+  max_gap: int(0, 124).optional().describe('Most unrequested registers a block read may bridge for this device.'),
+  pause_ms: int(0, 10_000).optional().describe('Pause before each request to this device (SUN2000: 50).'),
+  connect_pause_ms: int(0, 30_000).optional().describe('Pause after connecting before the first request (SUN2000: 1000).'),
+  timeout_ms: int(50, 60_000).optional().describe('How long to wait for this device\'s answer; default the template\'s or the connection\'s.'),
+};
+
 export const deviceSchema = object({
   template: oneOf(TEMPLATE_NAMES).describe(`Built-in register map: ${TEMPLATE_NAMES.join(', ')}.`),
   connection: str().describe('Name of the connection the device is on.'),
   unit_id: int(0, 255).default(1).describe('Modbus unit (slave) id of the device.'),
   prefix: str(ENTITY_ID_PATTERN).optional()
     .describe('Start of its entity ids and names (sensor.<prefix>_voltage_l1); default the template\'s, e.g. sdm630.'),
+  ...deviceLimitFields,
 });
 
 const duration = (fallback: string, what: string) =>

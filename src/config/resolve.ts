@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { LogLevel } from '../core/logger.js';
-import type { ConnectionDef, DeviceDef, EntityDef } from '../modbus/types.js';
+import { mergeUnitLimits, type ConnectionDef, type DeviceDef, type EntityDef, type UnitLimits } from '../modbus/types.js';
 import {
   checkConnections, checkEntities, defaultDataType, entityIdOf, naturalCount, type Item,
 } from './crossChecks.js';
@@ -51,7 +51,7 @@ export function resolveOptions(raw: unknown, files: readonly RegisterFile[] = []
   const moreValues = more.map((item) => validate(entitySchema, item.raw).value).filter((e) => e !== undefined);
   const entityDefs = [...value.entities, ...moreValues].map(toEntityDef);
   return {
-    connections: value.connections.map(toConnectionDef),
+    connections: withUnitLimits(value.connections.map(toConnectionDef), devices.devices),
     entities: entityDefs,
     devices: groupDevices(entityDefs, devices.devices),
     logLevel: value.log_level,
@@ -79,6 +79,19 @@ function byItem(problems: string[], fileNames: readonly string[]): string[] {
 function itemsOf(input: unknown, key: string): unknown[] {
   const list = isRecord(input) ? input[key] : undefined;
   return Array.isArray(list) ? list : [];
+}
+
+/** Each connection with the declared limits of the template devices on it, per unit. */
+function withUnitLimits(connections: ConnectionDef[], devices: readonly DeviceDef[]): ConnectionDef[] {
+  return connections.map((conn) => {
+    const units = new Map<number, UnitLimits>();
+    for (const d of devices) {
+      if (d.connection !== conn.name || d.limits === undefined || Object.keys(d.limits).length === 0) continue;
+      const known = units.get(d.unitId);
+      units.set(d.unitId, known === undefined ? d.limits : mergeUnitLimits(known, d.limits));
+    }
+    return units.size === 0 ? conn : { ...conn, unitLimits: units };
+  });
 }
 
 export function toConnectionDef(c: ConnectionOptions): ConnectionDef {

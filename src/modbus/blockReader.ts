@@ -2,13 +2,18 @@
  * Reads one planned block and hands each item its slice of the reply. When the device answers
  * exception 2 (illegal data address) for a multi-item block, the block is bisected until the bad
  * registers are isolated: only the entities whose own registers are illegal fail, a bridged gap that
- * turns out to be illegal is learned as a hole, and later plans avoid both.
+ * turns out to be illegal is learned as a hole, and later plans avoid both. Exceptions 3 and 4 on a
+ * multi-item block are bisected the same way; when the halves read fine the block was too long for
+ * the unit, and its read size is learned (readSizes.ts). A timed-out register block counts toward
+ * the same lesson. Every fc 3/4 success tells the unit's learned sizes what works.
  */
-import { ModbusExceptionError } from '../core/errors.js';
+import { ModbusExceptionError, ModbusTimeoutError } from '../core/errors.js';
 import { readBusTimeMs, type BusTiming } from './costModel.js';
 import type { HoleSet } from './holes.js';
 import type { BlockRequest, ReadItem } from './planner.js';
+import type { ReadSizes } from './readSizes.js';
 import type { Bus } from './transport.js';
+import { isBitFunction } from './types.js';
 
 export type ItemOutcome =
   | { ok: true; data: number[]; at: number; latencyMs: number }
@@ -18,13 +23,19 @@ export interface BlockReadContext {
   bus: Bus;
   timing: BusTiming;
   holes: HoleSet;
+  /** The bus's learned read sizes; absent = nothing learned (benchmark baselines). */
+  sizes?: ReadSizes;
   now: () => number;
   /** Called for every request actually sent (for bus statistics). */
   onRequest: (registers: number, modelledMs: number, measuredMs: number, failed: boolean) => void;
   onHole: (unitId: number, fn: number, start: number, end: number) => void;
+  /** A unit's cap fell after a block of `refusedCount` registers was refused for its size. */
+  onReadSize?: (unitId: number, refusedCount: number) => void;
 }
 
 const ILLEGAL_ADDRESS = 2;
+/** Illegal data value, device failure: what devices answer to a block longer than they serve. */
+const REFUSED_SIZE = new Set([3, 4]);
 
 export async function readBlock(ctx: BlockReadContext, block: BlockRequest): Promise<Map<string, ItemOutcome>> {
   const outcomes = new Map<string, ItemOutcome>();
@@ -37,6 +48,7 @@ async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<str
   try {
     const reply = await ctx.bus.read(block);
     ctx.onRequest(block.count, readBusTimeMs(block.fn, block.count, ctx.timing), reply.durationMs, false);
+    if (!isBitFunction(block.fn)) ctx.sizes?.succeeded(block.unitId, block.count);
     const at = ctx.now();
     for (const item of block.items) {
       const from = item.address - block.address;
@@ -45,9 +57,17 @@ async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<str
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     ctx.onRequest(block.count, readBusTimeMs(block.fn, block.count, ctx.timing), ctx.now() - startedAt, true);
-    if (isIllegalAddress(error) && distinctSpans(block.items) > 1) {
+    const multi = distinctSpans(block.items) > 1;
+    if (isIllegalAddress(error) && multi) {
       await bisect(ctx, block, out);
       return;
+    }
+    if (isRefusedSize(error) && multi && !isBitFunction(block.fn)) {
+      await bisectForSize(ctx, block, out);
+      return;
+    }
+    if (error instanceof ModbusTimeoutError && multi && !isBitFunction(block.fn) && ctx.sizes?.timedOut(block.unitId, block.count) === true) {
+      ctx.onReadSize?.(block.unitId, block.count);
     }
     const illegal = isIllegalAddress(error);
     if (illegal) learnHole(ctx, block.unitId, block.fn, block.address, block.address + block.count);
@@ -57,16 +77,28 @@ async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<str
 
 /** Splits the block's items in two halves by address and reads each; a failing gap becomes a hole. */
 async function bisect(ctx: BlockReadContext, block: BlockRequest, out: Map<string, ItemOutcome>): Promise<void> {
-  const sorted = [...block.items].sort((a, b) => a.address - b.address || a.count - b.count);
-  const cut = Math.ceil(sorted.length / 2);
-  const left = blockOf(block, sorted.slice(0, cut));
-  const right = blockOf(block, sorted.slice(cut));
+  const [left, right] = halves(block);
   await readInto(ctx, left, out);
   await readInto(ctx, right, out);
   const leftOk = left.items.every((i) => out.get(i.key)?.ok);
   const rightOk = right.items.every((i) => out.get(i.key)?.ok);
   const gapStart = left.address + left.count;
   if (leftOk && rightOk && gapStart < right.address) learnHole(ctx, block.unitId, block.fn, gapStart, right.address);
+}
+
+/** Reads the halves of a block refused with exception 3 or 4; when both read fine, its size was the reason. */
+async function bisectForSize(ctx: BlockReadContext, block: BlockRequest, out: Map<string, ItemOutcome>): Promise<void> {
+  const [left, right] = halves(block);
+  await readInto(ctx, left, out);
+  await readInto(ctx, right, out);
+  const ok = [...left.items, ...right.items].every((i) => out.get(i.key)?.ok);
+  if (ok && ctx.sizes?.refused(block.unitId, block.count) === true) ctx.onReadSize?.(block.unitId, block.count);
+}
+
+function halves(block: BlockRequest): [BlockRequest, BlockRequest] {
+  const sorted = [...block.items].sort((a, b) => a.address - b.address || a.count - b.count);
+  const cut = Math.ceil(sorted.length / 2);
+  return [blockOf(block, sorted.slice(0, cut)), blockOf(block, sorted.slice(cut))];
 }
 
 function blockOf(parent: BlockRequest, items: ReadItem[]): BlockRequest {
@@ -77,6 +109,10 @@ function blockOf(parent: BlockRequest, items: ReadItem[]): BlockRequest {
 
 function distinctSpans(items: readonly ReadItem[]): number {
   return new Set(items.map((i) => `${i.address}+${i.count}`)).size;
+}
+
+function isRefusedSize(error: Error): boolean {
+  return error instanceof ModbusExceptionError && REFUSED_SIZE.has(error.code);
 }
 
 function isIllegalAddress(error: Error): boolean {

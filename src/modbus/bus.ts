@@ -26,6 +26,10 @@ export interface BusOptions {
   /** Per-unit back-off after a timeout, same shape. */
   unitBackoffBaseMs: number;
   unitBackoffMaxMs: number;
+  /** Pause before a request to a unit that declares one, when longer than messageWaitMs (ms). */
+  unitPauseMs?: ReadonlyMap<number, number>;
+  /** Pause after the link opens before the first request (ms): some dongles drop early requests. */
+  connectPauseMs?: number;
 }
 
 export const DEFAULT_BUS_OPTIONS: Omit<BusOptions, 'messageWaitMs'> = {
@@ -178,7 +182,7 @@ class QueuedBus implements Bus {
   private async execute(job: Job): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const link = await this.ensureConnected(job.ctx);
-      await this.pace();
+      await this.pace(job.ctx.unitId);
       if (this.stopped) throw new ModbusConnectionError('bus stopped', job.ctx);
       try {
         const value = await this.exchange(link, job);
@@ -223,6 +227,9 @@ class QueuedBus implements Bus {
       throw new ModbusConnectionError('bus stopped', ctx);
     }
     this.onConnected();
+    const settle = this.opts.connectPauseMs ?? 0;
+    if (settle > 0) await this.wait(settle);
+    if (this.stopped) throw new ModbusConnectionError('bus stopped', ctx);
     return link;
   }
 
@@ -234,10 +241,11 @@ class QueuedBus implements Bus {
     this.deps.logger.info(`${this.deps.connectionName}: ${verb} (${this.key})`);
   }
 
-  /** Sleeps until messageWaitMs has passed since the previous request ended. */
-  private async pace(): Promise<void> {
-    if (this.lastEndAt === undefined || this.opts.messageWaitMs <= 0) return;
-    const nextAt = this.lastEndAt + this.opts.messageWaitMs;
+  /** Sleeps until messageWaitMs (or the unit's longer pause) has passed since the previous request ended. */
+  private async pace(unitId: number): Promise<void> {
+    const pause = Math.max(this.opts.messageWaitMs, this.opts.unitPauseMs?.get(unitId) ?? 0);
+    if (this.lastEndAt === undefined || pause <= 0) return;
+    const nextAt = this.lastEndAt + pause;
     // Re-check after waking: a wall-clock timer may fire a millisecond early.
     for (let due = nextAt - this.deps.clock.now(); due > 0 && !this.stopped; due = nextAt - this.deps.clock.now()) {
       await this.wait(due);

@@ -9,7 +9,7 @@ import type { Random } from '../core/random.js';
 import { createBus } from './bus.js';
 import { createModbusSerialLink } from './link.js';
 import type { Bus, Link } from './transport.js';
-import { busKeyOf, type ConnectionDef } from './types.js';
+import { busKeyOf, mergeUnitLimits, type ConnectionDef, type UnitLimits } from './types.js';
 
 export interface BusFactoryDeps {
   clock: Clock;
@@ -23,13 +23,29 @@ export interface BusFactoryDeps {
 export function createBuses(deps: BusFactoryDeps): Map<string, Bus> {
   const buses = new Map<string, Bus>();
   const makeLink = deps.createLink ?? createModbusSerialLink;
-  for (const conn of deps.connections) {
-    const key = busKeyOf(conn);
+  for (const first of deps.connections) {
+    const key = busKeyOf(first);
     if (buses.has(key)) continue;
+    const units = unitLimitsOfBus(deps.connections.filter((c) => busKeyOf(c) === key));
+    const conn: ConnectionDef = { ...first, unitLimits: units };
+    const unitPauseMs = new Map([...units].flatMap(([u, l]) => (l.pauseMs === undefined ? [] : [[u, l.pauseMs] as const])));
+    const connectPauseMs = Math.max(0, ...[...units.values()].map((l) => l.connectPauseMs ?? 0));
     buses.set(key, deps.createBus?.(conn, key) ?? createBus({
       key, connectionName: conn.name, createLink: () => makeLink(conn), clock: deps.clock, random: deps.random,
-      logger: deps.logger, options: { messageWaitMs: conn.messageWaitMs },
+      logger: deps.logger, options: { messageWaitMs: conn.messageWaitMs, unitPauseMs, connectPauseMs },
     }));
   }
   return buses;
+}
+
+/** Every unit's limits on one physical bus, merged over the connections that share it. */
+function unitLimitsOfBus(connections: readonly ConnectionDef[]): Map<number, UnitLimits> {
+  const units = new Map<number, UnitLimits>();
+  for (const c of connections) {
+    for (const [unit, limits] of c.unitLimits ?? []) {
+      const known = units.get(unit);
+      units.set(unit, known === undefined ? limits : mergeUnitLimits(known, limits));
+    }
+  }
+  return units;
 }

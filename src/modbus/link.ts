@@ -138,6 +138,8 @@ class ModbusSerialLink implements Link {
     if (!client?.isOpen) return Promise.reject(new ModbusConnectionError('port not open', ctx));
     if (this.inFlight) return Promise.reject(new Error('Link used concurrently: the Bus must serialise requests'));
     client.setID(ctx.unitId);
+    const timeoutMs = this.conn.unitLimits?.get(ctx.unitId)?.timeoutMs ?? this.conn.timeoutMs;
+    client.setTimeout(timeoutMs); // read per request by modbus-serial: a slow unit waits longer than its neighbours
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const settle = (act: () => void): void => {
@@ -151,7 +153,7 @@ class ModbusSerialLink implements Link {
       call(client).then(
         (value) => settle(() => resolve(value)),
         (err: unknown) => {
-          const opts = { portOpen: client.isOpen, timeoutMs: this.conn.timeoutMs };
+          const opts = { portOpen: client.isOpen, timeoutMs };
           settle(() => reject(toModbusError(err, ctx, opts)));
         },
       );

@@ -27,6 +27,14 @@ export interface PlanLimits {
   maxBits: number;
   timing: BusTiming;
   holes?: HoleSet;
+  /** A unit's own limits on fc 3/4 requests (declared or learned), tighter than maxRegisters. */
+  unitCaps?: (unitId: number) => UnitCaps;
+}
+
+/** What one unit accepts per fc 3/4 request: registers at most, unrequested registers bridged at most. */
+export interface UnitCaps {
+  maxRegisters: number;
+  maxGap: number;
 }
 
 /** One request to send, with the items whose values its reply carries. */
@@ -104,9 +112,11 @@ function toNodes(items: readonly ReadItem[]): Node[] {
  * address at or after node i's start: a segment starting at node i is legal while its end stays at
  * or below it. Spans only grow as a segment extends leftward, so each scan stops at the first
  * illegal segment, or once the segment alone costs more than the best plan found: O(n·k) for k
- * nodes per cap-wide window. Returns, per segment end j + 1, its start.
+ * nodes per cap-wide window. `gapReach[i]`, when given, is the last node a segment starting at node i
+ * may reach without bridging more unrequested registers at once than the unit takes. Returns, per
+ * segment end j + 1, its start.
  */
-function partition(nodes: readonly Node[], cap: number, holeLimit: Float64Array, cost: Float64Array): Int32Array {
+function partition(nodes: readonly Node[], cap: number, holeLimit: Float64Array, cost: Float64Array, gapReach: Int32Array | undefined): Int32Array {
   const n = nodes.length;
   const best = new Float64Array(n + 1);
   const requests = new Int32Array(n + 1);
@@ -122,6 +132,8 @@ function partition(nodes: readonly Node[], cap: number, holeLimit: Float64Array,
       const span = maxEnd - node.start;
       if (span > cap || maxEnd > (holeLimit[i] ?? 0)) break;
       const spanCost = cost[span] ?? 0;
+      // a segment bridging a wider gap than the unit takes is skipped, not a stop: a longer one may cover the gap
+      if (gapReach !== undefined && j > (gapReach[i] ?? j)) continue;
       // best[] never decreases and cost[] only grows with span: no longer segment can win any more.
       if (spanCost > bestCost + TIE_MS) break;
       const c = (best[i] ?? 0) + spanCost;
@@ -154,12 +166,32 @@ function blocksOf(nodes: readonly Node[], from: Int32Array, unitId: number, fn: 
   return blocks.reverse();
 }
 
+/**
+ * For each node i, the last node j such that reading nodes i..j as one block bridges no run of
+ * unrequested registers longer than `maxGap` (scanning forward at most a cap-wide window).
+ */
+function gapReachOf(nodes: readonly Node[], maxGap: number, cap: number): Int32Array {
+  const reach = new Int32Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    let covered = (nodes[i] as Node).end;
+    let j = i;
+    for (; j + 1 < nodes.length; j++) {
+      const next = nodes[j + 1] as Node;
+      if (next.start - covered > maxGap || next.end - (nodes[i] as Node).start > cap) break;
+      covered = Math.max(covered, next.end);
+    }
+    reach[i] = j;
+  }
+  return reach;
+}
+
 /** Plans one (unit, fn) group of items sorted by address. */
 function planGroup(items: readonly ReadItem[], limits: PlanLimits): BlockRequest[] {
   const head = items[0];
   if (head === undefined) return [];
   const { unitId, fn } = head;
-  const cap = isBitFunction(fn) ? limits.maxBits : limits.maxRegisters;
+  const unit = isBitFunction(fn) ? undefined : limits.unitCaps?.(unitId);
+  const cap = isBitFunction(fn) ? limits.maxBits : Math.min(limits.maxRegisters, unit?.maxRegisters ?? Infinity);
   const holes = limits.holes;
   const lone: ReadItem[] = [];
   const mergeable: ReadItem[] = [];
@@ -177,7 +209,8 @@ function planGroup(items: readonly ReadItem[], limits: PlanLimits): BlockRequest
   });
   // no segment spans more than the group does: the cost table need not reach the cap (2,000 for bits)
   const reach = nodes.reduce((m, node) => Math.max(m, node.end), 0) - (nodes[0]?.start ?? 0);
-  const from = partition(nodes, cap, holeLimit, costTable(fn, Math.max(Math.min(Math.floor(cap), reach), 0), limits.timing));
+  const gaps = unit !== undefined && Number.isFinite(unit.maxGap) ? gapReachOf(nodes, unit.maxGap, cap) : undefined;
+  const from = partition(nodes, cap, holeLimit, costTable(fn, Math.max(Math.min(Math.floor(cap), reach), 0), limits.timing), gaps);
   return [...blocksOf(nodes, from, unitId, fn), ...alone].sort(compareBlocks);
 }
 

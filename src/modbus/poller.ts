@@ -16,6 +16,7 @@ import { EntityRuntime, isSample } from './entityRuntime.js';
 import { HoleSet, type HoleRange } from './holes.js';
 import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
 import { planLimitsOf } from './readPlan.js';
+import { ReadSizes, type ReadSizeRecord } from './readSizes.js';
 import type { BusStatus, EntityStatus, PollerEvents, PollerView, Sample } from './pollerTypes.js';
 import type { Bus } from './transport.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './types.js';
@@ -40,6 +41,7 @@ interface BusLane {
   key: string;
   bus: Bus;
   holes: HoleSet;
+  sizes: ReadSizes;
   heap: MinHeap<{ rt: EntityRuntime; version: number }>;
   timer: TimerHandle | undefined;
   running: Promise<void> | undefined;
@@ -109,6 +111,23 @@ export class Poller implements PollerView {
       const lane = this.lanes.get(h.bus);
       if (!lane) continue;
       lane.holes.add(h.unitId, h.fn, h.start, h.end);
+      restored++;
+    }
+    return restored;
+  }
+
+  /** Learned read sizes per bus and unit (persisted by the store, shown in the plan view). */
+  readSizeList(): Array<ReadSizeRecord & { bus: string }> {
+    return [...this.lanes.values()].flatMap((l) => l.sizes.list().map((r) => ({ ...r, bus: l.key })));
+  }
+
+  /** Restores read sizes learned in an earlier run; those of buses that no longer exist are ignored. */
+  restoreReadSizes(list: ReadonlyArray<ReadSizeRecord & { bus: string }>): number {
+    let restored = 0;
+    for (const { bus, ...record } of list) {
+      const lane = this.lanes.get(bus);
+      if (!lane) continue;
+      lane.sizes.restore(record);
       restored++;
     }
     return restored;
@@ -203,7 +222,7 @@ export class Poller implements PollerView {
     if (due.length === 0) return;
     lane.status.cycles++;
     for (const [conn, group] of groupByConnection(due)) {
-      const limits = planLimitsOf(conn, lane.holes);
+      const limits = planLimitsOf(conn, lane.holes, lane.sizes);
       const byKey = new Map(group.map((rt) => [rt.item.key, rt]));
       const ctx = this.readContext(lane, limits.timing);
       const plan = this.deps.plan ?? planReads;
@@ -269,7 +288,7 @@ export class Poller implements PollerView {
 
   private readContext(lane: BusLane, timing: BlockReadContext['timing']): BlockReadContext {
     return {
-      bus: lane.bus, timing, holes: lane.holes, now: () => this.deps.clock.now(),
+      bus: lane.bus, timing, holes: lane.holes, sizes: lane.sizes, now: () => this.deps.clock.now(),
       onRequest: (registers, modelledMs, measuredMs, failed) => {
         lane.status.requests++;
         lane.status.registers += registers;
@@ -280,6 +299,11 @@ export class Poller implements PollerView {
       onHole: (unitId, fn, start, end) => {
         this.deps.logger.warn(`${lane.key} unit ${unitId} fc${fn}: registers ${start}..${end - 1} answer "illegal data address"; later reads avoid them`);
         this.deps.events.emit('holeLearned', { bus: lane.key, unitId, fn, start, end });
+      },
+      onReadSize: (unitId, refusedCount) => {
+        const cap = lane.sizes.capOf(unitId);
+        this.deps.logger.warn(`${lane.key} unit ${unitId}: a read of ${refusedCount} registers was refused while smaller reads work; reading at most ${cap} at a time`);
+        this.deps.events.emit('readSizeLearned', { bus: lane.key, unitId, maxRegisters: cap });
       },
     };
   }
@@ -304,7 +328,7 @@ function newLane(key: string, bus: Bus, now: number, initialHoles: HoleSet | und
     key, requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: now,
   };
   const holes = HoleSet.fromList(initialHoles?.list() ?? []);
-  return { key, bus, holes, heap: new MinHeap(), timer: undefined, running: undefined, status };
+  return { key, bus, holes, sizes: new ReadSizes(), heap: new MinHeap(), timer: undefined, running: undefined, status };
 }
 
 function groupByConnection(due: EntityRuntime[]): Map<ConnectionDef, EntityRuntime[]> {

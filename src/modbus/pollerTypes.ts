@@ -3,6 +3,7 @@
  * per-bus status (counters, last values) behind a read-only view. The optimizer, the stats module and the faces
  * consume these; none of them touch the poller's internals.
  */
+import type { ReadSizeRecord } from './readSizes.js';
 import type { EntityValue } from './types.js';
 
 export interface Sample {
@@ -33,6 +34,8 @@ export interface PollerEvents {
   readError: ReadFailure;
   /** A learned illegal-address range. */
   holeLearned: { bus: string; unitId: number; fn: number; start: number; end: number };
+  /** A unit's learned largest working read (registers). */
+  readSizeLearned: { bus: string; unitId: number; maxRegisters: number };
 }
 
 export interface EntityStatus {
@@ -101,6 +104,8 @@ export interface PollerView {
   entityStatus(id: string): EntityStatus | undefined;
   allEntityStatus(): EntityStatus[];
   busStatus(): BusStatus[];
+  /** Read sizes learned per bus and unit (a unit that refused long reads). */
+  readSizeList(): Array<ReadSizeRecord & { bus: string }>;
   intervalMs(id: string): number | undefined;
   /** Sets an entity's poll interval (clamped to its min/max); returns the value applied. */
   setIntervalMs(id: string, ms: number): number;

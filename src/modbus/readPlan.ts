@@ -7,7 +7,8 @@
  */
 import { readBusTimeMs, timingOf } from './costModel.js';
 import { HoleSet } from './holes.js';
-import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
+import { planReads, type BlockRequest, type PlanLimits, type ReadItem, type UnitCaps } from './planner.js';
+import type { ReadSizes } from './readSizes.js';
 import { busKeyOf, FUNCTION_OF, isBitFunction, type ConnectionDef, type EntityDef, type ReadFunction } from './types.js';
 
 /** Registers one fc 3/4 request may read (Modbus application protocol). */
@@ -30,14 +31,26 @@ export function readItemOf(def: Pick<EntityDef, 'id' | 'unitId' | 'registerType'
 
 /**
  * What a request on `conn` may span. `holes` are the learned illegal-address ranges of the connection's
- * bus; callers that plan from the definitions alone pass `new HoleSet()` and say so.
+ * bus; callers that plan from the definitions alone pass `new HoleSet()` and say so. Each unit's
+ * declared limits apply, and `sizes`, when given, the read sizes learned on the bus.
  */
-export function planLimitsOf(conn: ConnectionDef, holes: HoleSet): PlanLimits {
-  return {
+export function planLimitsOf(conn: ConnectionDef, holes: HoleSet, sizes?: ReadSizes): PlanLimits {
+  const limits: PlanLimits = {
     maxRegisters: Math.min(MAX_REGISTERS_PER_READ, conn.maxRegistersPerRead),
     maxBits: MAX_BITS_PER_READ,
     timing: timingOf(conn),
     holes,
+  };
+  if ((conn.unitLimits?.size ?? 0) > 0 || sizes !== undefined) limits.unitCaps = (unitId) => unitCapsOf(conn, unitId, sizes);
+  return limits;
+}
+
+/** A unit's fc 3/4 caps on `conn`: the tightest of its declared limits and its learned read size. */
+export function unitCapsOf(conn: ConnectionDef, unitId: number, sizes?: ReadSizes): UnitCaps {
+  const declared = conn.unitLimits?.get(unitId);
+  return {
+    maxRegisters: Math.min(declared?.maxRegisters ?? Infinity, sizes?.capOf(unitId) ?? Infinity),
+    maxGap: declared?.maxGap ?? Infinity,
   };
 }
 
@@ -50,9 +63,9 @@ export interface ConnectionReads {
 }
 
 /** Plans every entity of `entities` that sits on `conn` (others are ignored) within `planLimitsOf(conn, holes)`. */
-export function planConnectionReads(conn: ConnectionDef, entities: readonly EntityDef[], holes: HoleSet): ConnectionReads {
+export function planConnectionReads(conn: ConnectionDef, entities: readonly EntityDef[], holes: HoleSet, sizes?: ReadSizes): ConnectionReads {
   const items = entities.filter((d) => d.connection === conn.name).map(readItemOf);
-  const limits = planLimitsOf(conn, holes);
+  const limits = planLimitsOf(conn, holes, sizes);
   return { items, blocks: planReads(items, limits), limits };
 }
 

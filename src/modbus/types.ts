@@ -39,6 +39,37 @@ export interface ConnectionDef {
   messageWaitMs: number;
   maxRegistersPerRead: number;
   turnaroundMs: number;
+  /** What each unit on this connection accepts (declared by its device template or device options). */
+  unitLimits?: ReadonlyMap<number, UnitLimits>;
+}
+
+/**
+ * What one device accepts, as its manual (or a template citing it) declares: Eastron meters refuse
+ * reads of more than 80 registers, a Huawei SDongle wants 64 at most, 50 ms between requests, a second
+ * after connecting and a long timeout. Absent fields impose nothing beyond the connection's own.
+ */
+export interface UnitLimits {
+  /** Registers one fc 3/4 request may read. */
+  maxRegisters?: number;
+  /** Unrequested registers a block may bridge between two values (fc 3/4). */
+  maxGap?: number;
+  /** Pause before each request to this unit, after the previous request on the bus ended (ms). */
+  pauseMs?: number;
+  /** Pause after the connection opens before the first request (ms); the bus waits for its largest unit's. */
+  connectPauseMs?: number;
+  /** How long to wait for this unit's answer (ms). */
+  timeoutMs?: number;
+}
+
+/** Two declarations for one unit combined: the tighter cap, the longer pause and timeout. */
+export function mergeUnitLimits(a: UnitLimits, b: UnitLimits): UnitLimits {
+  const least = (x: number | undefined, y: number | undefined) => (x === undefined ? y : y === undefined ? x : Math.min(x, y));
+  const most = (x: number | undefined, y: number | undefined) => (x === undefined ? y : y === undefined ? x : Math.max(x, y));
+  const merged: UnitLimits = {
+    maxRegisters: least(a.maxRegisters, b.maxRegisters), maxGap: least(a.maxGap, b.maxGap),
+    pauseMs: most(a.pauseMs, b.pauseMs), connectPauseMs: most(a.connectPauseMs, b.connectPauseMs), timeoutMs: most(a.timeoutMs, b.timeoutMs),
+  };
+  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as UnitLimits;
 }
 
 /** Everything a codec needs, fixed at load time. */
@@ -86,6 +117,8 @@ export interface DeviceDef {
   unitId: number;
   /** In config order. */
   entityIds: string[];
+  /** Declared by the template, overridden by the device option; empty for a connection + unit device. */
+  limits?: UnitLimits;
 }
 
 /** A caching Modbus TCP server for other masters (option proxies[]). */

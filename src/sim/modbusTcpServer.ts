@@ -55,10 +55,10 @@ export class SimModbusTcpServer {
     await listener?.close();
   }
 
-  private async answer({ unitId, pdu }: ReceivedRequest): Promise<Buffer> {
+  private async answer({ unitId, pdu }: ReceivedRequest): Promise<Buffer | undefined> {
     const parsed = parseRequest(pdu);
     const device = this.units.get(unitId);
-    let reply: Buffer;
+    let reply: Buffer | undefined;
     let served: ServedRequest;
     if (!parsed.ok) {
       reply = exceptionResponse(parsed.fn, parsed.exception);
@@ -69,6 +69,7 @@ export class SimModbusTcpServer {
       const exception = 'exception' in result ? result.exception : undefined;
       served = { unitId, fn: request.fn, address: request.address, count: countOf(request), exception };
       if ('exception' in result) reply = exceptionResponse(request.fn, result.exception);
+      else if ('silent' in result) reply = undefined;
       else reply = request.kind === 'read' ? readResponse(request.fn, result.data) : writeResponse(request);
     }
     this.options.onRequest?.(served);

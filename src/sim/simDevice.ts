@@ -44,6 +44,8 @@ export interface SimDeviceSpec {
   unitId: number;
   turnaroundMs: number;
   maxRegistersPerRead?: number;
+  /** How a read over maxRegistersPerRead is refused: exception 3 (default, Eastron) or no answer at all. */
+  oversize?: 'exception' | 'silence';
   /** Readable ranges per register type: [start, endExclusive]. */
   ranges: Partial<Record<RegisterType, Array<[number, number]>>>;
   points: SimPointSpec[];
@@ -51,7 +53,7 @@ export interface SimDeviceSpec {
   heatPump?: HeatPumpSpec;
 }
 
-export type SimReadResult = { data: number[] } | { exception: number };
+export type SimReadResult = { data: number[] } | { exception: number } | { silent: true };
 
 /** Where a point's raw value comes from. */
 interface ValueSource {
@@ -81,7 +83,9 @@ export class SimDevice {
   }
 
   read(fn: ReadFunction, address: number, count: number, t: number): SimReadResult {
-    if (this.spec.maxRegistersPerRead !== undefined && count > this.spec.maxRegistersPerRead) return { exception: 3 };
+    if (this.spec.maxRegistersPerRead !== undefined && count > this.spec.maxRegistersPerRead) {
+      return this.spec.oversize === 'silence' ? { silent: true } : { exception: 3 };
+    }
     if (!this.readable(fn, address, count)) return { exception: 2 };
     const cells = this.byFn.get(fn);
     const written = this.written.get(fn);

@@ -5,7 +5,7 @@
  * costs seconds of CPU while the poller sees realistic durations and contention.
  */
 import { sleep, type Clock } from '../core/clock.js';
-import { ModbusExceptionError } from '../core/errors.js';
+import { ModbusExceptionError, ModbusTimeoutError } from '../core/errors.js';
 import { readBusTimeMs, type BusTiming } from '../modbus/costModel.js';
 import type { Bus, BusCounters, ReadReply, ReadRequest, WriteCoilRequest, WriteRegistersRequest } from '../modbus/transport.js';
 import type { SimDevice } from './simDevice.js';
@@ -16,6 +16,8 @@ export interface VirtualBusOptions {
   devices: readonly SimDevice[];
   /** Line timing; each device's own turnaround replaces `turnaroundMs`. */
   timing: Omit<BusTiming, 'turnaroundMs'>;
+  /** How long a request to a silent device waits before it times out (ms); default 1000. */
+  timeoutMs?: number;
   /** Recorded for tests and metrics. */
   onRequest?: (req: ReadRequest, at: number, exception: number | undefined) => void;
 }
@@ -39,6 +41,15 @@ export class VirtualBus implements Bus {
       const cost = readBusTimeMs(req.fn, req.count, { ...this.options.timing, turnaroundMs });
       const result = device ? device.read(req.fn, req.address, req.count, this.options.clock.now()) : { exception: 11 };
       this.options.onRequest?.({ unitId: req.unitId, fn: req.fn, address: req.address, count: req.count }, this.options.clock.now(), 'exception' in result ? result.exception : undefined);
+      if ('silent' in result) {
+        const waited = this.options.timeoutMs ?? 1000;
+        await sleep(this.options.clock, waited);
+        this.stats.requests++;
+        this.stats.errors++;
+        this.stats.timeouts++;
+        this.stats.busyMs += waited;
+        throw new ModbusTimeoutError(`no reply within ${waited} ms`, { connection: this.key, ...req });
+      }
       await sleep(this.options.clock, cost);
       this.stats.requests++;
       this.stats.busyMs += cost;

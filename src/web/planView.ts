@@ -9,6 +9,7 @@ import { readBusTimeMs } from '../modbus/costModel.js';
 import { HoleSet, type HoleRange } from '../modbus/holes.js';
 import type { BlockRequest } from '../modbus/planner.js';
 import { planConnectionReads } from '../modbus/readPlan.js';
+import { ReadSizes, type ReadSizeRecord } from '../modbus/readSizes.js';
 import { busKeyOf, type ConnectionDef } from '../modbus/types.js';
 import type { DashboardSource } from './overviewView.js';
 
@@ -40,6 +41,8 @@ export interface BusPlan {
   key: string;
   connections: ConnectionPlan[];
   holes: HoleRange[];
+  /** Units that refused long reads: what was learned and the cap the plan obeys. */
+  readSizes: ReadSizeRecord[];
 }
 
 export function buildPlan(src: Pick<DashboardSource, 'poller' | 'entities' | 'connections'>): { buses: BusPlan[] } {
@@ -48,18 +51,22 @@ export function buildPlan(src: Pick<DashboardSource, 'poller' | 'entities' | 'co
     const { bus, ...range } = h;
     holesByBus.set(bus, [...(holesByBus.get(bus) ?? []), range]);
   }
+  const sizesByBus = new Map<string, ReadSizeRecord[]>();
+  for (const { bus, ...record } of src.poller.readSizeList()) sizesByBus.set(bus, [...(sizesByBus.get(bus) ?? []), record]);
   const buses = new Map<string, BusPlan>();
   for (const conn of src.connections) {
     const key = busKeyOf(conn);
-    const bus = buses.get(key) ?? { key, connections: [], holes: holesByBus.get(key) ?? [] };
+    const bus = buses.get(key) ?? { key, connections: [], holes: holesByBus.get(key) ?? [], readSizes: sizesByBus.get(key) ?? [] };
     buses.set(key, bus);
-    bus.connections.push(connectionPlan(src, conn, bus.holes));
+    bus.connections.push(connectionPlan(src, conn, bus.holes, bus.readSizes));
   }
   return { buses: [...buses.values()] };
 }
 
-function connectionPlan(src: Pick<DashboardSource, 'entities'>, conn: ConnectionDef, holes: readonly HoleRange[]): ConnectionPlan {
-  const { items, blocks: planned, limits: { timing } } = planConnectionReads(conn, src.entities, HoleSet.fromList(holes));
+function connectionPlan(src: Pick<DashboardSource, 'entities'>, conn: ConnectionDef, holes: readonly HoleRange[], learned: readonly ReadSizeRecord[]): ConnectionPlan {
+  const sizes = new ReadSizes();
+  for (const r of learned) sizes.restore(r);
+  const { items, blocks: planned, limits: { timing } } = planConnectionReads(conn, src.entities, HoleSet.fromList(holes), sizes);
   let previous: BlockRequest | undefined;
   const blocks = planned.map((b): PlannedBlock => {
     const sameGroup = previous !== undefined && previous.unitId === b.unitId && previous.fn === b.fn;

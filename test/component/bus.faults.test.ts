@@ -327,6 +327,25 @@ describe('Bus back-off and pacing on the virtual clock', () => {
   });
 });
 
+describe('per-unit pacing declared by a device (issue 14)', () => {
+  const req = (unitId: number): ReadRequest => ({ unitId, fn: 3, address: 0, count: 1 });
+
+  it('waits a unit\'s own pause before its requests and the connect pause before the first', async () => {
+    const clock = new VirtualClock();
+    const { link, state } = scriptedLink(clock, () => [0]);
+    state.connectOk = true;
+    const bus = virtualBus(clock, link, { messageWaitMs: 10, unitPauseMs: new Map([[2, 50]]), connectPauseMs: 1000 });
+    const start = clock.now();
+    const all = Promise.all([bus.read(req(1)), bus.read(req(2)), bus.read(req(1)), bus.read(req(2)), bus.read(req(2))]);
+    await clock.advance(2000);
+    await all;
+    // first after the connect pause; unit 2 waits its 50 ms, unit 1 the bus's 10
+    expect(state.sentAt.map((t) => t - start)).toEqual([1000, 1050, 1060, 1110, 1160]);
+    await bus.stop();
+    expect(clock.pendingCount).toBe(0);
+  });
+});
+
 describe('classification of modbus-serial errors', () => {
   const ctx = { connection: 'c', unitId: 1, fn: 3, address: 0, count: 1 };
   // modbus-serial's own error "classes" are plain objects, not Error instances.

@@ -96,3 +96,26 @@ describe('devices option', () => {
     ]);
   });
 });
+
+describe('declared device limits', () => {
+  it('templates declare their manuals\' limits per unit; a device option overrides one field; other units and connections keep none', () => {
+    const { connections } = resolveOptions({
+      connections: [gw, { name: 'other', host: '10.0.0.6' }],
+      devices: [
+        { template: 'eastron_sdm630', connection: 'gw', unit_id: 2 },
+        { template: 'huawei_sun2000', connection: 'gw', unit_id: 1, timeout_ms: 15_000 },
+        { template: 'eastron_sdm120', connection: 'gw', unit_id: 3, prefix: 'sdm120', max_registers_per_read: 50 },
+      ],
+    });
+    const limits = connections.find((c) => c.name === 'gw')?.unitLimits;
+    expect(limits?.get(2)).toEqual({ maxRegisters: 80 });
+    expect(limits?.get(1)).toEqual({ maxRegisters: 64, maxGap: 15, pauseMs: 50, connectPauseMs: 1000, timeoutMs: 15_000 });
+    expect(limits?.get(3)).toEqual({ maxRegisters: 50 });
+    expect(connections.find((c) => c.name === 'other')?.unitLimits).toBeUndefined();
+  });
+
+  it('bad limit values are named with their device item', () => {
+    expect(problemsOf({ connections: [gw], devices: [{ template: 'eastron_sdm630', connection: 'gw', max_registers_per_read: 200, pause_ms: -1 }] }))
+      .toEqual(expect.arrayContaining([expect.stringMatching(/^devices\[0\].*max_registers_per_read 200 is not between 1 and 125/), expect.stringMatching(/^devices\[0\].*pause_ms/)]));
+  });
+});

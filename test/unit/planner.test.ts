@@ -305,3 +305,35 @@ describe('planReads: exact against brute force (seeded)', () => {
     }
   });
 });
+
+describe('planReads: a unit\'s own limits (declared by its template or learned)', () => {
+  const caps = (byUnit: Record<number, { maxRegisters?: number; maxGap?: number }>): PlanLimits['unitCaps'] =>
+    (unitId) => ({ maxRegisters: byUnit[unitId]?.maxRegisters ?? Infinity, maxGap: byUnit[unitId]?.maxGap ?? Infinity });
+
+  it('sdm630_88_registers_split_at_80: a unit cap below the connection\'s splits the block, other units keep 125', () => {
+    const pairs = (unitId: number) => Array.from({ length: 44 }, (_, i) => item(`u${unitId}_${i}`, 2 * i, 2, unitId, 4));
+    const blocks = planReads([...pairs(1), ...pairs(2)], limits(TCP, { unitCaps: caps({ 2: { maxRegisters: 80 } }) }));
+    expect(blocks.filter((b) => b.unitId === 1).map((b) => b.count)).toEqual([88]);
+    const unit2 = blocks.filter((b) => b.unitId === 2);
+    expect(Math.max(...unit2.map((b) => b.count))).toBeLessThanOrEqual(80);
+    expect(unit2.flatMap((b) => b.items).length).toBe(44);
+  });
+
+  it('sun2000_gap_16_not_bridged: a gap wider than the unit takes is never read, even where the cost model would', () => {
+    const items = [item('a', 0), item('b', 17), item('c', 30)];
+    expect(table(planReads(items, limits(RTU_9600)))).toEqual([[1, 3, 0, 31, ['a', 'b', 'c']]]);
+    expect(table(planReads(items, limits(RTU_9600, { unitCaps: caps({ 1: { maxGap: 15 } }) }))))
+      .toEqual([[1, 3, 0, 1, ['a']], [1, 3, 17, 14, ['b', 'c']]]);
+  });
+
+  it('gap_limit_and_overlap: an item spanning the gap lets a block bridge it', () => {
+    const items = [item('a', 0), item('wide', 0, 20), item('b', 20)];
+    expect(table(planReads(items, limits(RTU_9600, { unitCaps: caps({ 1: { maxGap: 0 } }) }))))
+      .toEqual([[1, 3, 0, 21, ['a', 'wide', 'b']]]);
+  });
+
+  it('bits are not capped by a register limit', () => {
+    const coils = Array.from({ length: 100 }, (_, i) => item(`c${i}`, i, 1, 1, 1));
+    expect(planReads(coils, limits(TCP, { unitCaps: caps({ 1: { maxRegisters: 10, maxGap: 0 } }) })).length).toBe(1);
+  });
+});

@@ -23,6 +23,13 @@ const KINDS: Record<Kind, Omit<TemplateEntity, 'key' | 'name' | 'register_type' 
   thd: { unit_of_measurement: '%', state_class: 'measurement', precision: 1, scan_interval: 60 },
 };
 
+/**
+ * Eastron's protocol documents limit a request to 40 parameters, i.e. 80 registers, and answer more
+ * with an exception (the SDM72D-M manual: 30 parameters; openWB PR #2890 saw some SDM630 units refuse
+ * above about 50 — learned at run time when it happens, see modbus/readSizes.ts).
+ */
+const EASTRON_LIMITS = { max_registers_per_read: 80 } as const;
+
 /** One float32 input register pair; `register` as the manual numbers it (30001 …). */
 function value(key: string, name: string, register: number, kind: Kind): TemplateEntity {
   return { key, name, register_type: 'input', address: register - 30001, data_type: 'float32', ...KINDS[kind] };
@@ -50,6 +57,7 @@ export const SDM630: DeviceTemplate = {
   prefix: 'sdm630',
   label: 'SDM630',
   manufacturer: 'Eastron',
+  limits: EASTRON_LIMITS,
   entities: [
     ...phases('voltage', 'Voltage', 30001, 'voltage'),
     ...phases('current', 'Current', 30007, 'current'),
@@ -80,6 +88,7 @@ export const SDM120: DeviceTemplate = {
   prefix: 'sdm120',
   label: 'SDM120',
   manufacturer: 'Eastron',
+  limits: EASTRON_LIMITS,
   entities: [
     value('voltage', 'Voltage', 30001, 'voltage'),
     value('current', 'Current', 30007, 'current'),

@@ -4,6 +4,10 @@
  * registers read with function 3, big-endian words, values scaled by the documented gain (gain 10 →
  * scale 0.1). Power values documented in kW with gain 1000 are the raw value in W. Only the inverter
  * itself: a power meter or battery behind it has registers of its own (add them as entities).
+ *
+ * Limits as wlcrs/huawei-solar-lib (`huawei_solar.py`, `const.py`) applies them to the SDongle and the
+ * inverter's own port: at most 64 registers per read and gaps under 16, 50 ms between requests, a
+ * second after connecting before the first request, and a 10 s timeout (the SDongle answers slowly).
  */
 import type { DeviceTemplate, TemplateEntity } from './types.js';
 
@@ -25,6 +29,7 @@ export const SUN2000: DeviceTemplate = {
   prefix: 'sun2000',
   label: 'SUN2000',
   manufacturer: 'Huawei',
+  limits: { max_registers_per_read: 64, max_gap: 15, pause_ms: 50, connect_pause_ms: 1000, timeout_ms: 10_000 },
   entities: [
     reg('model', 'Model', 30000, 'string', { count: 15, ...identity }),
     reg('serial_number', 'Serial number', 30015, 'string', { count: 10, ...identity }),

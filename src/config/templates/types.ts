@@ -35,5 +35,16 @@ export interface DeviceTemplate {
   label: string;
   /** Shown as the Home Assistant device's manufacturer. */
   manufacturer: string;
+  /** What the device accepts, as its manual says (the template file cites where); device options override. */
+  limits?: TemplateLimits;
   entities: readonly TemplateEntity[];
+}
+
+/** Written like the device option's fields of the same names. */
+export interface TemplateLimits {
+  max_registers_per_read?: number;
+  max_gap?: number;
+  pause_ms?: number;
+  connect_pause_ms?: number;
+  timeout_ms?: number;
 }

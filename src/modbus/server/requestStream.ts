@@ -30,8 +30,11 @@ function splitterOf(framing: Framing): (chunk: Buffer) => ReceivedRequest[] {
     ({ unitId, pdu, frame: (reply) => encodeMbap(transactionId, unitId, reply) }));
 }
 
-/** Answers every request of one connection in order; `onBadStream` hears why a connection was closed. */
-export function serveRequests(socket: net.Socket, framing: Framing, answer: (r: ReceivedRequest) => Promise<Buffer>, onBadStream?: (err: ModbusFrameError) => void): void {
+/**
+ * Answers every request of one connection in order; an answer of `undefined` sends nothing (a device
+ * that stays silent). `onBadStream` hears why a connection was closed.
+ */
+export function serveRequests(socket: net.Socket, framing: Framing, answer: (r: ReceivedRequest) => Promise<Buffer | undefined>, onBadStream?: (err: ModbusFrameError) => void): void {
   socket.setNoDelay(true);
   const split = splitterOf(framing);
   let chain = Promise.resolve();
@@ -48,7 +51,7 @@ export function serveRequests(socket: net.Socket, framing: Framing, answer: (r: 
     for (const r of received) {
       chain = chain.then(async () => {
         const reply = await answer(r);
-        if (!socket.destroyed) socket.write(r.frame(reply));
+        if (reply !== undefined && !socket.destroyed) socket.write(r.frame(reply));
       });
     }
   });

@@ -4,7 +4,8 @@
  * the next item may join the current block: Home Assistant core never merges (each entity its own
  * request); Telegraf's max_insert bridges gaps of up to 50 registers; SolaX-like blocks read any gap
  * within a 100-register span. Every variant respects the per-connection cap and — charitably, as a
- * user would after the first failures — the illegal-address holes the poller has learned.
+ * user would after the first failures — the illegal-address holes and unit read sizes the poller has
+ * learned, and each unit's declared limits.
  */
 import type { BlockRequest, PlanLimits, ReadItem } from '../../modbus/planner.js';
 import { isBitFunction } from '../../modbus/types.js';
@@ -26,8 +27,9 @@ function canJoin(block: BlockRequest, item: ReadItem, rule: GreedyRule, limits: 
   if (!head || !sameGroup(head, item)) return false;
   const end = block.address + block.count;
   const gap = item.address - end;
-  if (gap > rule.maxGap) return false;
-  const cap = Math.min(rule.maxSpan, isBitFunction(item.fn) ? limits.maxBits : limits.maxRegisters);
+  const unit = isBitFunction(item.fn) ? undefined : limits.unitCaps?.(item.unitId);
+  if (gap > Math.min(rule.maxGap, unit?.maxGap ?? Infinity)) return false;
+  const cap = Math.min(rule.maxSpan, isBitFunction(item.fn) ? limits.maxBits : Math.min(limits.maxRegisters, unit?.maxRegisters ?? Infinity));
   const newEnd = Math.max(end, item.address + item.count);
   if (newEnd - block.address > cap) return false;
   return !(limits.holes?.intersects(item.unitId, item.fn, block.address, newEnd) ?? false);

@@ -115,11 +115,16 @@ export interface MeterOptions {
   unitId: number;
   turnaroundMs: number;
   extended?: boolean;
+  /** Registers per read it serves; default 80, Eastron's documented limit (some units refuse above ~50). */
+  maxRegistersPerRead?: number;
+  /** How it refuses a longer read: exception 3 (default) or silence. */
+  oversize?: 'exception' | 'silence';
 }
 
 export function meterDevice(o: MeterOptions): SimDeviceSpec {
   return {
     name: o.name, unitId: o.unitId, turnaroundMs: o.turnaroundMs,
+    maxRegistersPerRead: o.maxRegistersPerRead ?? 80, oversize: o.oversize ?? 'exception',
     ranges: { input: [[0, 90], [200, 208], [224, 226], [234, 246], [342, 358]] },
     points: [...BASIC, ...(o.extended ? EXTENDED : [])],
   };

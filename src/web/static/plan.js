@@ -40,6 +40,8 @@ export function renderPlan(data) {
     el('h2', {}, bus.key),
     el('p', { class: 'muted' }, bus.holes.length === 0 ? 'No illegal-address holes learned on this bus.'
       : `Learned holes (never bridged): ${bus.holes.map((h) => `unit ${h.unitId} ${FN[h.fn]} ${h.start}–${h.end - 1}`).join('; ')}`),
+    ...(bus.readSizes ?? []).filter((r) => r.maxRegisters !== undefined).map((r) => el('p', { class: 'muted' },
+      `Unit ${r.unitId} refused a read of ${r.smallestRefused} registers; reads of it stay at ${r.maxRegisters} or fewer (largest that worked: ${r.largestOk}).`)),
     ...bus.connections.map((c) => el('div', {},
       el('h3', {}, `${c.name}: ${fmt(c.blocks.length)} requests per full sweep (${fmt(c.costMs, 1)} ms of bus time) instead of ${fmt(c.singleRequests)} (${fmt(c.singleCostMs, 1)} ms) one entity at a time`
         + (c.holesAvoided ? `; ${c.holesAvoided} split${c.holesAvoided === 1 ? '' : 's'} at a learned hole` : '')),
