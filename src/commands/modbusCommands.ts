@@ -28,7 +28,7 @@ export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCo
       entities: deps.poller.allEntityStatus().map((s) => ({
         id: s.id, interval_s: s.intervalMs / 1000, polls: s.polls, changes: s.changes, errors: s.errors,
         value: s.lastValue ?? null, last_read: iso(s.lastReadAt), last_change: iso(s.lastChangeAt),
-        last_error: s.lastError ?? null,
+        last_error: s.lastError ?? null, ...(s.countersHeld > 0 ? { counter_readings_held: s.countersHeld } : {}),
       })),
       ...deps.moreStatistics?.(),
     }),

@@ -121,7 +121,7 @@ export function checkEntities(items: Item<EntityOptions>[], connections: Item<Co
       const hint = known.length === 0 ? 'no connections are configured' : `known: ${known.join(', ')}`;
       problems.push(p('connection', `${show(conn)} is not a configured connection (${hint})`));
     }
-    problems.push(...checkRegisters(item, p), ...checkIntervals(item.fields, p), ...checkWrites(item.fields, p));
+    problems.push(...checkRegisters(item, p), ...checkIntervals(item.fields, p), ...checkWrites(item.fields, p), ...checkDecoding(item, p));
   });
   return problems;
 }
@@ -146,6 +146,31 @@ function checkRegisters(item: Item<EntityOptions>, p: (field: string, msg: strin
   const count = e.count ?? natural;
   if (e.address !== undefined && count !== undefined && e.address + count > 65536) {
     problems.push(p('address', `${e.address} + count ${count} runs past the last address 65535`));
+  }
+  return problems;
+}
+
+/** Sentinels, bits and value maps only where a register holds integers; a bit or a map, not both. */
+function checkDecoding(item: Item<EntityOptions>, p: (field: string, msg: string) => string): Problems {
+  const { raw, fields: e } = item;
+  const problems: Problems = [];
+  const registerType = e.register_type ?? (absent(raw, 'register_type') ? 'holding' : undefined);
+  const dataType = e.data_type ?? (absent(raw, 'data_type') && registerType ? defaultDataType(registerType) : undefined);
+  const integer = dataType !== undefined && /^u?int(16|32|64)$/.test(dataType);
+  if (e.bit !== undefined) {
+    if (dataType !== undefined && dataType !== 'uint16' && dataType !== 'uint32') problems.push(p('bit', `needs data_type uint16 or uint32, not ${dataType}`));
+    else if (dataType === 'uint16' && e.bit > 15) problems.push(p('bit', `${e.bit} is past the 16 bits of a uint16 (0…15)`));
+    if (e.value_map !== undefined) problems.push(p('bit', 'and value_map cannot both be set (a bit is on or off)'));
+    if (e.writable) problems.push(p('bit', 'cannot be written on its own (writable writes the whole register)'));
+  }
+  if (e.value_map !== undefined && dataType !== undefined && !integer) problems.push(p('value_map', `needs an integer data_type, not ${dataType}`));
+  const codes = new Set<number>();
+  e.value_map?.forEach((m) => {
+    if (codes.has(m.value)) problems.push(p('value_map', `lists the code ${m.value} twice`));
+    codes.add(m.value);
+  });
+  if (e.invalid_values !== undefined && dataType !== undefined && !integer) {
+    problems.push(p('invalid_values', `needs an integer data_type, not ${dataType} (floats: NaN already shows unknown)`));
   }
   return problems;
 }

@@ -57,6 +57,14 @@ export const entitySchema = object({
   scan_interval: float(0).default(15).describe('Starting poll interval in seconds; the optimizer tunes it.'),
   min_interval: float(0).default(1).describe('The optimizer never polls more often than this (seconds).'),
   max_interval: float(0).default(3600).describe('The optimizer never polls less often than this (seconds).'),
+  invalid_values: list(int(-(2 ** 53), 2 ** 53)).optional()
+    .describe('Raw values the device sends for "no reading", e.g. 32767 or 65535 (before scale): the sensor shows unknown instead.'),
+  bit: int(0, 31).optional()
+    .describe('Publish one bit of the register (0 = least significant) as a binary sensor; data_type uint16 or uint32.'),
+  value_map: list(object({
+    value: int(-(2 ** 53), 2 ** 53).describe('Raw code as the register holds it.'),
+    label: str().describe('Text Home Assistant shows for it.'),
+  })).optional().describe('Texts for a register\'s codes (e.g. 512 → On-grid); the sensor becomes an enum, and a code not listed shows unknown.'),
   writable: bool().default(false)
     .describe('Allow write_register / write_coil (and the MQTT control) to write this holding register or coil; off by default.'),
   min: float().optional().describe('Smallest value a write may set (writable entities).'),

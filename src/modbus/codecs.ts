@@ -6,7 +6,9 @@
  * default, with `byte`, `word` and `word_byte` swaps (see ./codecs/swap.ts).
  *
  * 64-bit integers are decoded exactly through BigInt but returned as Number, so values beyond 2^53
- * lose precision. NaN and ±Infinity floats decode to null: the device has no valid reading.
+ * lose precision. NaN and ±Infinity floats decode to null: the device has no valid reading; so do the
+ * raw integers an entity lists as invalid (sentinels such as 0x7FFF), before any scaling. A value map
+ * turns raw codes into texts, and `bit` reads one bit of a register as a boolean.
  */
 import { applySwap } from './codecs/swap.js';
 import { isNumericType, NUMERIC_FORMATS, type NumericFormat } from './codecs/numeric.js';
@@ -69,9 +71,13 @@ function numericDecoder(spec: CodecSpec, format: NumericFormat): Decoder {
   const scaling = scalingOf(spec);
   const read = wordReader(spec, format.registers);
   const shorten = spec.dataType === 'float32' && spec.precision === undefined;
+  const invalid = spec.invalidValues !== undefined && spec.invalidValues.length > 0 ? new Set(spec.invalidValues) : undefined;
+  const { valueMap, bit } = spec;
   return (data) => {
     const raw = format.fromWords(read(data));
-    if (!Number.isFinite(raw)) return null;
+    if (!Number.isFinite(raw) || invalid?.has(raw) === true) return null;
+    if (bit !== undefined) return Math.floor(raw / 2 ** bit) % 2 === 1;
+    if (valueMap !== undefined) return valueMap.get(raw) ?? null;
     return toEngineering(shorten ? shortestFloat32(raw) : raw, scaling);
   };
 }

@@ -4,6 +4,7 @@
  * here so the poller itself only schedules.
  */
 import { createDecoder } from './codecs.js';
+import { CounterGuard } from './counterGuard.js';
 import type { ItemOutcome } from './blockReader.js';
 import type { ReadItem } from './planner.js';
 import type { EntityStatus, ReadFailure, Sample } from './pollerTypes.js';
@@ -26,14 +27,17 @@ export class EntityRuntime {
   triggered = false;
   private readonly decode: (data: readonly number[]) => EntityValue | null;
   private waiters: Waiter[] = [];
+  /** total_increasing values only: a decrease that is no real reset keeps the last good reading. */
+  private readonly counter: CounterGuard | undefined;
 
   constructor(readonly def: EntityDef, readonly conn: ConnectionDef, busKey: string) {
     this.item = readItemOf(def);
     this.decode = createDecoder(def, def.registerType);
+    this.counter = def.stateClass === 'total_increasing' ? new CounterGuard() : undefined;
     this.status = {
       id: def.id, bus: busKey, intervalMs: def.scanIntervalMs, polls: 0, changes: 0, errors: 0,
       consecutiveErrors: 0, lastValue: undefined, lastReadAt: undefined, lastChangeAt: undefined,
-      lastErrorAt: undefined, lastError: undefined, meanLatencyMs: 0, illegalAddress: false,
+      lastErrorAt: undefined, lastError: undefined, meanLatencyMs: 0, illegalAddress: false, countersHeld: 0,
     };
   }
 
@@ -61,6 +65,13 @@ export class EntityRuntime {
       return this.fail(err instanceof Error ? err : new Error(String(err)), outcome.at, false);
     }
     const s = this.status;
+    if (this.counter !== undefined && typeof value === 'number') {
+      const verdict = this.counter.judge(value);
+      if (verdict.kind === 'hold') {
+        s.countersHeld++;
+        value = verdict.shown;
+      }
+    }
     const sample: Sample = {
       entityId: s.id, value, raw: outcome.data, at: outcome.at,
       changed: s.lastReadAt !== undefined && value !== s.lastValue,

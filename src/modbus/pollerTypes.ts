@@ -40,6 +40,8 @@ export interface PollerEvents {
 
 export interface EntityStatus {
   id: string;
+  /** Readings of a total_increasing value held back because they fell without a real reset. */
+  countersHeld: number;
   bus: string;
   intervalMs: number;
   polls: number;

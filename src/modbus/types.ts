@@ -82,6 +82,12 @@ export interface CodecSpec {
   offset: number;
   /** Decimal places to round to; undefined = no rounding. */
   precision: number | undefined;
+  /** Raw integers the device sends for "no reading" (SUN2000: 0x7FFF, 0xFFFF, …): decoded as null. */
+  invalidValues?: readonly number[];
+  /** Decode one bit (0 = least significant) of a 16-bit register as a boolean. */
+  bit?: number;
+  /** Text for each raw code (SUN2000 status 0x0200 → "On-grid"); a code not listed decodes as null. */
+  valueMap?: ReadonlyMap<number, string>;
 }
 
 export type EntityValue = number | string | boolean;

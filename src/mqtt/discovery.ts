@@ -59,6 +59,7 @@ export function entityComponent(def: EntityDef, device: DeviceDef, topics: Topic
   if (attrs.device_class !== undefined) c.dev_cla = attrs.device_class;
   if (attrs.state_class !== undefined) c.stat_cla = attrs.state_class;
   if (attrs.icon !== undefined) c.ic = attrs.icon;
+  if (attrs.options !== undefined) c.ops = attrs.options;
   if (binary) Object.assign(c, { pl_on: ON, pl_off: OFF });
   return c;
 }

@@ -107,6 +107,12 @@ export class SimDevice {
     return { data: [...values] };
   }
 
+  /** Drops written words from `address` on: the simulated values show again (tests of glitches). */
+  release(registerType: 'holding' | 'coil', address: number, count: number): void {
+    const map = this.written.get(FUNCTION_OF[registerType]);
+    for (let a = address; a < address + count; a++) map?.delete(a);
+  }
+
   /** The current engineering value of a point (for tests and the demo log). */
   valueOf(pointId: string, t: number): number {
     const point = this.pointOf(pointId);

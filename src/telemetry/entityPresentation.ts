@@ -9,11 +9,16 @@ import type { EntityDef, EntityValue } from '../modbus/types.js';
 /** HA rejects states longer than this. */
 export const MAX_STATE_LENGTH = 255;
 
-export function isBinaryEntity(def: Pick<EntityDef, 'registerType' | 'dataType'>): boolean {
-  return def.registerType === 'coil' || def.registerType === 'discrete_input' || def.dataType === 'bool';
+export function isBinaryEntity(def: Pick<EntityDef, 'registerType' | 'dataType' | 'bit'>): boolean {
+  return def.registerType === 'coil' || def.registerType === 'discrete_input' || def.dataType === 'bool' || def.bit !== undefined;
 }
 
-export function haEntityIdOf(def: Pick<EntityDef, 'id' | 'registerType' | 'dataType'>): string {
+/** An entity with a value map is an enum sensor: its state is one of the map's texts. */
+export function enumOptionsOf(def: Pick<EntityDef, 'valueMap'>): string[] | undefined {
+  return def.valueMap === undefined ? undefined : [...new Set(def.valueMap.values())];
+}
+
+export function haEntityIdOf(def: Pick<EntityDef, 'id' | 'registerType' | 'dataType' | 'bit'>): string {
   return `${isBinaryEntity(def) ? 'binary_sensor' : 'sensor'}.${def.id}`;
 }
 
@@ -38,17 +43,23 @@ export function stateTextOf(def: EntityDef, value: EntityValue | null, words: St
 function iconOf(def: EntityDef): string | undefined {
   if (def.deviceClass !== undefined) return undefined;
   if (isBinaryEntity(def)) return 'mdi:toggle-switch-outline';
+  if (def.valueMap !== undefined) return 'mdi:list-status';
   if (def.dataType === 'string') return 'mdi:text-box-outline';
   if (def.stateClass === 'total_increasing' || def.stateClass === 'total') return 'mdi:counter';
   return 'mdi:gauge';
 }
 
+/** HA's enum sensors take no unit and no state class; their options list every state they can show. */
 export function attributesOf(def: EntityDef): Record<string, unknown> {
   const binary = isBinaryEntity(def);
+  const options = enumOptionsOf(def);
   const attrs: Record<string, unknown> = { friendly_name: def.name };
-  if (!binary && def.unitOfMeasurement !== undefined) attrs.unit_of_measurement = def.unitOfMeasurement;
-  if (def.deviceClass !== undefined) attrs.device_class = def.deviceClass;
-  if (!binary && def.stateClass !== undefined) attrs.state_class = def.stateClass;
+  if (!binary && options === undefined && def.unitOfMeasurement !== undefined) attrs.unit_of_measurement = def.unitOfMeasurement;
+  if (options !== undefined) {
+    attrs.device_class = 'enum';
+    attrs.options = options;
+  } else if (def.deviceClass !== undefined) attrs.device_class = def.deviceClass;
+  if (!binary && options === undefined && def.stateClass !== undefined) attrs.state_class = def.stateClass;
   const icon = iconOf(def);
   if (icon !== undefined) attrs.icon = icon;
   return attrs;

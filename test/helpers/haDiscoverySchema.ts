@@ -38,7 +38,7 @@ const COMMON = new Set(['platform', 'name', 'unique_id', 'availability', 'availa
   'payload_not_available', 'icon', 'entity_category', 'enabled_by_default', 'json_attributes_topic', 'json_attributes_template', 'qos',
   'default_entity_id', 'object_id', 'encoding', 'device_class']);
 const PLATFORM_OPTIONS: Record<string, string[]> = {
-  sensor: ['state_topic', 'unit_of_measurement', 'state_class', 'value_template', 'expire_after', 'force_update', 'suggested_display_precision'],
+  sensor: ['state_topic', 'unit_of_measurement', 'state_class', 'value_template', 'expire_after', 'force_update', 'suggested_display_precision', 'options'],
   binary_sensor: ['state_topic', 'payload_on', 'payload_off', 'value_template', 'expire_after', 'force_update'],
   button: ['command_topic', 'command_template', 'payload_press', 'retain'],
   number: ['command_topic', 'command_template', 'state_topic', 'value_template', 'min', 'max', 'step', 'mode', 'unit_of_measurement', 'retain', 'optimistic'],
@@ -112,6 +112,12 @@ export function checkDeviceDiscovery(topic: string, payload: string, prefix = 'h
       if (e.entity_category !== undefined && !ENTITY_CATEGORIES.has(String(e.entity_category))) problems.push(`${where}: entity_category ${String(e.entity_category)}`);
       if (e.default_entity_id !== undefined && !new RegExp(`^${platform}\\.[a-z0-9_]+$`).test(String(e.default_entity_id))) problems.push(`${where}: default_entity_id ${String(e.default_entity_id)} is not ${platform}.<object_id>`);
       if (platform === 'select' && (!Array.isArray(e.options) || e.options.length === 0)) problems.push(`${where}: options must be a non-empty list`);
+      if (platform === 'sensor' && (e.options !== undefined || e.device_class === 'enum')) {
+        // HA's sensor: an enum sensor lists its options and has no unit or state class; options need device_class enum
+        if (e.device_class !== 'enum') problems.push(`${where}: options need device_class enum`);
+        if (!Array.isArray(e.options) || e.options.length === 0) problems.push(`${where}: an enum sensor needs a non-empty options list`);
+        if (e.unit_of_measurement !== undefined || e.state_class !== undefined) problems.push(`${where}: an enum sensor takes no unit_of_measurement or state_class`);
+      }
       if (platform === 'number' && typeof e.min === 'number' && typeof e.max === 'number' && e.min >= e.max) problems.push(`${where}: min ${e.min} is not below max ${e.max}`);
     }
   }

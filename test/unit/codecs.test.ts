@@ -346,3 +346,27 @@ describe('round trips: decode(encode(v)) === v', () => {
     expect(mismatches).toEqual([]);
   });
 });
+
+describe('sentinels, bits and value maps (issue 14)', () => {
+  it('sun2000_sentinels_decode_to_null: listed raw values, before any scaling, are no reading', () => {
+    expect(decode(spec('int16', { scale: 0.1, invalidValues: [0x7fff] }), [0x7fff])).toBeNull();
+    expect(decode(spec('int16', { scale: 0.1, precision: 1, invalidValues: [0x7fff] }), [0x7ffe])).toBe(3276.6);
+    expect(decode(spec('uint32', { scale: 0.01, invalidValues: [0xffffffff] }), [0xffff, 0xffff])).toBeNull();
+    expect(decode(spec('int32', { invalidValues: [0x7fffffff] }), [0x7fff, 0xffff])).toBeNull();
+    expect(decode(spec('uint16', { invalidValues: [] }), [0xffff])).toBe(65535);
+  });
+
+  it('a bit of a register is a boolean', () => {
+    expect(decode(spec('uint16', { bit: 0 }), [0b101])).toBe(true);
+    expect(decode(spec('uint16', { bit: 1 }), [0b101])).toBe(false);
+    expect(decode(spec('uint16', { bit: 15 }), [0x8000])).toBe(true);
+    expect(decode(spec('uint32', { bit: 16 }), [0x0001, 0x0000])).toBe(true);
+  });
+
+  it('sun2000_status_512_is_on_grid: a value map gives the text, an unlisted code no reading', () => {
+    const s = spec('uint16', { valueMap: new Map([[0x0200, 'On-grid'], [0xa000, 'Standby: no irradiation']]) });
+    expect(decode(s, [512])).toBe('On-grid');
+    expect(decode(s, [0xa000])).toBe('Standby: no irradiation');
+    expect(decode(s, [0x0300])).toBeNull();
+  });
+});

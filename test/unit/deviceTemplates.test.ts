@@ -119,3 +119,26 @@ describe('declared device limits', () => {
       .toEqual(expect.arrayContaining([expect.stringMatching(/^devices\[0\].*max_registers_per_read 200 is not between 1 and 125/), expect.stringMatching(/^devices\[0\].*pause_ms/)]));
   });
 });
+
+describe('sentinels, bits and value maps in options', () => {
+  const e = (extra: Record<string, unknown>) => ({ connections: [gw], entities: [{ name: 'x', connection: 'gw', address: 0, ...extra }] });
+
+  it('the SUN2000 template marks every integer row\'s sentinel and names the status codes', () => {
+    const { entities } = resolveOptions({ connections: [gw], devices: [{ template: 'huawei_sun2000', connection: 'gw' }] });
+    const byId = new Map(entities.map((d) => [d.id, d]));
+    expect(byId.get('sun2000_pv1_voltage')?.invalidValues).toEqual([0x7fff]);
+    expect(byId.get('sun2000_total_energy')?.invalidValues).toEqual([0xffffffff]);
+    expect(byId.get('sun2000_model')?.invalidValues).toBeUndefined();
+    expect(byId.get('sun2000_device_status')?.valueMap?.get(0x0200)).toBe('On-grid');
+  });
+
+  it('refuses what cannot be decoded, naming the field', () => {
+    expect(problemsOf(e({ data_type: 'float32', bit: 3 }))).toEqual([expect.stringMatching(/entities\[0\].*bit needs data_type uint16 or uint32, not float32/)]);
+    expect(problemsOf(e({ bit: 16 }))).toEqual([expect.stringMatching(/bit 16 is past the 16 bits of a uint16/)]);
+    expect(problemsOf(e({ data_type: 'float32', value_map: [{ value: 1, label: 'a' }] }))).toEqual([expect.stringMatching(/value_map needs an integer data_type, not float32/)]);
+    expect(problemsOf(e({ value_map: [{ value: 1, label: 'a' }, { value: 1, label: 'b' }] }))).toEqual([expect.stringMatching(/value_map lists the code 1 twice/)]);
+    expect(problemsOf(e({ data_type: 'string', count: 2, invalid_values: [0] }))).toEqual([expect.stringMatching(/invalid_values needs an integer data_type/)]);
+    expect(problemsOf(e({ bit: 2, writable: true }))).toEqual([expect.stringMatching(/bit cannot be written on its own/)]);
+    expect(problemsOf(e({ bit: 2, value_map: [{ value: 1, label: 'a' }] }))).toEqual([expect.stringMatching(/bit and value_map cannot both be set/)]);
+  });
+});

@@ -31,6 +31,8 @@ describe('the HA-side discovery checker', () => {
     ['a select without options', { ...documented, cmps: { a: { p: 'select', uniq_id: 'u', cmd_t: 'c' } } }, /options is required for select/],
     ['a wildcard topic', { ...documented, cmps: { a: { p: 'sensor', uniq_id: 'u', stat_t: 'a/#' } } }, /is not a topic/],
     ['a switch option on a sensor', { ...documented, cmps: { a: { p: 'sensor', uniq_id: 'u', stat_t: 'x', cmd_t: 'c' } } }, /command_topic is not an option of sensor/],
+    ['an enum sensor with a unit', { ...documented, cmps: { a: { p: 'sensor', uniq_id: 'u', stat_t: 'x', dev_cla: 'enum', ops: ['a'], unit_of_meas: 'W' } } }, /enum sensor takes no unit_of_measurement/],
+    ['options without device_class enum', { ...documented, cmps: { a: { p: 'sensor', uniq_id: 'u', stat_t: 'x', ops: ['a'] } } }, /options need device_class enum/],
     ['a bad default entity id', { ...documented, cmps: { a: { p: 'sensor', uniq_id: 'u', stat_t: 'x', default_entity_id: 'switch.x' } } }, /default_entity_id switch.x/],
   ])('refuses %s', (_what, payload, problem) => {
     expect(checkDeviceDiscovery(topic, JSON.stringify(payload)).problems.join('\n')).toMatch(problem);

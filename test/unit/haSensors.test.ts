@@ -73,3 +73,15 @@ describe('applyCompressed (subscribe_entities)', () => {
     expect(applyCompressed(states, { a: { 'x.y': { s: 5 } } }, 0)).toEqual([]);
   });
 });
+
+describe('enums and bits (issue 14)', () => {
+  it('a value map makes an enum sensor with its options, no unit and no state class; a bit a binary sensor', () => {
+    const status = def({ id: 'status', name: 'Status', unitOfMeasurement: 'x', stateClass: 'measurement', valueMap: new Map([[512, 'On-grid'], [768, 'Shutdown: fault']]) });
+    expect(attributesOf(status)).toEqual({ friendly_name: 'Status', device_class: 'enum', options: ['On-grid', 'Shutdown: fault'], icon: 'mdi:list-status' });
+    expect(stateTextOf(status, 'On-grid')).toBe('On-grid');
+    expect(stateTextOf(status, null)).toBe('unknown');
+    const alarm = def({ id: 'alarm', name: 'Alarm', bit: 3 });
+    expect(haEntityIdOf(alarm)).toBe('binary_sensor.alarm');
+    expect(stateTextOf(alarm, true)).toBe('on');
+  });
+});

@@ -5,7 +5,7 @@ import { censoredRatePerMs, meanStalenessMs } from '../../src/optimizer/stalenes
 describe('staleness estimate', () => {
   const stats = (polls: number, changes: number, intervalMs: number): EntityStatus => ({
     id: 'e', bus: 'b', intervalMs, polls, changes, errors: 0, consecutiveErrors: 0, lastValue: 1, lastReadAt: 0,
-    lastChangeAt: undefined, lastErrorAt: undefined, lastError: undefined, meanLatencyMs: 0, illegalAddress: false,
+    lastChangeAt: undefined, lastErrorAt: undefined, lastError: undefined, meanLatencyMs: 0, illegalAddress: false, countersHeld: 0,
   });
 
   it('is 0 for values that never change and approaches T/2 for values that always do', () => {

@@ -13,9 +13,34 @@ import type { DeviceTemplate, TemplateEntity } from './types.js';
 
 type Extra = Partial<Omit<TemplateEntity, 'key' | 'name' | 'address' | 'data_type'>>;
 
+/**
+ * What the inverter sends for "no reading" (huawei-solar-lib's registers, the SDongle at night): the
+ * largest value of each integer type (0x7FFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF). Shown as unknown.
+ */
+const SENTINELS: Partial<Record<TemplateEntity['data_type'], readonly number[]>> = {
+  int16: [0x7fff], uint16: [0xffff], int32: [0x7fffffff], uint32: [0xffffffff],
+};
+
 function reg(key: string, name: string, address: number, data_type: TemplateEntity['data_type'], extra: Extra): TemplateEntity {
-  return { key, name, register_type: 'holding', address, data_type, scan_interval: 10, ...extra };
+  const invalid = SENTINELS[data_type];
+  return { key, name, register_type: 'holding', address, data_type, scan_interval: 10, ...(invalid ? { invalid_values: invalid } : {}), ...extra };
 }
+
+/** Register 32089, as Huawei's interface definitions name its codes (HA's huawei_solar shows the same texts). */
+const DEVICE_STATUS: ReadonlyArray<[number, string]> = [
+  [0x0000, 'Standby: initializing'], [0x0001, 'Standby: detecting insulation resistance'],
+  [0x0002, 'Standby: detecting irradiation'], [0x0003, 'Standby: grid detecting'], [0x0100, 'Starting'],
+  [0x0200, 'On-grid'], [0x0201, 'Grid connection: power limited'], [0x0202, 'Grid connection: self-derating'],
+  [0x0203, 'Off-grid mode: running'], [0x0300, 'Shutdown: fault'], [0x0301, 'Shutdown: command'],
+  [0x0302, 'Shutdown: OVGR'], [0x0303, 'Shutdown: communication disconnected'], [0x0304, 'Shutdown: power limited'],
+  [0x0305, 'Shutdown: manual startup required'], [0x0306, 'Shutdown: DC switches disconnected'],
+  [0x0307, 'Shutdown: rapid cutoff'], [0x0308, 'Shutdown: input underpowered'],
+  [0x0401, 'Grid scheduling: cosphi-P curve'], [0x0402, 'Grid scheduling: Q-U curve'],
+  [0x0403, 'Grid scheduling: PF-U curve'], [0x0404, 'Grid scheduling: dry contact'],
+  [0x0405, 'Grid scheduling: Q-P curve'], [0x0500, 'Spot-check ready'], [0x0501, 'Spot-checking'],
+  [0x0600, 'Inspecting'], [0x0700, 'AFCI self check'], [0x0800, 'I-V scanning'], [0x0900, 'DC input detection'],
+  [0x0a00, 'Running: off-grid charging'], [0xa000, 'Standby: no irradiation'],
+];
 
 const volts = { unit_of_measurement: 'V', device_class: 'voltage', state_class: 'measurement', scale: 0.1 } as const;
 const amps = (scale: number) => ({ unit_of_measurement: 'A', device_class: 'current', state_class: 'measurement', scale }) as const;
@@ -56,7 +81,7 @@ export const SUN2000: DeviceTemplate = {
     reg('efficiency', 'Efficiency', 32086, 'uint16', { unit_of_measurement: '%', state_class: 'measurement', scale: 0.01, scan_interval: 60 }),
     reg('internal_temperature', 'Internal temperature', 32087, 'int16', { unit_of_measurement: '°C', device_class: 'temperature', state_class: 'measurement', scale: 0.1, scan_interval: 60 }),
     reg('insulation_resistance', 'Insulation resistance', 32088, 'uint16', { unit_of_measurement: 'MΩ', state_class: 'measurement', scale: 0.001, scan_interval: 600 }),
-    reg('device_status', 'Device status', 32089, 'uint16', { scan_interval: 30 }),
+    reg('device_status', 'Device status', 32089, 'uint16', { scan_interval: 30, value_map: DEVICE_STATUS.map(([value, label]) => ({ value, label })) }),
     reg('fault_code', 'Fault code', 32090, 'uint16', { scan_interval: 30 }),
     reg('total_energy', 'Total energy yield', 32106, 'uint32', energy),
     reg('daily_energy', 'Energy yield today', 32114, 'uint32', energy),

@@ -22,6 +22,12 @@ export interface TemplateEntity {
   state_class?: (typeof STATE_CLASSES)[number];
   /** Starting poll interval (s); the optimizer tunes it. */
   scan_interval: number;
+  /** Raw values the device sends for "no reading" (shown as unknown). */
+  invalid_values?: readonly number[];
+  /** Texts for the register's codes (an enum sensor). */
+  value_map?: ReadonlyArray<{ value: number; label: string }>;
+  /** One bit of the register as a binary sensor. */
+  bit?: number;
 }
 
 export interface DeviceTemplate {
