@@ -166,7 +166,8 @@ export function registerWriteCommands(registry: CommandRegistry, deps: ModbusCom
       return { ...(target as Target), words, value };
     },
     run: async (w, caller) => {
-      await send(w, () => w.bus.writeRegisters({ unitId: w.unitId, address: w.address, values: w.words }));
+      const single = w.entity?.writeFunction === 6 && w.words.length === 1;
+      await send(w, () => w.bus.writeRegisters({ unitId: w.unitId, address: w.address, values: w.words, ...(single ? { single } : {}) }));
       audit(deps, caller, w, 'write_register', w.entity ? w.value : w.words);
       if (w.broadcast) return { ...describeTarget(w), written: w.words, broadcast: true, verified: null };
       if (w.entity) {

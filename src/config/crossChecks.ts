@@ -181,6 +181,11 @@ function checkWrites(e: Partial<EntityOptions>, p: (field: string, msg: string) 
   const type = e.register_type ?? 'holding';
   if (e.writable && type !== 'holding' && type !== 'coil') problems.push(p('writable', `is set but register_type ${type} cannot be written (only holding and coil)`));
   if (e.min !== undefined && e.max !== undefined && e.min > e.max) problems.push(p('min', `${e.min} is greater than max ${e.max}`));
+  if (e.write_function !== undefined && e.write_function !== 6 && e.write_function !== 16) problems.push(p('write_function', `${e.write_function} is not 6 or 16`));
+  else if (e.write_function === 6 && type !== 'holding') problems.push(p('write_function', `6 writes holding registers, not ${type}`));
+  else if (e.write_function === 6 && e.data_type !== undefined && !['int16', 'uint16', 'float16', 'bool'].includes(e.data_type)) {
+    problems.push(p('write_function', `6 writes one register; data_type ${e.data_type} takes more (use 16)`));
+  }
   return problems;
 }
 

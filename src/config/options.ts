@@ -67,6 +67,8 @@ export const entitySchema = object({
   })).optional().describe('Texts for a register\'s codes (e.g. 512 → On-grid); the sensor becomes an enum, and a code not listed shows unknown.'),
   writable: bool().default(false)
     .describe('Allow write_register / write_coil (and the MQTT control) to write this holding register or coil; off by default.'),
+  write_function: int(6, 16).optional()
+    .describe('Modbus function for writes: 16 (write multiple registers, default) or 6 (write single register; some devices take only 6).'),
   min: float().optional().describe('Smallest value a write may set (writable entities).'),
   max: float().optional().describe('Largest value a write may set (writable entities).'),
 });

@@ -160,6 +160,7 @@ export function toEntityDef(e: EntityOptions): EntityDef {
     ...(e.bit !== undefined ? { bit: e.bit } : {}),
     ...(e.value_map !== undefined && e.value_map.length > 0 ? { valueMap: new Map(e.value_map.map((m) => [m.value, m.label])) } : {}),
     ...(e.writable ? { writable: true } : {}),
+    ...(e.write_function === 6 ? { writeFunction: 6 as const } : e.write_function === 16 ? { writeFunction: 16 as const } : {}),
     ...(e.min !== undefined ? { writeMin: e.min } : {}),
     ...(e.max !== undefined ? { writeMax: e.max } : {}),
   };

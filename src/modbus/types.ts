@@ -107,6 +107,8 @@ export interface EntityDef extends CodecSpec {
   maxIntervalMs: number;
   /** Writes allowed (option writable); absent = read-only. */
   writable?: boolean;
+  /** Function code for writes (option write_function); absent = 16. */
+  writeFunction?: 6 | 16;
   /** Bounds a write must keep (options min and max). */
   writeMin?: number;
   writeMax?: number;
