@@ -34,6 +34,7 @@ import { busKeyOf, type ConnectionDef, type DeviceDef, type EntityDef, type Prox
 import { CachingBus } from './modbus/proxy/cachingBus.js';
 import { ProxyServer } from './modbus/proxy/proxyServer.js';
 import { writableRange } from './modbus/proxy/writePermission.js';
+import { entitiesCovering } from './modbus/proxy/pollingCover.js';
 import { groupDevices } from './config/deviceGroups.js';
 import type { BrokerSettings } from './mqtt/brokerSettings.js';
 import { MqttFace } from './mqtt/mqttFace.js';
@@ -250,6 +251,12 @@ export function createApp(deps: AppDeps): App {
     return [new ProxyServer({
       clock, logger, def, bus, audit: (by, what, after) => auditWrite(by, what, null, after),
       writable: (unitId, table, address, count) => deps.allowRawWrites === true || writableRange(deps.entities, conn.name, unitId, table, address, count),
+      readThroughPolling: async (unitId, fn, address, count) => {
+        const ids = entitiesCovering(deps.entities, conn.name, unitId, fn, address, count);
+        if (ids === undefined) return false;
+        await Promise.all(ids.map((id) => poller.readNow(id)));
+        return true;
+      },
     })];
   });
   if (proxies.length > 0) statistics.register(proxyStatisticsProvider(proxies));

@@ -1,6 +1,7 @@
 /**
  * The Modbus proxies' figures as statistics sensors: reads answered from the cache (each one a request
- * the device was spared), reads that went to the device, writes passed, connections refused, and the
+ * the device was spared), reads that went to the device as their own request (misses merged into the
+ * app's polling or sharing a read already in flight are counted apart), writes passed, connections refused, and the
  * clients connected now — summed over the proxies, per proxy in the attributes.
  */
 import type { ProxyCounters } from '../modbus/proxy/proxyServer.js';
@@ -21,7 +22,10 @@ export function proxyStatisticsProvider(proxies: ReadonlyArray<{ name: string; c
       const per = Object.fromEntries(proxies.map((p) => [p.name, { ...p.counters }]));
       return [
         { key: 'proxy_cache_hits', value: sum('hits'), attributes: { per_proxy: per } },
-        { key: 'proxy_device_reads', value: sum('misses'), attributes: { writes: sum('writes'), refused: sum('refused') } },
+        {
+          key: 'proxy_device_reads', value: sum('misses') - sum('merged') - sum('shared'),
+          attributes: { merged_with_polling: sum('merged'), shared_in_flight: sum('shared'), writes: sum('writes'), refused: sum('refused') },
+        },
         { key: 'proxy_clients', value: sum('clients') },
       ];
     },

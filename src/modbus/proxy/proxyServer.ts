@@ -30,6 +30,10 @@ export interface ProxyCounters {
   hits: number;
   /** Reads that went to the device. */
   misses: number;
+  /** Misses answered by pulling the app's own polls forward (merged with due polling, no request of their own). */
+  merged: number;
+  /** Misses that waited for the same read another client had in flight. */
+  shared: number;
   writes: number;
   refused: number;
   clients: number;
@@ -43,6 +47,11 @@ export interface ProxyServerDeps {
   /** Whether a write of `count` registers (or coils) at `address` on the device's unit is permitted. */
   writable(unitId: number, table: 'holding' | 'coil', address: number, count: number): boolean;
   audit(by: string, what: string, after: unknown): void;
+  /**
+   * Reads the app's entities that make up this range through its own polling (merged by the planner
+   * with what is due); resolves false when they do not cover it or a read failed.
+   */
+  readThroughPolling?(unitId: number, fn: 1 | 2 | 3 | 4, address: number, count: number): Promise<boolean>;
 }
 
 export class ProxyServer {
@@ -51,7 +60,9 @@ export class ProxyServer {
   private listener: TcpListener | undefined;
   private readonly perClient = new Map<string, number>();
   private readonly allow: ClientAllowList;
-  readonly counters: ProxyCounters = { hits: 0, misses: 0, writes: 0, refused: 0, clients: 0 };
+  readonly counters: ProxyCounters = { hits: 0, misses: 0, merged: 0, shared: 0, writes: 0, refused: 0, clients: 0 };
+  /** Device reads in flight by unit:fn:address:count, so clients asking the same at once share one. */
+  private readonly inFlight = new Map<string, Promise<number[]>>();
 
   constructor(private readonly deps: ProxyServerDeps) {
     this.allow = new ClientAllowList(deps.def.allowedClients);
@@ -117,8 +128,31 @@ export class ProxyServer {
       return readResponse(r.fn, cached);
     }
     this.counters.misses++;
-    const reply = await bus.read({ unitId, fn: r.fn, address: r.address, count: r.count });
-    return readResponse(r.fn, reply.data);
+    return readResponse(r.fn, await this.fetch(unitId, r));
+  }
+
+  /** One device read per distinct range in flight; through the app's polling when its entities cover the range. */
+  private fetch(unitId: number, r: Extract<ModbusRequest, { kind: 'read' }>): Promise<number[]> {
+    const key = `${unitId}:${r.fn}:${r.address}:${r.count}`;
+    const pending = this.inFlight.get(key);
+    if (pending) {
+      this.counters.shared++;
+      return pending;
+    }
+    const started = this.deps.clock.now();
+    const read = (async () => {
+      const { bus } = this.deps;
+      if (await this.deps.readThroughPolling?.(unitId, r.fn, r.address, r.count).catch(() => false)) {
+        const polled = bus.cache.fresh(unitId, r.fn, r.address, r.count, started);
+        if (polled) {
+          this.counters.merged++;
+          return polled;
+        }
+      }
+      return (await bus.read({ unitId, fn: r.fn, address: r.address, count: r.count })).data;
+    })().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, read);
+    return read;
   }
 
   private async write(client: string, unitId: number, r: Exclude<ModbusRequest, { kind: 'read' }>): Promise<Buffer> {

@@ -1,0 +1,97 @@
+// One device, three masters: the app polls a pymodbus device while a pymodbus client and modbus-serial
+// read overlapping ranges through the proxy as fast as they can. A relay between the app and the device
+// counts MBAP frames: the device never has more than one request outstanding, every client gets the
+// device's values, clients asking the same at once share one read, and a client's read of registers the
+// app polls anyway goes through the app's polling instead of a request of its own.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import ModbusRTU from 'modbus-serial';
+import { createApp, type App } from '../../src/app.js';
+import { resolveOptions } from '../../src/config/resolve.js';
+import { resolveProxies } from '../../src/config/proxies.js';
+import { createSystemClock } from '../../src/core/clock.js';
+import { createMemoryLogger } from '../../src/core/logger.js';
+import { startMbapRelay, type MbapRelay } from '../helpers/mbapRelay.js';
+import { freePort } from '../helpers/ports.js';
+import { startPymodbusServer, SYSTEM_PYTHON, type PymodbusServer } from '../helpers/pymodbusServer.js';
+
+const run = promisify(execFile);
+const HOLDING = Array.from({ length: 20 }, (_, i) => 200 + i);
+
+let device: PymodbusServer;
+let relay: MbapRelay;
+let app: App;
+let proxyPort: number;
+
+beforeAll(async () => {
+  const devicePort = await freePort();
+  device = await startPymodbusServer({ mode: 'tcp', port: devicePort, units: { 1: { holding: HOLDING } } });
+  relay = await startMbapRelay(devicePort);
+  proxyPort = await freePort();
+  const resolved = resolveOptions({
+    connections: [{ name: 'dev', host: '127.0.0.1', port: relay.port, timeout_ms: 2000 }],
+    entities: HOLDING.slice(0, 10).map((_, i) => ({ id: `r${i}`, name: `R${i}`, connection: 'dev', address: i, scan_interval: 1, min_interval: 1 })),
+    proxies: [{ connection: 'dev', port: proxyPort, max_age: 0.2 }],
+  });
+  app = createApp({
+    clock: createSystemClock(), random: Math.random, logger: createMemoryLogger(), connections: resolved.connections, entities: resolved.entities,
+    statusEveryMs: 0, proxies: resolveProxies(resolved.options.proxies, 'standalone'),
+  });
+  await app.start();
+  await device.waitForRequests(1);
+}, 30_000);
+afterAll(async () => {
+  await app.stop();
+  await relay.close();
+  await device.stop();
+});
+
+describe('three masters on one device', () => {
+  it('the device never sees two requests at once; every client reads the device\'s values', async () => {
+    const script = `
+import json
+from pymodbus.client import ModbusTcpClient
+c = ModbusTcpClient("127.0.0.1", port=${proxyPort})
+c.connect()
+seen = []
+for i in range(60):
+    r = c.read_holding_registers(4, 12, slave=1)
+    seen.append(r.registers)
+c.close()
+print(json.dumps(seen))`;
+    const client = new ModbusRTU.default();
+    await client.connectTCP('127.0.0.1', { port: proxyPort });
+    client.setID(1);
+    const serialReads = (async () => {
+      const out: number[][] = [];
+      for (let i = 0; i < 60; i++) out.push((await client.readHoldingRegisters(0, 8)).data);
+      return out;
+    })();
+    const [py, ms] = await Promise.all([run(SYSTEM_PYTHON, ['-c', script]), serialReads]);
+    client.close(() => undefined);
+    const pyReads = JSON.parse(py.stdout.trim()) as number[][];
+    expect(pyReads).toHaveLength(60);
+    for (const r of pyReads) expect(r).toEqual(HOLDING.slice(4, 16));
+    for (const r of ms) expect(r).toEqual(HOLDING.slice(0, 8));
+    expect(relay.requests()).toBeGreaterThan(1);
+    expect(relay.maxInFlight()).toBe(1);
+    const c = app.proxies[0]?.counters;
+    expect(c && c.hits + c.misses).toBe(120);
+  }, 60_000);
+
+  it('a read of registers the app polls goes through its polling; one of registers it does not is a request of its own', async () => {
+    const before = { ...app.proxies[0]?.counters };
+    const client = new ModbusRTU.default();
+    await client.connectTCP('127.0.0.1', { port: proxyPort });
+    client.setID(1);
+    await new Promise((r) => setTimeout(r, 300)); // let the cache age past max_age
+    expect((await client.readHoldingRegisters(2, 3)).data).toEqual(HOLDING.slice(2, 5)); // r2..r4: polled entities
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await client.readHoldingRegisters(14, 3)).data).toEqual(HOLDING.slice(14, 17)); // nobody polls these
+    client.close(() => undefined);
+    const after = app.proxies[0]?.counters;
+    expect((after?.merged ?? 0) - (before.merged ?? 0)).toBeGreaterThanOrEqual(1);
+    expect((after?.misses ?? 0) - (before.misses ?? 0)).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+});

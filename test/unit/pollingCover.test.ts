@@ -1,0 +1,30 @@
+import { describe, expect, it } from '@jest/globals';
+import { entitiesCovering } from '../../src/modbus/proxy/pollingCover.js';
+import type { EntityDef } from '../../src/modbus/types.js';
+
+function e(id: string, address: number, count = 1, extra: Partial<EntityDef> = {}): EntityDef {
+  return {
+    id, name: id, connection: 'dev', unitId: 1, registerType: 'holding', address, dataType: count === 2 ? 'uint32' : 'uint16', swap: 'none',
+    count, scale: 1, offset: 0, precision: undefined, unitOfMeasurement: undefined, deviceClass: undefined, stateClass: undefined,
+    scanIntervalMs: 1000, minIntervalMs: 1000, maxIntervalMs: 60_000, ...extra,
+  };
+}
+
+describe('which polled entities make up a client read', () => {
+  const entities = [e('a', 0), e('b', 1, 2), e('c', 3), e('far', 10), e('input', 0, 1, { registerType: 'input' }), e('other', 0, 1, { unitId: 2 })];
+
+  it.each([
+    ['exactly the entities', 0, 4, ['a', 'b', 'c']],
+    ['part of an entity', 2, 1, ['b']],
+    ['a register nobody polls', 3, 2, undefined],
+    ['a gap between entities', 3, 8, undefined],
+  ])('%s', (_what, address, count, ids) => {
+    expect(entitiesCovering(entities, 'dev', 1, 3, address, count)).toEqual(ids);
+  });
+
+  it('only the same connection, unit and table count', () => {
+    expect(entitiesCovering(entities, 'dev', 1, 4, 0, 1)).toEqual(['input']);
+    expect(entitiesCovering(entities, 'dev', 2, 3, 0, 1)).toEqual(['other']);
+    expect(entitiesCovering(entities, 'elsewhere', 1, 3, 0, 1)).toBeUndefined();
+  });
+});
