@@ -71,10 +71,10 @@ export class ReadSizes {
     return this.refused(unitId, size);
   }
 
+  /** Units that refused a read (the lesson worth keeping); a unit that never refused has nothing to say. */
   list(): ReadSizeRecord[] {
-    return [...this.units].filter(([, u]) => u.smallestRefused !== undefined || u.largestOk > 0)
-      .map(([unitId, u]) => (u.smallestRefused === undefined ? { unitId, largestOk: u.largestOk }
-        : { unitId, largestOk: u.largestOk, smallestRefused: u.smallestRefused, maxRegisters: this.capOf(unitId) }));
+    return [...this.units].flatMap(([unitId, u]) => (u.smallestRefused === undefined ? []
+      : [{ unitId, largestOk: u.largestOk, smallestRefused: u.smallestRefused, maxRegisters: this.capOf(unitId) }]));
   }
 
   restore(record: ReadSizeRecord): void {
