@@ -13,6 +13,7 @@ import { asError, ModbusConnectionError, ModbusError, ModbusExceptionError, Modb
 import { backoffDelay } from '../core/backoff.js';
 import type { Logger } from '../core/logger.js';
 import type { Bus, BusCounters, Link, ReadReply, ReadRequest, WriteCoilRequest, WriteRegistersRequest } from './transport.js';
+import { SleepTracker, type SleepOptions } from './unitSleep.js';
 
 export interface BusOptions {
   /** Pause after each request before the next one is sent (ms). */
@@ -30,6 +31,8 @@ export interface BusOptions {
   unitPauseMs?: ReadonlyMap<number, number>;
   /** Pause after the link opens before the first request (ms): some dongles drop early requests. */
   connectPauseMs?: number;
+  /** When a silent unit counts as asleep and how often it is probed then (unitSleep.ts). */
+  sleep?: SleepOptions;
 }
 
 export const DEFAULT_BUS_OPTIONS: Omit<BusOptions, 'messageWaitMs'> = {
@@ -65,6 +68,9 @@ class QueuedBus implements Bus {
   private readonly opts: BusOptions;
   private readonly queue: Job[] = [];
   private readonly units = new Map<number, Backoff>();
+  private readonly sleep: SleepTracker;
+  /** Units announced as asleep (the log says so once per night). */
+  private readonly sleepers = new Set<number>();
   private readonly tally: BusCounters = { requests: 0, errors: 0, timeouts: 0, busyRetries: 0, reconnects: 0, busyMs: 0 };
   private link: Link | undefined;
   private down: Backoff | undefined;
@@ -80,6 +86,7 @@ class QueuedBus implements Bus {
   constructor(private readonly deps: BusDeps) {
     this.key = deps.key;
     this.opts = { ...DEFAULT_BUS_OPTIONS, ...deps.options };
+    this.sleep = new SleepTracker(this.opts.sleep);
   }
 
   async read(req: ReadRequest): Promise<ReadReply> {
@@ -279,16 +286,29 @@ class QueuedBus implements Bus {
   }
 
   private onUnitTimeout(unitId: number, err: Error): void {
+    const now = this.deps.clock.now();
     const failures = (this.units.get(unitId)?.failures ?? 0) + 1;
-    const delay = backoffDelay(failures - 1, this.opts.unitBackoffBaseMs, this.opts.unitBackoffMaxMs, this.deps.random);
-    this.units.set(unitId, { failures, retryAt: this.deps.clock.now() + delay });
+    this.sleep.silent(unitId, now);
+    const probeMs = this.sleep.probeEveryMs(unitId, now);
+    // asleep: probed on the sleep schedule (jittered a little so two sleeping units do not collide)
+    const delay = probeMs !== undefined ? Math.round(probeMs * (0.9 + 0.1 * this.deps.random()))
+      : backoffDelay(failures - 1, this.opts.unitBackoffBaseMs, this.opts.unitBackoffMaxMs, this.deps.random);
+    this.units.set(unitId, { failures, retryAt: now + delay });
+    if (probeMs !== undefined && !this.sleepers.has(unitId)) {
+      this.sleepers.add(unitId);
+      const minutes = Math.round(this.sleep.asleepAfterMs / 60_000);
+      this.deps.logger.info(`${this.deps.connectionName}: unit ${unitId} silent for ${minutes} min: taken as asleep, probed every ${Math.round(probeMs / 1000)} s`);
+      return;
+    }
     const msg = `${this.deps.connectionName}: unit ${unitId} not responding (${err.message}); backing off ${delay} ms`;
     this.deps.logger[failures === 1 ? 'warn' : 'debug'](msg);
   }
 
   private onUnitAnswered(unitId: number): void {
+    const woke = this.sleep.answered(unitId, this.deps.clock.now());
+    this.sleepers.delete(unitId);
     if (!this.units.delete(unitId)) return;
-    this.deps.logger.info(`${this.deps.connectionName}: unit ${unitId} responding again`);
+    this.deps.logger.info(`${this.deps.connectionName}: unit ${unitId} ${woke ? 'woke up: responding again' : 'responding again'}`);
   }
 
   private rejectQueued(reason: () => string): void {

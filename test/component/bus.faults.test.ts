@@ -346,6 +346,55 @@ describe('per-unit pacing declared by a device (issue 14)', () => {
   });
 });
 
+describe('a unit that sleeps at night (issue 14, item 7)', () => {
+  const HOUR = 3_600_000;
+
+  it('is probed sparsely once asleep, often near the time it woke before, and is back within one probe of waking', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 5, 1, 20)); // 20:00 UTC
+    let asleep = true;
+    const wire: number[] = [];
+    const { link, state } = scriptedLink(clock, (r) => {
+      wire.push(clock.now());
+      return asleep ? new ModbusTimeoutError('no reply', { connection: 'fake', ...r }) : [1];
+    });
+    state.connectOk = true;
+    const logger = createMemoryLogger();
+    const bus = createBus({
+      key: 'fake', connectionName: 'fake', createLink: () => link, clock, random: () => 0, logger,
+      options: { messageWaitMs: 0, unitBackoffBaseMs: 1_000, unitBackoffMaxMs: 60_000 },
+    });
+    /** The poller's view: a read of the unit every 5 s; returns when the first read succeeds after `wakeAt`. */
+    const pollUntil = async (until: number, wakeAt?: number): Promise<number | undefined> => {
+      while (clock.now() < until) {
+        if (wakeAt !== undefined && clock.now() >= wakeAt) asleep = false;
+        const ok = await bus.read({ unitId: 1, fn: 3, address: 0, count: 1 }).then(() => true, () => false);
+        if (ok && wakeAt !== undefined) return clock.now() - wakeAt;
+        await clock.advance(5_000);
+      }
+      return undefined;
+    };
+    const nightStart = clock.now();
+    const firstWake = nightStart + 10 * HOUR; // 06:00
+    const backAfter = await pollUntil(firstWake + HOUR, firstWake);
+    const night = wire.filter((t) => t < firstWake).length;
+    // 10 h of silence: the back-off's probes in the first 10 min (up to 30 s apart with this jitter), then
+    // one per 4.5–5 min — where the back-off alone would probe every 30–60 s (600+)
+    expect(night).toBeLessThan(30 + (10 * 60) / 4.5);
+    expect(night).toBeGreaterThan(100 / 2);
+    expect(backAfter).toBeLessThanOrEqual(5 * 60_000); // one sleeping probe
+    expect(logger.lines.some((l) => /unit 1 silent for 10 min: taken as asleep, probed every 300 s/.test(l))).toBe(true);
+    expect(logger.lines.some((l) => /unit 1 woke up: responding again/.test(l))).toBe(true);
+    // the next night: near 06:00 it is probed every 30 s, so it is back within about half a minute
+    await clock.advance(12 * HOUR);
+    asleep = true;
+    const secondWake = firstWake + 24 * HOUR + 3 * 60_000; // 06:03 the next day
+    await pollUntil(secondWake);
+    const back = await pollUntil(secondWake + HOUR, secondWake);
+    expect(back).toBeLessThanOrEqual(30_000);
+    await bus.stop();
+  });
+});
+
 describe('classification of modbus-serial errors', () => {
   const ctx = { connection: 'c', unitId: 1, fn: 3, address: 0, count: 1 };
   // modbus-serial's own error "classes" are plain objects, not Error instances.
