@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { comparisonTable, cpuSummary, runSweeps, sweepPlot, sweepTable, targetsTable } from './freshness.js';
 import { run as runMqttScale } from './mqttScale.js';
 import { run as runPlanner } from './planner.js';
+import { run as runProxyShare } from './proxyShare.js';
 import { runInWorkers } from './pool.js';
 import { scaleJobs, scaleTable, type ScaleJob, type ScaleOutcome } from './scale.js';
 import { run as runThroughput } from './throughput.js';
@@ -55,12 +56,16 @@ async function only(section: string): Promise<void> {
     const text = await timed('mqtt scale', runMqttScale);
     await write('mqtt.md', `# MQTT discovery at scale\n\n\`\`\`\n${text}\n\`\`\``);
     console.log(text);
+  } else if (section === 'proxy') {
+    const text = await timed('proxy sharing', runProxyShare);
+    await write('proxy.md', `# Sharing the device with other masters\n\n${text}`);
+    console.log(text);
   } else if (section === 'planner') {
     console.log(await timed('planner', runPlanner));
   } else if (section === 'dashboard') {
     console.log(await timed('dashboard', runWeb));
   } else {
-    throw new Error(`--only ${section}: not a section (scale, mqtt, planner, dashboard)`);
+    throw new Error(`--only ${section}: not a section (scale, mqtt, proxy, planner, dashboard)`);
   }
 }
 
