@@ -6,7 +6,6 @@
  * the real world.
  */
 import type { Readable } from 'node:stream';
-import { Memory } from 'lowdb';
 import { registerModbusCommands } from './commands/modbusCommands.js';
 import { CommandRegistry } from './commands/registry.js';
 import { StdinIntake } from './commands/stdinIntake.js';
@@ -46,7 +45,8 @@ import { ResourceMonitor, type ResourceProbes } from './optimizer/resources.js';
 import { meanStalenessMs } from './optimizer/staleness.js';
 import { createEntityStats, type EntityStatsService } from './stats/entityStats.js';
 import { APP_STATE_FILE, appStateSchema, type AppState } from './store/appState.js';
-import { JsonStore, type Envelope } from './store/jsonStore.js';
+import { JsonStore } from './store/jsonStore.js';
+import { memoryStateFile } from './store/stateFile.js';
 import { StateKeeper } from './store/stateKeeper.js';
 import { persistedStats } from './stats/statsState.js';
 import { BusWindows } from './telemetry/busWindows.js';
@@ -162,7 +162,7 @@ export function createApp(deps: AppDeps): App {
   statistics.register(optimizerPlaceholders());
   const store = new JsonStore<AppState>({
     file: `${deps.dataDir ?? '.'}/${APP_STATE_FILE}`, clock, logger, schema: appStateSchema,
-    createAdapter: deps.dataDir === undefined ? () => new Memory<Envelope<AppState>>() : undefined,
+    stateFile: deps.dataDir === undefined ? memoryStateFile() : undefined,
     beforeWrite: (data) => keeper.fill(data), // copies the learned state once per write
   });
   const optimizer: OptimizerService | undefined = deps.optimizer && new OptimizerService({
