@@ -48,6 +48,7 @@ import { APP_STATE_FILE, appStateSchema, type AppState } from './store/appState.
 import { JsonStore } from './store/jsonStore.js';
 import { memoryStateFile } from './store/stateFile.js';
 import { StateKeeper } from './store/stateKeeper.js';
+import { DataLock, type DataLockDeps } from './store/dataLock.js';
 import { persistedStats } from './stats/statsState.js';
 import { BusWindows } from './telemetry/busWindows.js';
 import { consoleStatus, reportFirstPoll } from './telemetry/consoleStatus.js';
@@ -99,6 +100,8 @@ export interface AppDeps {
   scheduler?: Scheduler;
   /** Where state is kept; undefined = in memory only (tests, simulation). */
   dataDir?: string;
+  /** This process, for the data folder's lock (main.ts passes it; without it no lock is taken). */
+  instance?: Pick<DataLockDeps, 'pid' | 'isRunning'>;
   /** System probes for the resource check of heavy cycles (main.ts passes CPU load). */
   resourceProbes?: ResourceProbes;
   /** The dashboard server (ingress in app mode, loopback standalone); undefined = no dashboard. */
@@ -253,7 +256,9 @@ export function createApp(deps: AppDeps): App {
   if (proxies.length > 0) statistics.register(proxyStatisticsProvider(proxies));
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
+  const lock = deps.dataDir !== undefined && deps.instance ? new DataLock({ dir: deps.dataDir, logger, ...deps.instance }) : undefined;
   const lifecycle = new Lifecycle(logger, [
+    lock && { name: 'data folder lock', start: () => lock.acquire(), stop: () => lock.release() },
     // The final state save (the keeper's stop) runs after every part below has stopped.
     { name: 'state', start: () => keeper.load(), stop: () => keeper.stop() },
     { name: 'scheduler', stop: () => scheduler.stop() },
