@@ -193,7 +193,7 @@ export function createApp(deps: AppDeps): App {
   registerModbusCommands(commands, {
     poller, entities: deps.entities, devices, connections: deps.connections, statistics: () => statistics.values(), context,
     busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
-    moreStatistics: () => (optimizer ? { optimizer: optimizerFigures() } : {}),
+    moreStatistics: () => ({ ...(optimizer ? { optimizer: optimizerFigures() } : {}), state_file: { ...store.counters } }),
     allowRawWrites: deps.allowRawWrites ?? false, audit: auditWrite,
   });
   if (optimizer) {
