@@ -40,9 +40,9 @@ export interface StoreDeps<T> {
   schema: StoreSchema<T>;
   /** Delay between a change and its background write, coalescing bursts (default 5 s). */
   debounceMs?: number;
-  /** Least time between two background writes (default 1 h); `flush` is never held back. */
+  /** Least time between two background writes (default 2 h); `flush` is never held back. */
   minGapMs?: number;
-  /** Background writes are spaced so that they stay under this many bytes a day (default 48 MB). */
+  /** Background writes are spaced so that they stay under this many bytes a day (default 90 MiB). */
   bytesPerDay?: number;
   /** Where the JSON lives (tests and simulation may pass an in-memory one); default the file on disk. */
   stateFile?: StateFile;
@@ -171,8 +171,8 @@ export class JsonStore<T> {
 
   /** How long background writes wait after one of `bytes`: the least gap, longer for a big file. */
   private gapAfter(bytes: number): number {
-    const byBudget = (bytes / (this.deps.bytesPerDay ?? 48 * 2 ** 20)) * DAY_MS;
-    return Math.max(this.deps.minGapMs ?? 3_600_000, byBudget);
+    const byBudget = (bytes / (this.deps.bytesPerDay ?? 90 * 2 ** 20)) * DAY_MS;
+    return Math.max(this.deps.minGapMs ?? 2 * 3_600_000, byBudget);
   }
 
   /** Arms the background write (`atLeastMs`: a retry after a failure waits longer than a debounce). */
