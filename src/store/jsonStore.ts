@@ -40,7 +40,7 @@ export interface StoreDeps<T> {
   schema: StoreSchema<T>;
   /** Delay between a change and its background write, coalescing bursts (default 5 s). */
   debounceMs?: number;
-  /** Least time between two background writes (default 2 h); `flush` is never held back. */
+  /** Least time between two background writes (default 6 h); `flush` is never held back. */
   minGapMs?: number;
   /** Background writes are spaced so that they stay under this many bytes a day (default 90 MiB). */
   bytesPerDay?: number;
@@ -172,7 +172,7 @@ export class JsonStore<T> {
   /** How long background writes wait after one of `bytes`: the least gap, longer for a big file. */
   private gapAfter(bytes: number): number {
     const byBudget = (bytes / (this.deps.bytesPerDay ?? 90 * 2 ** 20)) * DAY_MS;
-    return Math.max(this.deps.minGapMs ?? 2 * 3_600_000, byBudget);
+    return Math.max(this.deps.minGapMs ?? 6 * 3_600_000, byBudget);
   }
 
   /** Arms the background write (`atLeastMs`: a retry after a failure waits longer than a debounce). */
