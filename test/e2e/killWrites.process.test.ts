@@ -56,7 +56,7 @@ describe('kill -9 while acknowledged writes are under way', () => {
       try {
         saved = JSON.parse(text) as typeof saved;
       } catch (err) {
-        throw new Error(`round ${round} (killed ${delayMs} ms after the first ack): the file does not parse (${String(err)}), ${text.length} chars`);
+        throw new Error(`round ${round} (killed ${delayMs} ms after the first ack): the file does not parse, ${text.length} chars`, { cause: err });
       }
       expect({ round, seq: saved.data.seq >= lastAck }).toEqual({ round, seq: true });
       expect(saved.data.acked).toContain(lastAck);
