@@ -20,18 +20,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { App } from '../src/app.js';
-import { resolveOptions } from '../src/config/resolve.js';
 import { createMemoryLogger } from '../src/core/logger.js';
 import type { PersistedPart } from '../src/core/persisted.js';
 import { VirtualClock } from '../src/core/virtualClock.js';
-import type { Policy } from '../src/sim/policy.js';
 import { DEFAULT_START_MS, runSimulation } from '../src/sim/runner.js';
 import { siteByName, type SiteSpec } from '../src/sim/sites.js';
 import { APP_STATE_FILE, appStateSchema, type AppState } from '../src/store/appState.js';
 import { JsonStore, type StoreCounters } from '../src/store/jsonStore.js';
 import { memoryStateFile } from '../src/store/stateFile.js';
 import { StateKeeper } from '../src/store/stateKeeper.js';
-import { scaledSite } from './scale.js';
+import { appDefault, scaledSite } from './scale.js';
 
 const MIN_MS = 60_000;
 const HOUR_MS = 60 * MIN_MS;
@@ -56,19 +54,6 @@ export interface LagFigures {
   stringifyMs: number;
 }
 
-/** The app as installed, state kept in `dataDir`; `optimizer` off leaves its schedule idle. */
-function installed(dataDir: string, seen: { app?: App }, optimizerOn: boolean): Policy {
-  return {
-    name: 'app-default', description: 'the app as configured', knob: '-', settings: [{ label: '15 s', value: 15 }],
-    prepare: () => ({
-      appDeps: { optimizer: resolveOptions({ optimizer: { enabled: optimizerOn } }).optimizer, learning: true, dataDir },
-      attach: (env) => {
-        seen.app = env.app;
-      },
-    }),
-  };
-}
-
 async function counters(app: App | undefined): Promise<StoreCounters> {
   const answer = await app?.commands.handle({ command: 'get_statistics' }, { source: 'stdin' });
   const figures = (answer?.result as { state_file?: StoreCounters } | undefined)?.state_file;
@@ -80,7 +65,7 @@ async function counters(app: App | undefined): Promise<StoreCounters> {
 async function runApp(site: SiteSpec, durationMs: number, optimizerOn: boolean): Promise<{ app: App | undefined; dataDir: string }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mbo-storage-'));
   const seen: { app?: App } = {};
-  await runSimulation({ site, policy: installed(dataDir, seen, optimizerOn), setting: { label: '15 s', value: 15 }, seed: SEED, durationMs, startMs: DEFAULT_START_MS });
+  await runSimulation({ site, policy: appDefault(dataDir, seen, optimizerOn), setting: { label: '15 s', value: 15 }, seed: SEED, durationMs, startMs: DEFAULT_START_MS });
   return { app: seen.app, dataDir };
 }
 
