@@ -18,6 +18,7 @@ import { runInWorkers } from './pool.js';
 import { scaleJobs, scaleTable, type ScaleJob, type ScaleOutcome } from './scale.js';
 import { run as runThroughput } from './throughput.js';
 import { run as runWeb } from './web.js';
+import { run as runStorage, storageTable } from './storage.js';
 import { SEED } from './freshness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,7 +46,7 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** `--only scale` (or mqtt, planner, dashboard): that section alone, its results file rewritten, no summary or README. */
+/** `--only scale` (or mqtt, planner, dashboard, storage): that section alone, its results file rewritten, no summary or README. */
 async function only(section: string): Promise<void> {
   await mkdir(resultsDir, { recursive: true });
   if (section === 'scale') {
@@ -64,8 +65,12 @@ async function only(section: string): Promise<void> {
     console.log(await timed('planner', runPlanner));
   } else if (section === 'dashboard') {
     console.log(await timed('dashboard', runWeb));
+  } else if (section === 'storage') {
+    const table = storageTable(await timed('storage', runStorage));
+    await write('storage.md', `# Storage\n\n${table}`);
+    console.log(table);
   } else {
-    throw new Error(`--only ${section}: not a section (scale, mqtt, proxy, planner, dashboard)`);
+    throw new Error(`--only ${section}: not a section (scale, mqtt, proxy, planner, dashboard, storage)`);
   }
 }
 
@@ -91,11 +96,14 @@ async function main(): Promise<void> {
   }
   const scale = await timed('scale', () => runInWorkers<ScaleJob, ScaleOutcome>(workerUrl, scaleJobs(SEED), { concurrency: 1, fresh: true }));
   await write('scale.md', `# Scale\n\n${scaleTable(scale)}`);
+  const storage = storageTable(await timed('storage', runStorage));
+  await write('storage.md', `# Storage\n\n${storage}`);
 
   const summary = [
     `Freshness versus bus time (\`npm run bench\`, seed ${SEED}; full tables in bench/results/):`, '',
     ...sweeps.map((s) => `${comparisonTable(s)}\n\n${targetsTable(s)}\n\n![${s.site}](bench/results/freshness-${s.site}.svg)\n`),
     'Scale (one gateway, 15 s scan interval, cost-model planner):', '', scaleTable(scale), '',
+    'State file (bytes written per simulated day, event-loop delay during a write):', '', storage, '',
     'Planner and transport:', '', '```', planner, throughput, '```', '',
     'MQTT discovery (retained configs and states of every entity, as an HA-side client receives them):', '', '```', mqttScale, '```', '',
     'Dashboard (page weight, API at 10,000 entities, page with 10,000 rows):', '', '```', web, '```',

@@ -55,12 +55,12 @@ export function scaledSite(entities: number): SiteSpec {
   };
 }
 
-/** The app as installed: statistics learn, the optimizer exists (schedule off), state kept in `dataDir`. */
-function appDefault(dataDir: string, seen: { app?: App }): Policy {
+/** The app as installed: statistics learn, the optimizer exists (its schedule on only when `scheduled`), state kept in `dataDir`. */
+export function appDefault(dataDir: string, seen: { app?: App }, scheduled = false): Policy {
   return {
     name: 'app-default', description: 'the app as configured', knob: '-', settings: [{ label: '15 s', value: 15 }],
     prepare: () => ({
-      appDeps: { optimizer: resolveOptions({ optimizer: { enabled: false } }).optimizer, learning: true, dataDir },
+      appDeps: { optimizer: resolveOptions({ optimizer: { enabled: scheduled } }).optimizer, learning: true, dataDir },
       attach: (env) => {
         seen.app = env.app;
       },

@@ -6,7 +6,6 @@
  * the real world.
  */
 import type { Readable } from 'node:stream';
-import { Memory } from 'lowdb';
 import { registerModbusCommands } from './commands/modbusCommands.js';
 import { CommandRegistry } from './commands/registry.js';
 import { StdinIntake } from './commands/stdinIntake.js';
@@ -48,8 +47,10 @@ import { ResourceMonitor, type ResourceProbes } from './optimizer/resources.js';
 import { meanStalenessMs } from './optimizer/staleness.js';
 import { createEntityStats, type EntityStatsService } from './stats/entityStats.js';
 import { APP_STATE_FILE, appStateSchema, type AppState } from './store/appState.js';
-import { JsonStore, type Envelope } from './store/jsonStore.js';
+import { JsonStore } from './store/jsonStore.js';
+import { memoryStateFile } from './store/stateFile.js';
 import { StateKeeper } from './store/stateKeeper.js';
+import { DataLock, type DataLockDeps } from './store/dataLock.js';
 import { persistedStats } from './stats/statsState.js';
 import { BusWindows } from './telemetry/busWindows.js';
 import { consoleStatus, reportFirstPoll } from './telemetry/consoleStatus.js';
@@ -101,6 +102,8 @@ export interface AppDeps {
   scheduler?: Scheduler;
   /** Where state is kept; undefined = in memory only (tests, simulation). */
   dataDir?: string;
+  /** This process, for the data folder's lock (main.ts passes it; without it no lock is taken). */
+  instance?: Pick<DataLockDeps, 'pid' | 'isRunning'>;
   /** System probes for the resource check of heavy cycles (main.ts passes CPU load). */
   resourceProbes?: ResourceProbes;
   /** The dashboard server (ingress in app mode, loopback standalone); undefined = no dashboard. */
@@ -164,7 +167,7 @@ export function createApp(deps: AppDeps): App {
   statistics.register(optimizerPlaceholders());
   const store = new JsonStore<AppState>({
     file: `${deps.dataDir ?? '.'}/${APP_STATE_FILE}`, clock, logger, schema: appStateSchema,
-    createAdapter: deps.dataDir === undefined ? () => new Memory<Envelope<AppState>>() : undefined,
+    stateFile: deps.dataDir === undefined ? memoryStateFile() : undefined,
     beforeWrite: (data) => keeper.fill(data), // copies the learned state once per write
   });
   const optimizer: OptimizerService | undefined = deps.optimizer && new OptimizerService({
@@ -193,7 +196,7 @@ export function createApp(deps: AppDeps): App {
   registerModbusCommands(commands, {
     poller, entities: deps.entities, devices, connections: deps.connections, statistics: () => statistics.values(), context,
     busOf: (name) => { const c = conns.get(name); return c && buses.get(busKeyOf(c)); },
-    moreStatistics: () => (optimizer ? { optimizer: optimizerFigures() } : {}),
+    moreStatistics: () => ({ ...(optimizer ? { optimizer: optimizerFigures() } : {}), state_file: { ...store.counters } }),
     allowRawWrites: deps.allowRawWrites ?? false, audit: auditWrite,
   });
   if (optimizer) {
@@ -262,7 +265,9 @@ export function createApp(deps: AppDeps): App {
   if (proxies.length > 0) statistics.register(proxyStatisticsProvider(proxies));
   const stdin = deps.commandInput && new StdinIntake({ input: deps.commandInput, registry: commands, logger });
 
+  const lock = deps.dataDir !== undefined && deps.instance ? new DataLock({ dir: deps.dataDir, logger, ...deps.instance }) : undefined;
   const lifecycle = new Lifecycle(logger, [
+    lock && { name: 'data folder lock', start: () => lock.acquire(), stop: () => lock.release() },
     // The final state save (the keeper's stop) runs after every part below has stopped.
     { name: 'state', start: () => keeper.load(), stop: () => keeper.stop() },
     { name: 'scheduler', stop: () => scheduler.stop() },

@@ -2,8 +2,8 @@
  * Process entry: the only module that touches `process`. Reads the environment, loads and validates
  * options (or starts the demo site when there are none), builds the real clock, randomness and
  * logger, starts the app (stdin is its command input), and stops it cleanly on SIGTERM/SIGINT.
- * Exit codes: 0 clean stop, 2 invalid options, 1 anything else fatal (Home Assistant refusing the
- * token included).
+ * Exit codes: 0 clean stop, 2 invalid options, 3 another instance holds the data folder (its lock
+ * file), 1 anything else fatal (Home Assistant refusing the token included).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +16,8 @@ import { createSystemClock } from './core/clock.js';
 import { ConfigError, describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createNodeScheduler } from './core/scheduler.js';
+import { PartStartError } from './core/lifecycle.js';
+import { DataFolderLockedError } from './store/dataLock.js';
 import { chooseBroker, describeBroker, type BrokerSettings } from './mqtt/brokerSettings.js';
 import { fetchSupervisorMqtt } from './mqtt/supervisorBroker.js';
 import { startDemo, type RunningDemo } from './sim/demo.js';
@@ -26,6 +28,7 @@ import { LOOPBACK_CLIENTS } from './modbus/proxy/clientAccess.js';
 import type { ProxyDef } from './modbus/types.js';
 
 const EXIT_BAD_OPTIONS = 2;
+const EXIT_DATA_FOLDER_LOCKED = 3;
 /** config.yaml's ingress_port. */
 const INGRESS_PORT = 8099;
 
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
     optimizer: resolved.optimizer,
     scheduler: createNodeScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`)),
     dataDir: env.dataDir,
+    instance: { pid: process.pid, isRunning: runsThisApp },
     resourceProbes: { cpuLoad: () => (os.loadavg()[0] ?? 0) / Math.max(1, os.cpus().length) },
     web: webOptions(env.mode, env.webPort, resolved.options.web_port, env.webAllowedHosts),
   });
@@ -116,6 +120,18 @@ async function appVersion(): Promise<string> {
   }
 }
 
+/** Whether `pid` runs (signal 0 probes without signalling) and is a node process, as this app is. */
+async function runsThisApp(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // after a container restart the old pid may belong to something else; /proc says what (Linux)
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  return cmdline === undefined || cmdline.includes('node');
+}
+
 /** The ingress port for the supervisor's proxy in app mode; loopback (WEB_PORT, web_port, 8099; 0 = off; WEB_ALLOWED_HOSTS) standalone. */
 function webOptions(mode: 'app' | 'standalone', envPort: string | undefined, optionPort: number | undefined, allowedHosts: string[]) {
   if (mode === 'app') return { port: INGRESS_PORT, host: '0.0.0.0', ingressOnly: true };
@@ -150,6 +166,10 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(EXIT_BAD_OPTIONS);
+  }
+  if (err instanceof PartStartError && err.cause instanceof DataFolderLockedError) {
+    process.stderr.write(`Not starting: ${err.cause.message}\n`);
+    process.exit(EXIT_DATA_FOLDER_LOCKED);
   }
   process.stderr.write(`Fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);

@@ -55,9 +55,14 @@ export class ConfigError extends Error {
   }
 }
 
-/** The message of anything thrown: an Error's message, or the thrown value as text. */
+/**
+ * The message of anything thrown: an Error's message, or the thrown value as text. An error from
+ * another realm (Node's fs errors under Jest's VM context) is not `instanceof Error` but has a message.
+ */
 export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : String(err);
 }
 
 /** Anything thrown as an Error (a thrown string or number becomes the message). */

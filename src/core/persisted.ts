@@ -10,7 +10,10 @@
 export interface PersistedPart {
   /** The section of the state file this part owns, e.g. "holes", "stats", "optimizer". */
   readonly key: string;
-  /** What to write: plain JSON (no class instances, no undefined inside lists). */
+  /**
+   * What to write: plain JSON (no class instances, no undefined inside lists). A big part may give
+   * objects with a `toJSON()` that makes their JSON only when the store's writer reaches them.
+   */
   snapshot(): unknown;
   /** Restores from the saved section (`undefined`: nothing saved); `warn` once per unusable item. */
   restore(saved: unknown, warn: (problem: string) => void): void;

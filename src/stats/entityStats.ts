@@ -20,7 +20,7 @@ import { Evidence } from './evidence.js';
 import { PredictionTracker, type FrozenModel } from './predictions.js';
 import { recommendInterval, toEstimate } from './rateModel.js';
 import { currentFit, currentRegimeReport, predictionOf, regimeReport } from './reports.js';
-import { restoreState, serialiseState, type StatsJSON } from './statsJson.js';
+import { restoreState, serialiseState, serialiseStateLazily, type StatsJSON } from './statsJson.js';
 import { ChangeTracker } from './tracking.js';
 import {
   DEFAULT_STATS_OPTIONS, type ChangeTrackingView, type Cluster, type ClusterParams, type CurrentRegime, type Prediction,
@@ -204,10 +204,19 @@ export class EntityStatsService implements StatsView {
   }
 
   toJSON(): StatsJSON {
-    return serialiseState({
+    return serialiseState(this.live());
+  }
+
+  /** The same JSON with each entity row made as the store's writer reaches it (statsJson.ts). */
+  toLazyJSON(): unknown {
+    return serialiseStateLazily(this.live());
+  }
+
+  private live(): Parameters<typeof serialiseState>[0] {
+    return {
       options: this.options, decay: this.decay, contexts: this.contexts, records: this.byIndex,
       coChange: this.coChange, predictions: this.predictionTracker,
-    });
+    };
   }
 
   restore(json: StatsJSON): void {

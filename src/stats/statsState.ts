@@ -11,6 +11,8 @@ import { STATS_JSON_VERSION, type StatsJSON } from './statsJson.js';
 
 export interface StatsKeeper {
   toJSON(): StatsJSON;
+  /** The same JSON made row by row as the store writes it (absent: toJSON). */
+  toLazyJSON?(): unknown;
   restore(json: StatsJSON): void;
 }
 
@@ -19,7 +21,7 @@ const PARTS = ['decay', 'contexts', 'coChange', 'predictions'] as const;
 export function persistedStats(stats: StatsKeeper, entityIds: readonly string[], info: (line: string) => void): PersistedPart {
   return {
     key: 'stats',
-    snapshot: () => stats.toJSON(),
+    snapshot: () => stats.toLazyJSON?.() ?? stats.toJSON(),
     restore(saved, warn) {
       if (saved === undefined) return;
       if (!isRecord(saved)) throw new Error(`stats is ${shown(saved)}, not an object`);

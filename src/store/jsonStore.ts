@@ -1,18 +1,21 @@
 /**
- * Durable state in one JSON file through lowdb: everything the app learns (intervals, clusters,
- * statistics, holes, optimization history, audit log) survives restarts. Writes are atomic (lowdb's
- * steno writer renames a temp file over the old one) and debounced, with an explicit flush for
- * changes that must persist at once. A write whose data is what the file already holds is skipped (flash
- * storage is not worn by a save that changes nothing). The file carries a schema version; older versions are migrated,
- * and a file that is corrupt, unreadable or from a newer version is moved aside with a warning so
- * the app starts fresh instead of crashing or losing the evidence.
+ * Durable state in one JSON file: everything the app learns (intervals, clusters, statistics, holes,
+ * optimization history, audit log) survives restarts. A write is atomic and durable (stateFile.ts,
+ * durableWrite.ts: fsynced temp file, rename, folder fsync) and made off the critical path: the JSON
+ * is built in pieces with the event loop let through between them (jsonChunks.ts). Background saves
+ * are debounced and bounded in rate — at least `minGapMs` apart, and further apart for a big file so
+ * that they stay within `bytesPerDay` — while `flush` (a command's change) writes at once and resolves
+ * only when the change is on disk. A write whose data is what the file already holds is skipped (flash
+ * storage is not worn by a save that changes nothing). The file carries a schema version; older
+ * versions are migrated, and a file that is corrupt, unreadable or from a newer version is moved aside
+ * with a warning so the app starts fresh instead of crashing or losing the evidence.
  */
 import { rename } from 'node:fs/promises';
-import { Low, type Adapter } from 'lowdb';
-import { DataFile } from 'lowdb/node';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { nextTurn, type Clock, type TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { jsonChunks } from './jsonChunks.js';
+import { diskStateFile, type StateFile } from './stateFile.js';
 
 /** What is on disk: the data wrapped with its schema version. */
 export interface Envelope<T> {
@@ -35,62 +38,90 @@ export interface StoreDeps<T> {
   clock: Clock;
   logger: Logger;
   schema: StoreSchema<T>;
-  /** Delay between a change and its write, coalescing bursts (default 5 s). */
+  /** Delay between a change and its background write, coalescing bursts (default 5 s). */
   debounceMs?: number;
-  /** Storage adapter factory (tests and simulation may pass an in-memory one); default lowdb JSONFile. */
-  createAdapter?: (file: string) => Adapter<Envelope<T>>;
+  /** Least time between two background writes (default 6 h); `flush` is never held back. */
+  minGapMs?: number;
+  /** Background writes are spaced so that they stay under this many bytes a day (default 90 MiB). */
+  bytesPerDay?: number;
+  /** Where the JSON lives (tests and simulation may pass an in-memory one); default the file on disk. */
+  stateFile?: StateFile;
+  /** Lets the event loop run between pieces of a write (default: the next turn). */
+  pause?: () => Promise<void>;
   /** Moves a bad file aside; default renames it. */
   moveAside?: (from: string, to: string) => Promise<void>;
   /** Fills the data right before each write (so callers can mark dirty cheaply and copy state once). */
   beforeWrite?: (data: T) => void;
 }
 
-export class StoreLoadError extends Error {}
+/** The state file is not usable: not an object, no version, or a version newer than this app's. */
+export class StoreLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreLoadError';
+  }
+}
+
+/** What the store has done since start (the bench and the statistics read it). */
+export interface StoreCounters {
+  writes: number;
+  bytesWritten: number;
+  /** Saves skipped because the data was what the file held. */
+  unchanged: number;
+  failures: number;
+  lastError: string | null;
+}
+
+const DAY_MS = 86_400_000;
+const RETRY_MS = 60_000;
 
 export class JsonStore<T> {
-  private readonly db: Low<Envelope<T>>;
+  readonly counters: StoreCounters = { writes: 0, bytesWritten: 0, unchanged: 0, failures: 0, lastError: null };
+  private envelope: Envelope<T>;
+  private readonly stateFile: StateFile;
   private timer: TimerHandle | undefined;
   private dirty = false;
   private writing: Promise<void> = Promise.resolve();
-  /** JSON of the data as the file holds it (undefined: unknown, e.g. before the first load). */
-  private onDisk: string | undefined;
-  /** JSON of the data being written now, so the adapter does not serialise it a second time. */
-  private pending: string | undefined;
+  /** The data's JSON pieces as the file holds them (undefined: unknown, e.g. before the first load). */
+  private onDisk: { version: number; chunks: string[] } | undefined;
+  /** When the last write finished and how long the next background write must wait after it. */
+  private lastWrite: { at: number; gapMs: number } | undefined;
 
   constructor(private readonly deps: StoreDeps<T>) {
-    // compact JSON: lowdb's JSONFile indents, which makes learned statistics files about 4× larger
-    const adapter = deps.createAdapter?.(deps.file) ?? new DataFile<Envelope<T>>(deps.file, { parse: JSON.parse, stringify: (d) => this.render(d) });
-    this.db = new Low(adapter, this.fresh());
+    this.stateFile = deps.stateFile ?? diskStateFile(deps.file);
+    this.envelope = this.fresh();
   }
 
   get data(): T {
-    return this.db.data.data;
+    return this.envelope.data;
   }
 
   /** Reads the file; never throws: a bad file is moved aside and the store starts empty. */
   async load(): Promise<T> {
     try {
-      await this.db.read();
-      const raw = this.db.data as unknown;
-      this.db.data = this.accept(raw);
+      const raw = await this.stateFile.read();
+      this.envelope = this.accept(raw);
       // a migrated file (dirty after accept) must be rewritten even when its data reads the same
-      this.onDisk = raw === null || raw === undefined || this.dirty ? undefined : JSON.stringify(this.db.data.data);
+      this.onDisk = raw === null || this.dirty ? undefined : { version: this.envelope.version, chunks: await this.chunks() };
     } catch (err) {
       await this.setAside(describeError(err));
-      this.db.data = this.fresh();
+      this.envelope = this.fresh();
     }
     return this.data;
   }
 
-  /** Applies a change; written after the debounce, or at once when `flush` is set. */
+  /** Applies a change; written in the background (debounced, rate-bounded), or at once when `flush` is set. */
   async update(mutate: (data: T) => void, options: { flush?: boolean } = {}): Promise<void> {
-    mutate(this.db.data.data);
+    mutate(this.envelope.data);
     this.dirty = true;
     if (options.flush) await this.flush();
     else this.schedule();
   }
 
-  /** Writes pending changes now. Rejects when the write fails (the data stays dirty for a retry). */
+  /**
+   * Writes pending changes now; resolves once they are durable. Rejects with the StateWriteError
+   * (naming the file and the cause) when the write fails; the data stays dirty for a retry.
+   */
   async flush(): Promise<void> {
     this.deps.clock.clearTimer(this.timer);
     this.timer = undefined;
@@ -110,37 +141,52 @@ export class JsonStore<T> {
   private async write(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    this.deps.beforeWrite?.(this.db.data.data);
-    const text = JSON.stringify(this.db.data.data);
-    if (text === this.onDisk) return;
-    this.db.data.savedAt = this.deps.clock.now();
-    this.pending = text;
     try {
-      await this.db.write();
-      this.onDisk = text;
+      this.deps.beforeWrite?.(this.envelope.data);
+      const { version } = this.envelope;
+      const chunks = await this.chunks();
+      if (this.onDisk?.version === version && sameChunks(chunks, this.onDisk.chunks)) {
+        this.counters.unchanged++;
+        return;
+      }
+      const savedAt = this.deps.clock.now();
+      const bytes = await this.stateFile.write([`{"version":${version},"savedAt":${savedAt},"data":`, ...chunks, '}']);
+      this.envelope.savedAt = savedAt;
+      this.onDisk = { version, chunks };
+      this.counters.writes++;
+      this.counters.bytesWritten += bytes;
+      this.lastWrite = { at: this.deps.clock.now(), gapMs: this.gapAfter(bytes) };
     } catch (err) {
       this.dirty = true;
+      this.counters.failures++;
+      this.counters.lastError = describeError(err);
       throw err;
-    } finally {
-      this.pending = undefined;
     }
   }
 
-  /** The envelope as JSON, reusing the data's JSON made for the change check (key order as JSON.stringify's). */
-  private render(env: Envelope<T>): string {
-    if (this.pending === undefined || env !== this.db.data) return JSON.stringify(env);
-    return `{"version":${JSON.stringify(env.version)},"savedAt":${JSON.stringify(env.savedAt)},"data":${this.pending}}`;
+  /** The data's JSON in pieces, the loop let through between them. */
+  private chunks(): Promise<string[]> {
+    return jsonChunks(this.envelope.data, { pause: this.deps.pause ?? nextTurn });
   }
 
-  private schedule(): void {
+  /** How long background writes wait after one of `bytes`: the least gap, longer for a big file. */
+  private gapAfter(bytes: number): number {
+    const byBudget = (bytes / (this.deps.bytesPerDay ?? 90 * 2 ** 20)) * DAY_MS;
+    return Math.max(this.deps.minGapMs ?? 6 * 3_600_000, byBudget);
+  }
+
+  /** Arms the background write (`atLeastMs`: a retry after a failure waits longer than a debounce). */
+  private schedule(atLeastMs = this.deps.debounceMs ?? 5000): void {
     if (this.timer) return;
+    const now = this.deps.clock.now();
+    const allowed = this.lastWrite ? this.lastWrite.at + this.lastWrite.gapMs - now : 0;
     this.timer = this.deps.clock.setTimer(() => {
       this.timer = undefined;
       this.flush().catch((err: unknown) => {
-        this.deps.logger.warn(`Writing ${this.deps.file} failed: ${describeError(err)}; will retry`);
-        this.schedule();
+        this.deps.logger.warn(`Saving state in the background failed: ${describeError(err)}; retrying in a minute`);
+        this.schedule(RETRY_MS);
       });
-    }, this.deps.debounceMs ?? 5000);
+    }, Math.max(atLeastMs, allowed));
   }
 
   private fresh(): Envelope<T> {
@@ -149,7 +195,7 @@ export class JsonStore<T> {
 
   /** Validates what was read (null = no file yet) and migrates older versions. */
   private accept(raw: unknown): Envelope<T> {
-    if (raw === null || raw === undefined) return this.fresh();
+    if (raw === null) return this.fresh();
     if (typeof raw !== 'object' || Array.isArray(raw)) throw new StoreLoadError('not a JSON object');
     const env = raw as Partial<Envelope<unknown>>;
     const { version } = this.deps.schema;
@@ -174,4 +220,9 @@ export class JsonStore<T> {
       this.deps.logger.warn(`${this.deps.file} could not be loaded (${reason}) nor moved aside (${describeError(err)}); starting fresh`);
     }
   }
+}
+
+/** Equal piece by piece means equal text (the pieces of one value are cut at the same places). */
+function sameChunks(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((chunk, i) => chunk === b[i]);
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createMemoryLogger } from '../../src/core/logger.js';
@@ -132,5 +132,55 @@ describe('JsonStore', () => {
     await s.load();
     await expect(s.update((d) => { d.notes.push('kept'); }, { flush: true })).rejects.toThrow(/ENOENT/);
     expect(s.data.notes).toEqual(['kept']);
+  });
+});
+
+describe('JsonStore write rate', () => {
+  const bounded = (extra: Partial<ConstructorParameters<typeof JsonStore<V2>>[0]> = {}) =>
+    new JsonStore<V2>({ file, clock, logger, schema, debounceMs: 5000, minGapMs: 3_600_000, ...extra });
+
+  it('holds background writes at least minGapMs apart, but never holds back a flush', async () => {
+    const s = bounded();
+    await s.load();
+    await s.update((d) => { d.notes.push('a'); });
+    await clock.advance(5000);
+    await s.flush();
+    expect(s.counters.writes).toBe(1);
+    await s.update((d) => { d.notes.push('b'); });
+    await clock.advance(30 * 60_000); // half the gap: not yet
+    expect((await onDisk()).data.notes).toEqual(['a']);
+    await clock.advance(30 * 60_000);
+    await s.flush();
+    expect((await onDisk()).data.notes).toEqual(['a', 'b']);
+    await s.update((d) => { d.notes.push('now'); }, { flush: true }); // a command's change: at once
+    expect((await onDisk()).data.notes).toEqual(['a', 'b', 'now']);
+    expect(s.counters.writes).toBe(3);
+    await s.stop();
+  });
+
+  it('spaces background writes of a big file so they stay within bytesPerDay', async () => {
+    const s = bounded({ bytesPerDay: 24_000 }); // about 1 kB a write → one write an hour would be 24 kB a day
+    await s.load();
+    await s.update((d) => { d.notes.push('x'.repeat(2000)); }, { flush: true }); // ~2 kB: two hours apart
+    const bytes = s.counters.bytesWritten;
+    expect(bytes).toBeGreaterThan(2000);
+    await s.update((d) => { d.notes.push('y'); });
+    await clock.advance(90 * 60_000);
+    expect(s.counters.writes).toBe(1);
+    await clock.advance((bytes / 24_000) * 86_400_000 - 90 * 60_000 + 1000);
+    await s.flush();
+    expect(s.counters.writes).toBe(2);
+    await s.stop();
+  });
+
+  it('counts a failed write, names the file and the cause, and leaves the old file and no temporary file', async () => {
+    const s = open();
+    await s.load();
+    await s.update((d) => { d.notes.push('kept'); }, { flush: true });
+    const before = await readFile(file, 'utf8');
+    await mkdir(`${file}.tmp`); // a folder where the temporary file goes: it cannot be opened for writing, even by root
+    await expect(s.update((d) => { d.notes.push('lost'); }, { flush: true })).rejects.toThrow(`could not write ${file}: EISDIR`);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    expect(s.counters).toMatchObject({ writes: 1, failures: 1, lastError: expect.stringContaining('EISDIR') });
   });
 });

@@ -3,6 +3,7 @@ import { EventBus } from '../../src/core/eventBus.js';
 import { createMemoryLogger } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
 import { createEntityStats, type StatsEvents } from '../../src/stats/entityStats.js';
+import { jsonChunks } from '../../src/store/jsonChunks.js';
 import { HOUR, START, synthRig, type SynthEntity } from '../helpers/statsSamples.js';
 
 const S = 1000;
@@ -42,6 +43,15 @@ describe('stats state as JSON', () => {
     const json = rig.stats.toJSON();
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
     expect(() => rig.stats.restore({ ...json, version: 99 })).toThrow(/version 99/);
+  });
+
+  it('gives the store the same text row by row (toLazyJSON), through the piecewise writer too', async () => {
+    const rig = synthRig(ENTITIES);
+    await rig.run(6 * HOUR);
+    const lazy = rig.stats.toLazyJSON() as { entities: unknown[] };
+    expect(typeof (lazy.entities[0] as { toJSON?: unknown }).toJSON).toBe('function'); // not copied yet
+    expect(JSON.stringify(lazy)).toBe(JSON.stringify(rig.stats.toJSON()));
+    expect((await jsonChunks({ stats: lazy }, { chunkChars: 512 })).join('')).toBe(JSON.stringify({ stats: rig.stats.toJSON() }));
   });
 
   it('keeps rates but drops regime buckets when the bucket layout changed', async () => {
