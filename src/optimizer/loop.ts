@@ -268,9 +268,10 @@ export class PerformanceOptimizationLoop {
       learned.runs++;
       learned.lastRunAt = now;
       const { fresh: remembered, blocked } = this.withoutLostMoves(result.changes);
-      const { kept: fresh, notWorth, plans } = this.experiments.worthTrying(remembered);
+      const { kept: fresh, notWorth, overCap, plans } = this.experiments.worthTrying(remembered);
       const blockedNote = (blocked > 0 ? `; ${blocked} repeating a lost move left out` : '')
-        + (notWorth > 0 ? `; ${notWorth} not worth their bus time in the exact schedule` : '');
+        + (notWorth > 0 ? `; ${notWorth} not worth their bus time in the exact schedule` : '')
+        + (overCap > 0 ? `; ${overCap} over the goal's cap on bus time or requests` : '');
       if (fresh.length === 0) return { strategy: strategy.name, status: 'no_change', blocked, summary: `${result.summary}${blockedNote}` };
       const { applied, control, maintenance } = this.experiments.begin(strategy, fresh);
       if (applied.length === 0 && maintenance.length === 0) {

@@ -87,6 +87,7 @@ export class OptimizerService {
     ];
     const host = experimentHost({
       poller, clusters: this.clusters, entities: deps.entities, connections: deps.connections, plans: () => this.plans(),
+      goal: () => this.options.goal, budget: () => this.options.budget,
       ratePerMs: (id) => {
         const rate = stats.currentRate(id);
         return rate && rate.kind !== 'unknown' ? rate.ratePerHour / 3_600_000 : 0;
@@ -96,8 +97,6 @@ export class OptimizerService {
       clock, logger, scheduler: deps.scheduler, strategies, recorder: this.recorder, resources: deps.resources, random: deps.random, host,
       persistence: { save: (immediate) => deps.persist(immediate) }, options: this.options, onChange: deps.onChange,
     });
-    const configured = new Map(deps.entities.map((e) => [e.id, e.scanIntervalMs]));
-    const caps = new Map<string, number>();
     this.localSteps = new LocalSteps({
       clock, poller, locked: () => this.loop.lockedEntities(), bounds: () => this.bounds(),
       learned: (id) => {
@@ -105,13 +104,8 @@ export class OptimizerService {
         if (!rate || rate.kind === 'unknown') return { kind: 'unknown' };
         return rate.kind === 'constant' ? { kind: 'constant' } : { kind: 'rated', ratePerMs: rate.ratePerHour / 3_600_000 };
       },
-      scheduled: (bus, overrides) => host.scheduled(bus, overrides),
-      capOf: (bus) => {
-        if (this.options.goal === 'freshest') return this.options.budget;
-        let cap = caps.get(bus);
-        if (cap === undefined) caps.set(bus, (cap = host.scheduled(bus, configured)));
-        return cap;
-      },
+      load: (bus, overrides) => host.load(bus, overrides),
+      capOf: (bus) => host.capOf(bus),
       audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),
     });
     this.applyConfiguredParameters(undefined);

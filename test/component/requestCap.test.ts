@@ -81,7 +81,6 @@ describe('goal save_bus counts requests', () => {
     const tuned = build(type, {});
     const perHour = await requestsPerHour(tuned, HOURS);
     const baseline = Math.max(...configured);
-    console.log(JSON.stringify({ configured, perHour, iv: POINTS.map((p) => [p.id, tuned.poller.intervalMs(p.id)]) }));
     for (const n of perHour) expect(n).toBeLessThanOrEqual(baseline);
     // it did optimise: the constants' block went slower
     expect(tuned.poller.intervalMs('const_0')).toBeGreaterThan(15_000);
