@@ -53,6 +53,7 @@ import { StateKeeper } from './store/stateKeeper.js';
 import { DataLock, type DataLockDeps } from './store/dataLock.js';
 import { persistedStats } from './stats/statsState.js';
 import { BusWindows } from './telemetry/busWindows.js';
+import { busProbes } from './telemetry/busProbes.js';
 import { consoleStatus, reportFirstPoll } from './telemetry/consoleStatus.js';
 import { optimizerStatistics, optimizerStatisticsProvider } from './telemetry/optimizerFigures.js';
 import { optimizerView } from './telemetry/optimizerView.js';
@@ -104,8 +105,8 @@ export interface AppDeps {
   dataDir?: string;
   /** This process, for the data folder's lock (main.ts passes it; without it no lock is taken). */
   instance?: Pick<DataLockDeps, 'pid' | 'isRunning'>;
-  /** System probes for the resource check of heavy cycles (main.ts passes CPU load). */
-  resourceProbes?: ResourceProbes;
+  /** Process probes for the resource check of heavy cycles (main.ts passes CPU load and event-loop lag); the bus figures come from the app. */
+  resourceProbes?: Pick<ResourceProbes, 'cpuLoad' | 'loopLagMs'>;
   /** The dashboard server (ingress in app mode, loopback standalone); undefined = no dashboard. */
   web?: WebOptions;
 }
@@ -161,7 +162,7 @@ export function createApp(deps: AppDeps): App {
   const context = deps.context ?? haContext;
   const scheduler = deps.scheduler ?? createClockScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`));
   const stats = createEntityStats({ clock, logger, events, context, scheduler });
-  const resources = new ResourceMonitor(clock, logger, { busUtilisation: worstUtilisation(busWindows), ...deps.resourceProbes });
+  const resources = new ResourceMonitor(clock, logger, { ...busProbes(busWindows, clock), ...deps.resourceProbes });
   const statistics = new StatisticsSensors();
   statistics.register(pollerStatisticsProvider(poller, busWindows, stats));
   statistics.register(optimizerPlaceholders());
@@ -295,10 +296,4 @@ export function createApp(deps: AppDeps): App {
     },
     save: () => keeper.save(true),
   };
-}
-
-/** Highest modelled bus utilisation since the previous call (the resource check's bus figure). */
-function worstUtilisation(busWindows: BusWindows): () => number {
-  const window = busWindows.open();
-  return () => Math.max(0, ...(window.advance()?.buses ?? []).map((b) => b.modelledUtilisation));
 }

@@ -7,6 +7,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from './app.js';
 import { readRuntimeEnv } from './config/env.js';
 import { loadOptionsFile } from './config/load.js';
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     scheduler: createNodeScheduler(clock, (name, err) => logger.error(`Job ${name} failed: ${describeError(err)}`)),
     dataDir: env.dataDir,
     instance: { pid: process.pid, isRunning: runsThisApp },
-    resourceProbes: { cpuLoad: () => (os.loadavg()[0] ?? 0) / Math.max(1, os.cpus().length) },
+    resourceProbes: { cpuLoad: () => (os.loadavg()[0] ?? 0) / Math.max(1, os.cpus().length), loopLagMs: eventLoopLag() },
     web: webOptions(env.mode, env.webPort, resolved.options.web_port, env.webAllowedHosts),
   });
   const shutdown = installShutdown(logger, async () => {
@@ -84,6 +85,18 @@ async function main(): Promise<void> {
   await app.start();
   const url = app.web?.url();
   if (url !== undefined && env.mode === 'standalone') logger.info(`Dashboard: ${url}`);
+}
+
+/** Event-loop delay beyond the sampling resolution (ms), 99th percentile since the previous call. */
+function eventLoopLag(): () => number {
+  const resolutionMs = 20;
+  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
+  histogram.enable();
+  return () => {
+    const ms = histogram.count > 0 ? histogram.percentile(99) / 1e6 - resolutionMs : 0;
+    histogram.reset();
+    return Math.max(0, ms);
+  };
 }
 
 /** The MQTT broker (option, MQTT_URL, or in app mode the supervisor's Mosquitto service), or undefined for REST. */

@@ -105,7 +105,7 @@ export const optimizerSchema = object({
   settle: duration('15m', 'How long after a change before its effect is measured'),
   evaluation_window: duration('1h', 'Length of the before and after windows compared'),
   goal: oneOf(GOALS).default('save_bus')
-    .describe('save_bus: at least as fresh as the configured scan intervals, for the least bus time (never more than they use); freshest: the freshest values bus_budget allows.'),
+    .describe('save_bus: at least as fresh as the configured scan intervals, for the least bus time (never more bus time or requests than they use); freshest: the freshest values bus_budget allows.'),
   bus_budget: float(0.001, 1).default(0.3).describe('Fraction of each bus\'s time the optimizer may spend on polling (goal freshest).'),
   rollback_threshold: float(-1, 1).default(-0.1).describe('An experiment whose estimated improvement is below this is undone even when not significant (improvements are fractions of the objective at the configured intervals).'),
   learning_rate: float(0.01, 1).default(0.1).describe('How fast strategy success rates follow new evaluations.'),

@@ -5,7 +5,9 @@
  * blocks the planner forms for that set. Summing those plans over one hyperperiod (the least common
  * multiple of the intervals, capped) gives the bus fraction of the schedule — what amortised shares
  * (readPlan.ts) only approximate, since an entity moved to another rung leaves its block behind and
- * the block's cost stays with the others. The optimizer's judge compares two schedules with it.
+ * the block's cost stays with the others. The optimizer's judge compares two schedules with it. The
+ * same pass counts requests: a Modbus TCP device, a WiFi dongle or a gateway limits requests per
+ * second, whatever each one's wire time, so goal save_bus holds in both units.
  */
 import { readBusTimeMs } from './costModel.js';
 import { planLimitsOf, readItemOf, type HolesOfBus } from './readPlan.js';
@@ -31,6 +33,12 @@ function lcmCapped(values: readonly number[], cap: number): number {
   return l;
 }
 
+/** What a schedule asks of a bus: modelled bus ms per wall ms, and requests per wall ms. */
+export interface ScheduleLoad {
+  busFraction: number;
+  requestsPerMs: number;
+}
+
 /**
  * Bus fraction (modelled bus ms per wall ms) of polling `entities` of `connections` at
  * `intervalOf(id)` ms (whole ms; entities without a positive interval are not polled).
@@ -38,11 +46,21 @@ function lcmCapped(values: readonly number[], cap: number): number {
 export function scheduledBusFraction(
   connections: readonly ConnectionDef[], entities: readonly EntityDef[], intervalOf: (id: string) => number | undefined, holesOf: HolesOfBus,
 ): number {
-  let total = 0;
+  return scheduledLoad(connections, entities, intervalOf, holesOf).busFraction;
+}
+
+/** Bus fraction and request rate of the schedule (see scheduledBusFraction). */
+export function scheduledLoad(
+  connections: readonly ConnectionDef[], entities: readonly EntityDef[], intervalOf: (id: string) => number | undefined, holesOf: HolesOfBus,
+): ScheduleLoad {
+  const total: ScheduleLoad = { busFraction: 0, requestsPerMs: 0 };
   for (const conn of connections) {
     // only the read items: the connection's whole block plan (planConnectionReads) is not needed here
     const items = entities.filter((d) => d.connection === conn.name).map(readItemOf);
-    if (items.length > 0) total += connectionFraction(conn, items, intervalOf, holesOf);
+    if (items.length === 0) continue;
+    const load = connectionLoad(conn, items, intervalOf, holesOf);
+    total.busFraction += load.busFraction;
+    total.requestsPerMs += load.requestsPerMs;
   }
   return total;
 }
@@ -53,7 +71,7 @@ export function scheduledBusFraction(
  * and their intervals, so it is remembered: comparing schedules that differ in one group (the judge's
  * question for each block group) re-plans only that group.
  */
-function connectionFraction(conn: ConnectionDef, items: readonly ReadItem[], intervalOf: (id: string) => number | undefined, holesOf: HolesOfBus): number {
+function connectionLoad(conn: ConnectionDef, items: readonly ReadItem[], intervalOf: (id: string) => number | undefined, holesOf: HolesOfBus): ScheduleLoad {
   const limits = planLimitsOf(conn, holesOf(busKeyOf(conn)));
   const groups = new Map<string, ReadItem[]>();
   for (const item of items) {
@@ -64,27 +82,28 @@ function connectionFraction(conn: ConnectionDef, items: readonly ReadItem[], int
   }
   // everything the cost depends on besides the items: the limits (holes listed) and the line timing
   const context = JSON.stringify({ ...limits, holes: limits.holes?.list() ?? [] });
-  let total = 0;
+  const total: ScheduleLoad = { busFraction: 0, requestsPerMs: 0 };
   for (const group of groups.values()) {
     const timed = group.map((item) => ({ item, ms: Math.round(intervalOf(item.key) ?? 0) })).filter((x) => x.ms > 0);
     if (timed.length === 0) continue;
     const signature = `${context}|${timed.map((x) => `${x.item.key}:${x.item.address}+${x.item.count}@${x.ms}`).join(',')}`;
-    let fraction = remembered.get(signature);
-    if (fraction === undefined) {
-      fraction = groupFraction(timed, limits);
+    let load = remembered.get(signature);
+    if (load === undefined) {
+      load = groupLoad(timed, limits);
       if (remembered.size >= MEMO_SIZE) remembered.clear();
-      remembered.set(signature, fraction);
+      remembered.set(signature, load);
     }
-    total += fraction;
+    total.busFraction += load.busFraction;
+    total.requestsPerMs += load.requestsPerMs;
   }
   return total;
 }
 
 /** Recent group figures by their signature (bounded; pure inputs → pure output). */
-const remembered = new Map<string, number>();
+const remembered = new Map<string, ScheduleLoad>();
 const MEMO_SIZE = 5_000;
 
-function groupFraction(timed: ReadonlyArray<{ item: ReadItem; ms: number }>, limits: ReturnType<typeof planLimitsOf>): number {
+function groupLoad(timed: ReadonlyArray<{ item: ReadItem; ms: number }>, limits: ReturnType<typeof planLimitsOf>): ScheduleLoad {
   const byInterval = new Map<number, ReadItem[]>();
   for (const { item, ms } of timed) {
     const list = byInterval.get(ms);
@@ -94,20 +113,22 @@ function groupFraction(timed: ReadonlyArray<{ item: ReadItem; ms: number }>, lim
   const intervals = [...byInterval.keys()].sort((a, b) => a - b);
   const period = lcmCapped(intervals, MAX_HYPERPERIOD_MS);
   const instants = instantsOf(intervals, period);
-  const costOfSet = new Map<string, number>();
+  const costOfSet = new Map<string, { ms: number; requests: number }>();
   let busMs = 0;
+  let requests = 0;
   for (const t of instants.times) {
     const due = intervals.filter((ms) => t % ms === 0);
     const key = due.join(',');
     let cost = costOfSet.get(key);
     if (cost === undefined) {
       const blocks = planReads(due.flatMap((ms) => byInterval.get(ms) ?? []), limits);
-      cost = blocks.reduce((sum, b) => sum + readBusTimeMs(b.fn, b.count, limits.timing), 0);
+      cost = { ms: blocks.reduce((sum, b) => sum + readBusTimeMs(b.fn, b.count, limits.timing), 0), requests: blocks.length };
       costOfSet.set(key, cost);
     }
-    busMs += cost;
+    busMs += cost.ms;
+    requests += cost.requests;
   }
-  return (busMs * instants.weight) / period;
+  return { busFraction: (busMs * instants.weight) / period, requestsPerMs: (requests * instants.weight) / period };
 }
 
 /** Every instant in [0, period) where some interval falls due, or an even sample of them (with its weight). */

@@ -14,6 +14,7 @@ import { updatedShare } from './learning.js';
 import { AUDIT_LIMIT, pushBounded, type LoopState } from './loopState.js';
 import { remember } from './memory.js';
 import type { MetricsRecorder } from './metricsRecorder.js';
+import { exceeds, grows, type ScheduleLoad } from './loadCap.js';
 import type { BusPlan } from './objective.js';
 import type { Strategy } from './strategy.js';
 import type { Change, EntityCounters, Experiment, OptimizationRecord, Verdict } from './types.js';
@@ -25,6 +26,10 @@ export interface ExperimentHost extends JudgeInputs {
   entityIds(): string[];
   /** Learned change rate (per ms) in the entity's current regime, for the actor's own check. */
   ratePerMs(entityId: string): number;
+  /** The exact schedule model's load of `bus` with some intervals overridden (absent: no cap is checked). */
+  load?(bus: string, overrides: ReadonlyMap<string, number>): ScheduleLoad;
+  /** The most load the goal allows on `bus` (loadCap.ts). */
+  capOf?(bus: string): ScheduleLoad;
 }
 
 export interface ExperimentOptions {
@@ -124,7 +129,7 @@ export class Experiments {
    * rates, does not score as an improvement are not proposed (what the allocator calls better is what
    * the judge will check). Returns the groups kept and how many changes were left out.
    */
-  worthTrying(proposed: readonly Change[]): { kept: Change[]; notWorth: number; plans: BusPlan[] } {
+  worthTrying(proposed: readonly Change[]): { kept: Change[]; notWorth: number; overCap: number; plans: BusPlan[] } {
     const { host } = this.deps;
     const plans = host.plans();
     const kept: Change[] = [];
@@ -140,12 +145,54 @@ export class Experiments {
         return v;
       },
     };
+    const worth: Change[][] = [];
     for (const group of groupChanges(proposed, (id) => host.groupOf(id))) {
       const moves = group.every((c) => intervalMove(c) !== undefined);
-      if (!moves || predictImprovement(group, plans, inputs, (id) => host.ratePerMs(id)) > 0) kept.push(...group);
+      if (!moves || predictImprovement(group, plans, inputs, (id) => host.ratePerMs(id)) > 0) worth.push(group);
       else notWorth += group.length;
     }
-    return { kept, notWorth, plans };
+    const { fit, overCap } = this.withinCap(worth);
+    for (const group of fit) kept.push(...group);
+    return { kept, notWorth, overCap, plans };
+  }
+
+  /**
+   * Keeps the block groups whose interval moves the goal's cap allows (loadCap.ts), by the exact
+   * schedule model. A group that adds load is kept only while the current schedule plus every adding
+   * group kept so far stays within the cap — what this proposal's slow-downs free is not counted,
+   * since the random split may treat the speed-ups and hold the slow-downs back (a later cycle can
+   * spend it). Groups that add nothing (slow-downs, other kinds of change) always pass. Returns the
+   * kept groups and how many changes were left out.
+   */
+  private withinCap(groups: Change[][]): { fit: Change[][]; overCap: number } {
+    const { load, capOf, busOf } = this.deps.host;
+    if (!load || !capOf) return { fit: groups, overCap: 0 };
+    const current = new Map<string, ScheduleLoad>();
+    const currentOf = (bus: string): ScheduleLoad => {
+      let v = current.get(bus);
+      if (v === undefined) current.set(bus, (v = load(bus, new Map())));
+      return v;
+    };
+    const adding = new Map<string, Map<string, number>>();
+    const fit: Change[][] = [];
+    let overCap = 0;
+    for (const group of groups) {
+      const byBus = new Map<string, Map<string, number>>();
+      for (const c of group) {
+        const move = intervalMove(c);
+        const bus = busOf(c.target);
+        if (!move || bus === undefined) continue;
+        byBus.set(bus, (byBus.get(bus) ?? new Map<string, number>()).set(c.target, move.to));
+      }
+      const grown = [...byBus].filter(([bus, moves]) => grows(currentOf(bus), load(bus, moves)));
+      if (grown.some(([bus, moves]) => exceeds(load(bus, new Map([...(adding.get(bus) ?? []), ...moves])), capOf(bus)))) {
+        overCap += group.length;
+        continue;
+      }
+      fit.push(group);
+      for (const [bus, moves] of grown) adding.set(bus, new Map([...(adding.get(bus) ?? []), ...moves]));
+    }
+    return { fit, overCap };
   }
 
   /** Applies the treated arm (and maintenance); returns the applied treated changes and the control arm. */

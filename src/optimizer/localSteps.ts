@@ -6,14 +6,15 @@
  * learned rate cannot explain: a regime change) — each within the interval strategy's bounds and the entity's own, one rung of the
  * power-of-two ladder at a time, with fresh evidence needed at the new interval before the next step.
  * Slow-downs go first and free bus time; a speed-up is taken only while the bus stays within what the
- * goal allows (the configured intervals' bus time for `save_bus`, `bus_budget` for `freshest`), by the
- * exact schedule model. Entities in an open experiment are left alone. This is what makes a fresh
+ * goal allows (the configured intervals' bus time and requests for `save_bus`, `bus_budget` for
+ * `freshest`: loadCap.ts), by the exact schedule model. Entities in an open experiment are left alone. This is what makes a fresh
  * install useful within minutes and what acts on a regime change (night: values freeze) at once; the
  * scheduled cycles still do the global re-allocation and the judged experiments.
  */
 import { repeat, type Clock, type Repeating } from '../core/clock.js';
 import type { EntityStatus, PollerView } from '../modbus/pollerTypes.js';
 import { snapToLadder } from './intervalLadder.js';
+import { exceeds, type ScheduleLoad } from './loadCap.js';
 
 export interface LocalStepDeps {
   clock: Clock;
@@ -24,10 +25,10 @@ export interface LocalStepDeps {
   bounds: () => { minMs: number; maxMs: number };
   /** What the stats module has learned of the entity's rate: nothing yet, constant, or a rate per ms. */
   learned: (entityId: string) => { kind: 'unknown' } | { kind: 'constant' } | { kind: 'rated'; ratePerMs: number };
-  /** Modelled bus fraction of `bus` with some intervals overridden (the exact schedule model). */
-  scheduled: (bus: string, overrides: ReadonlyMap<string, number>) => number;
-  /** The most bus fraction the goal allows on `bus`. */
-  capOf: (bus: string) => number;
+  /** Modelled bus fraction and requests of `bus` with some intervals overridden (the exact schedule model). */
+  load: (bus: string, overrides: ReadonlyMap<string, number>) => ScheduleLoad;
+  /** The most the goal allows on `bus`, in bus time and in requests (loadCap.ts). */
+  capOf: (bus: string) => ScheduleLoad;
   /** One audit record per tick that moved something. */
   audit: (what: string, before: Record<string, number>, after: Record<string, number>) => void;
   everyMs?: number;
@@ -114,7 +115,7 @@ export class LocalSteps {
       if (budget.left <= 0) break;
       if (to >= s.intervalMs) continue;
       overrides.set(s.id, to);
-      if (this.deps.scheduled(s.bus, overrides) > this.deps.capOf(s.bus)) {
+      if (exceeds(this.deps.load(s.bus, overrides), this.deps.capOf(s.bus))) {
         overrides.delete(s.id);
         continue;
       }

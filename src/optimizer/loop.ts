@@ -26,9 +26,21 @@ export type { EvaluationOutcome } from './experiments.js';
 /** The loop's schedule and thresholds: the resolved `optimizer` options (parameters go to the strategies). */
 export type OptimizerOptions = Omit<ResolvedOptimizerOptions, 'parameters'>;
 
+/** Why a heavy cycle waits: the figure that was over its limit. */
+export const DEFERRAL_KINDS = ['cpu', 'event_loop', 'bus', 'errors'] as const;
+export type DeferralKind = (typeof DEFERRAL_KINDS)[number];
+
+export interface ResourceVerdict {
+  ok: boolean;
+  /** Why not, for the log line. */
+  reason?: string;
+  /** Which figure said no, for the counts. */
+  kind?: DeferralKind;
+}
+
 export interface ResourceAdapter {
   /** Whether a heavy cycle may run now; `reason` says why not. */
-  check(): { ok: boolean; reason?: string };
+  check(): ResourceVerdict;
 }
 
 export interface LoopPersistence {
@@ -72,12 +84,16 @@ export interface CycleReport {
 }
 
 const DEFER_RETRY_MS = 10 * 60_000;
+/** After this many deferrals in a row (an hour of retries) the full cycle runs anyway. */
+export const MAX_CONSECUTIVE_DEFERRALS = 6;
 
 export class PerformanceOptimizationLoop {
   state: LoopState;
   private readonly byName: Map<string, Strategy>;
   private jobs: ScheduledJob[] = [];
   private deferTimer: TimerHandle | undefined;
+  /** Full cycles deferred in a row (reset by one that runs). */
+  private deferredInARow = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly experiments: Experiments;
   /** Saves that failed (shown in the statistics). */
@@ -150,7 +166,13 @@ export class PerformanceOptimizationLoop {
   runFullOptimization(by: string): Promise<CycleReport> {
     return this.exclusive(async () => {
       const verdict = this.deps.resources.check();
-      if (!verdict.ok) return this.defer(verdict.reason ?? 'resources busy', by);
+      if (!verdict.ok && this.deferredInARow < MAX_CONSECUTIVE_DEFERRALS) return this.defer(verdict, by);
+      if (!verdict.ok) {
+        this.deps.logger.info(`Running full optimization cycle despite ${verdict.reason ?? 'resources busy'}: deferred ${this.deferredInARow} times in a row already`);
+        this.state.health.deferralsOverridden++;
+      }
+      this.deferredInARow = 0;
+      this.deps.clock.clearTimer(this.deferTimer);
       this.deps.logger.info('Running full optimization cycle');
       const runs: StrategyRun[] = [];
       for (const strategy of [...this.deps.strategies].sort((a, b) => b.priority - a.priority)) {
@@ -268,9 +290,10 @@ export class PerformanceOptimizationLoop {
       learned.runs++;
       learned.lastRunAt = now;
       const { fresh: remembered, blocked } = this.withoutLostMoves(result.changes);
-      const { kept: fresh, notWorth, plans } = this.experiments.worthTrying(remembered);
+      const { kept: fresh, notWorth, overCap, plans } = this.experiments.worthTrying(remembered);
       const blockedNote = (blocked > 0 ? `; ${blocked} repeating a lost move left out` : '')
-        + (notWorth > 0 ? `; ${notWorth} not worth their bus time in the exact schedule` : '');
+        + (notWorth > 0 ? `; ${notWorth} not worth their bus time in the exact schedule` : '')
+        + (overCap > 0 ? `; ${overCap} over the goal's cap on bus time or requests` : '');
       if (fresh.length === 0) return { strategy: strategy.name, status: 'no_change', blocked, summary: `${result.summary}${blockedNote}` };
       const { applied, control, maintenance } = this.experiments.begin(strategy, fresh);
       if (applied.length === 0 && maintenance.length === 0) {
@@ -325,7 +348,12 @@ export class PerformanceOptimizationLoop {
     pushBounded(this.state.audit, { at: this.deps.clock.now(), by, what, before, after }, AUDIT_LIMIT);
   }
 
-  private defer(reason: string, by: string): CycleReport {
+  private defer(verdict: ResourceVerdict, by: string): CycleReport {
+    const reason = verdict.reason ?? 'resources busy';
+    this.deferredInARow++;
+    const deferrals = this.state.health.deferrals;
+    const kind = verdict.kind ?? 'other';
+    deferrals[kind] = (deferrals[kind] ?? 0) + 1;
     this.deps.logger.info(`Deferring full optimization cycle: ${reason}; retrying in ${DEFER_RETRY_MS / 60_000} min`);
     this.deps.clock.clearTimer(this.deferTimer);
     this.deferTimer = this.deps.clock.setTimer(() => {

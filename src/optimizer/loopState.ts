@@ -12,6 +12,10 @@ export interface LoopHealth {
   repeatsBlocked: number;
   /** Lost moves proposed again because their evidence moved beyond its interval. */
   reopenedByEvidence: number;
+  /** Full cycles deferred, by the figure that said no (cpu, event_loop, bus, errors). */
+  deferrals: Record<string, number>;
+  /** Full cycles run although resources said no, after too many deferrals in a row. */
+  deferralsOverridden: number;
 }
 
 export interface LoopState {
@@ -32,9 +36,13 @@ export const AUDIT_LIMIT = 500;
 
 export function emptyLoopState(): LoopState {
   return {
-    strategies: {}, memory: [], health: { repeatsBlocked: 0, reopenedByEvidence: 0 }, history: [], audit: [],
+    strategies: {}, memory: [], health: emptyHealth(), history: [], audit: [],
     lastQuickAt: undefined, lastFullAt: undefined, lastEvaluationAt: undefined, nextRecordId: 1,
   };
+}
+
+function emptyHealth(): LoopHealth {
+  return { repeatsBlocked: 0, reopenedByEvidence: 0, deferrals: {}, deferralsOverridden: 0 };
 }
 
 export function freshStrategyState(defaults: Readonly<Record<string, number>>): StrategyState {
@@ -63,5 +71,5 @@ export function checkLoopState(raw: unknown): asserts raw is LoopState {
   });
   if (s.memory === undefined) s.memory = [];
   if (!Array.isArray(s.memory)) throw new Error('optimizer.memory is not a list');
-  s.health ??= { repeatsBlocked: 0, reopenedByEvidence: 0 };
+  s.health = { ...emptyHealth(), ...s.health }; // saved before some counters existed
 }

@@ -4,17 +4,19 @@
  * the exact schedule model of a bus at the current intervals (or with some put back), and the cost
  * of a single read, and which block an entity is read in (entities of one block share an arm, since
  * moving half of a block changes what the other half costs). One object per optimizer; the plans
- * come from the allocator (targets.ts).
+ * come from the allocator (targets.ts); the cap on bus time and requests comes from the goal
+ * (loadCap.ts) at the configured intervals.
  */
 import { readBusTimeMs, timingOf } from '../modbus/costModel.js';
 import { NO_HOLES, planConnectionReads } from '../modbus/readPlan.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
-import { scheduledBusFraction } from '../modbus/scheduleCost.js';
+import { scheduledBusFraction, scheduledLoad } from '../modbus/scheduleCost.js';
 import { busKeyOf, FUNCTION_OF, type ConnectionDef, type EntityDef } from '../modbus/types.js';
 import type { ClusterController } from './clusterController.js';
 import type { ExperimentHost } from './experiments.js';
 import type { EntityReading } from './judge.js';
-import type { BusPlan } from './objective.js';
+import type { ScheduleLoad } from './loadCap.js';
+import type { BusPlan, Goal } from './objective.js';
 
 export interface MeasurementDeps {
   poller: Pick<PollerView, 'entityStatus' | 'busStatus' | 'intervalMs'>;
@@ -24,9 +26,12 @@ export interface MeasurementDeps {
   plans: () => BusPlan[];
   /** The learned change rate of an entity in its current regime (per ms, 0 when unknown). */
   ratePerMs: (entityId: string) => number;
+  /** The goal and bus_budget as they are now (both can change at run time). */
+  goal: () => Goal;
+  budget: () => number;
 }
 
-export function experimentHost(deps: MeasurementDeps): ExperimentHost {
+export function experimentHost(deps: MeasurementDeps): ExperimentHost & Required<Pick<ExperimentHost, 'load' | 'capOf'>> {
   const connByName = new Map(deps.connections.map((c) => [c.name, c]));
   const busOfEntity = new Map<string, string>();
   const defs = new Map(deps.entities.map((e) => [e.id, e]));
@@ -48,7 +53,20 @@ export function experimentHost(deps: MeasurementDeps): ExperimentHost {
     busOfEntity.set(e.id, busKeyOf(conn));
     byBus.get(busKeyOf(conn))?.entities.push(e);
   }
+  const loadOf = (bus: string, intervalOf: (id: string) => number | undefined): ScheduleLoad => {
+    const group = byBus.get(bus);
+    return group ? scheduledLoad(group.connections, group.entities, intervalOf, NO_HOLES) : { busFraction: 0, requestsPerMs: 0 };
+  };
+  /** The configured intervals' load per bus: fixed for the app's life, so modelled once. */
+  const configured = new Map<string, ScheduleLoad>();
   return {
+    load: (bus, overrides) => loadOf(bus, (id) => overrides.get(id) ?? deps.poller.intervalMs(id)),
+    capOf: (bus) => {
+      if (deps.goal() === 'freshest') return { busFraction: deps.budget(), requestsPerMs: Infinity };
+      let cap = configured.get(bus);
+      if (cap === undefined) configured.set(bus, (cap = loadOf(bus, (id) => defs.get(id)?.scanIntervalMs)));
+      return cap;
+    },
     plans: deps.plans,
     ratePerMs: deps.ratePerMs,
     groupOf: (id) => groupOfEntity.get(id) ?? id,

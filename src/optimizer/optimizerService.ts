@@ -25,6 +25,7 @@ import { MetricsRecorder } from './metricsRecorder.js';
 import { PatternController } from './patternController.js';
 import { PatternStrategy } from './patternStrategy.js';
 import type { OptimizerSaved, OptimizerSettings } from './optimizerState.js';
+import { exceeds } from './loadCap.js';
 import { experimentHost } from './measurements.js';
 import type { BusPlan } from './objective.js';
 import { computeTargets, type TargetInputs } from './targets.js';
@@ -64,6 +65,7 @@ export class OptimizerService {
   readonly loop: PerformanceOptimizationLoop;
   readonly localSteps: LocalSteps;
   private readonly connections: Map<string, ConnectionDef>;
+  private readonly host: ReturnType<typeof experimentHost>;
   /** Per bus: the window since the last calibration (at least 10 minutes long), and the smoothed cost scale. */
   private readonly calibrationWindows = new Map<string, BusWindow>();
   private readonly costScales = new Map<string, number>();
@@ -85,8 +87,9 @@ export class OptimizerService {
       new ClusterStrategy({ stats, controller: this.clusters }),
       new PatternStrategy({ stats, controller: this.patterns, poller, targetsMs: (ids, follow) => this.targetsMs(ids, follow) }),
     ];
-    const host = experimentHost({
+    const host = this.host = experimentHost({
       poller, clusters: this.clusters, entities: deps.entities, connections: deps.connections, plans: () => this.plans(),
+      goal: () => this.options.goal, budget: () => this.options.budget,
       ratePerMs: (id) => {
         const rate = stats.currentRate(id);
         return rate && rate.kind !== 'unknown' ? rate.ratePerHour / 3_600_000 : 0;
@@ -96,8 +99,6 @@ export class OptimizerService {
       clock, logger, scheduler: deps.scheduler, strategies, recorder: this.recorder, resources: deps.resources, random: deps.random, host,
       persistence: { save: (immediate) => deps.persist(immediate) }, options: this.options, onChange: deps.onChange,
     });
-    const configured = new Map(deps.entities.map((e) => [e.id, e.scanIntervalMs]));
-    const caps = new Map<string, number>();
     this.localSteps = new LocalSteps({
       clock, poller, locked: () => this.loop.lockedEntities(), bounds: () => this.bounds(),
       learned: (id) => {
@@ -105,13 +106,8 @@ export class OptimizerService {
         if (!rate || rate.kind === 'unknown') return { kind: 'unknown' };
         return rate.kind === 'constant' ? { kind: 'constant' } : { kind: 'rated', ratePerMs: rate.ratePerHour / 3_600_000 };
       },
-      scheduled: (bus, overrides) => host.scheduled(bus, overrides),
-      capOf: (bus) => {
-        if (this.options.goal === 'freshest') return this.options.budget;
-        let cap = caps.get(bus);
-        if (cap === undefined) caps.set(bus, (cap = host.scheduled(bus, configured)));
-        return cap;
-      },
+      load: (bus, overrides) => host.load(bus, overrides),
+      capOf: (bus) => host.capOf(bus),
       audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),
     });
     this.applyConfiguredParameters(undefined);
@@ -249,12 +245,22 @@ export class OptimizerService {
     if (saved.optionSettings.enabled === this.deps.options.enabled) this.options.enabled = saved.settings.enabled;
   }
 
+  /**
+   * Moves the entities to their targets in the current regime: slow-downs first, then each speed-up
+   * only while the bus stays within the goal's cap (loadCap.ts) by the exact schedule model.
+   */
   private retarget(ids: string[]): Change[] {
     const wanted = new Set(ids);
-    return computeTargets({ ...this.targetInputs(), ...this.bounds() }).targets
+    const targets = computeTargets({ ...this.targetInputs(), ...this.bounds() }).targets
       .filter((t) => wanted.has(t.entityId))
-      .map((t) => applyInterval(this.deps.poller, t.entityId, t.targetMs))
-      .filter((c): c is Change => c !== undefined);
+      .sort((a, b) => b.targetMs / b.currentMs - a.targetMs / a.currentMs);
+    const changes: Change[] = [];
+    for (const t of targets) {
+      if (t.targetMs < t.currentMs && exceeds(this.host.load(t.bus, new Map([[t.entityId, t.targetMs]])), this.host.capOf(t.bus))) continue;
+      const change = applyInterval(this.deps.poller, t.entityId, t.targetMs);
+      if (change) changes.push(change);
+    }
+    return changes;
   }
 
   private snapshotMetrics() {

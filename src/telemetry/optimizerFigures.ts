@@ -3,12 +3,14 @@
  * sensors and the dashboard: per strategy (parameters, success rate — the share of its experiments
  * adopted —, verdict counts, last improvement, cooldown), the last cycles, history and pending
  * evaluations, the improvement the adopted experiments made, the loop's memory and save failures,
- * and the current hour's window metrics.
+ * the full cycles the resource check deferred (per reason), and the current hour's window metrics.
  */
 import { isoOrNull as iso } from '../core/clock.js';
 import type { StatisticSensor, StatisticValue, StatisticsProvider } from './statisticsSensors.js';
 import type { OptimizerService } from '../optimizer/optimizerService.js';
 import type { Goal } from '../optimizer/objective.js';
+import { DEFERRAL_KINDS, type DeferralKind } from '../optimizer/loop.js';
+import type { LoopHealth } from '../optimizer/loopState.js';
 import type { WindowMetrics } from '../optimizer/types.js';
 
 export interface StrategyStatistics {
@@ -50,6 +52,11 @@ export interface OptimizerStatistics {
   reopened_by_evidence: number;
   /** Writes of the optimizer's state that failed. */
   save_failures: number;
+  /**
+   * Full cycles the resource check deferred, per figure that said no, and how many ran anyway after
+   * too many deferrals in a row (kept with the learned state).
+   */
+  deferrals: Record<DeferralKind, number> & { total: number; run_anyway: number };
   /** Fast steps between cycles since start (localSteps.ts), and how many reversed an entity's previous step. */
   local_steps: { faster: number; slower: number; flips: number };
   adopted_clusters: number;
@@ -75,12 +82,19 @@ export function optimizerStatistics(svc: OptimizerService, now: number, enabled:
     repeats_blocked: loop.state.health.repeatsBlocked,
     reopened_by_evidence: loop.state.health.reopenedByEvidence,
     save_failures: loop.saveFailures,
+    deferrals: deferralFigures(loop.state.health),
     local_steps: { ...svc.localSteps.counts },
     adopted_clusters: svc.clusters.list().length,
     adopted_patterns: svc.patterns.list().length,
     triggered_reads: svc.clusters.triggeredReads,
     last_hour: svc.recorder.window(now - 3_600_000, now) ?? null,
   };
+}
+
+function deferralFigures(health: LoopHealth): OptimizerStatistics['deferrals'] {
+  const counts = Object.fromEntries(DEFERRAL_KINDS.map((k) => [k, health.deferrals[k] ?? 0])) as Record<DeferralKind, number>;
+  const total = Object.values(health.deferrals).reduce((a, b) => a + b, 0);
+  return { ...counts, total, run_anyway: health.deferralsOverridden };
 }
 
 function strategyStatistics(svc: OptimizerService, name: string): StrategyStatistics {
@@ -112,6 +126,7 @@ export function optimizerStatisticsProvider(stats: () => OptimizerStatistics): S
       { key: 'last_full_optimization', name: 'last full optimization', deviceClass: 'timestamp', icon: 'mdi:clock-check-outline' },
       { key: 'history_length', name: 'history length', unit: 'records', stateClass: 'measurement', icon: 'mdi:history' },
       { key: 'overall_improvement', name: 'overall improvement', unit: '%', stateClass: 'measurement', icon: 'mdi:trending-up' },
+      { key: 'deferred_cycles', name: 'deferred cycles', unit: 'cycles', stateClass: 'total_increasing', icon: 'mdi:timer-sand' },
       ...strategySensors(stats()),
     ],
     read(): StatisticValue[] {
@@ -121,6 +136,7 @@ export function optimizerStatisticsProvider(stats: () => OptimizerStatistics): S
         { key: 'last_full_optimization', value: s.last_full_optimization },
         { key: 'history_length', value: s.history_length, attributes: { pending_evaluations: s.pending_evaluations, rolled_back: s.rolled_back } },
         { key: 'overall_improvement', value: pct(s.overall_improvement), attributes: { goal: s.goal, repeats_blocked: s.repeats_blocked, save_failures: s.save_failures } },
+        { key: 'deferred_cycles', value: s.deferrals.total, attributes: { ...s.deferrals } },
         ...s.strategies.flatMap((x) => [
           { key: `${x.name}_strategy_success_rate`, value: pct(x.success_rate), attributes: { evaluations: x.evaluations, adopted: x.adopted, rejected: x.rejected, inconclusive: x.inconclusive, runs: x.runs, parameters: x.parameters } },
           { key: `${x.name}_strategy_last_improvement`, value: pct(x.last_improvement), attributes: { last_score: x.last_score, last_run: x.last_run } },

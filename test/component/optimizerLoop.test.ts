@@ -5,7 +5,7 @@ import { createClockScheduler } from '../../src/core/scheduler.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
 import { expectedAgeMs } from '../../src/metrics/ageModel.js';
 import type { ExperimentHost } from '../../src/optimizer/experiments.js';
-import { PerformanceOptimizationLoop, PersistError, type OptimizerOptions } from '../../src/optimizer/loop.js';
+import { PerformanceOptimizationLoop, PersistError, type OptimizerOptions, type ResourceVerdict } from '../../src/optimizer/loop.js';
 import { MetricsRecorder, type Snapshot } from '../../src/optimizer/metricsRecorder.js';
 import type { BusPlan } from '../../src/optimizer/objective.js';
 import type { Strategy, StrategyContext } from '../../src/optimizer/strategy.js';
@@ -138,7 +138,7 @@ function rig(options: Partial<OptimizerOptions> = {}, saved?: unknown) {
   };
   const saves: boolean[] = [];
   let saveError: Error | undefined;
-  let allow: { ok: boolean; reason?: string } = { ok: true };
+  let allow: ResourceVerdict = { ok: true };
   const loop = new PerformanceOptimizationLoop({
     clock, logger, scheduler: createClockScheduler(clock, () => undefined), strategies: [cluster, interval, pattern], recorder,
     resources: { check: () => allow }, random: seededRandom(7), host,
@@ -295,6 +295,25 @@ describe('PerformanceOptimizationLoop', () => {
     r.setAllow({ ok: true });
     await r.clock.advance(10 * MIN);
     expect(r.interval.seen.length).toBe(1);
+  });
+
+  it('counts deferrals by reason and runs the full cycle anyway after six in a row, saying why', async () => {
+    const r = rig();
+    r.setAllow({ ok: false, kind: 'cpu', reason: 'CPU load 2.50 per core above 2 (usual here 1.60)' });
+    const first = await r.loop.runFullOptimization('scheduler');
+    expect(first.deferred).toBeDefined();
+    await r.clock.advance(5 * 10 * MIN); // five retries, each deferred again
+    expect(r.interval.seen.length).toBe(0);
+    expect(r.loop.state.health.deferrals).toEqual({ cpu: 6 });
+    await r.clock.advance(10 * MIN); // the seventh attempt runs
+    expect(r.interval.seen.length).toBe(1);
+    expect(r.logger.lines).toContain('INFO Running full optimization cycle despite CPU load 2.50 per core above 2 (usual here 1.60): deferred 6 times in a row already');
+    expect(r.loop.state.health.deferralsOverridden).toBe(1);
+    r.setAllow({ ok: false, kind: 'bus', reason: 'bus utilisation 99 % above 95 %' });
+    await r.loop.runFullOptimization('scheduler'); // the count starts afresh after a cycle ran
+    expect(r.loop.state.health.deferrals).toEqual({ cpu: 6, bus: 1 });
+    expect(r.interval.seen.length).toBe(1);
+    await r.loop.stop();
   });
 
   it('names a failing strategy in an error line and carries on with the others', async () => {

@@ -3,7 +3,7 @@
  * state file in a given directory: for component tests that restart the app (learned state, option
  * changes) without sockets or wall time.
  */
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppDeps } from '../../src/app.js';
 import { resolveOptions } from '../../src/config/resolve.js';
 import { createMemoryLogger, type Logger } from '../../src/core/logger.js';
 import { seededRandom } from '../../src/core/random.js';
@@ -20,6 +20,8 @@ export interface SimAppSpec {
   /** The device's points (unit 1, holding registers from 0 to past the last point mapped, at least 0 … 9). */
   points: SimPointSpec[];
   logger?: Logger;
+  /** Process probes for the resource check (default none). */
+  resourceProbes?: AppDeps['resourceProbes'];
 }
 
 export function buildSimApp(spec: SimAppSpec): App {
@@ -28,7 +30,7 @@ export function buildSimApp(spec: SimAppSpec): App {
   const device = new SimDevice({ name: 'dev', unitId: 1, turnaroundMs: 20, ranges: { holding: [[0, Math.max(10, ...spec.points.map((p) => p.address + 2))]] }, points: spec.points }, 3, clock.now());
   return createApp({
     clock, random: seededRandom(1), logger: spec.logger ?? createMemoryLogger(), connections: resolved.connections, entities: resolved.entities,
-    statusEveryMs: 0, optimizer: resolved.optimizer, dataDir: spec.dir,
+    statusEveryMs: 0, optimizer: resolved.optimizer, dataDir: spec.dir, resourceProbes: spec.resourceProbes,
     createBus: (_conn, key) => new VirtualBus({ key, clock, devices: [device], timing: { baudrate: 9600, roundTripMs: 1 } }),
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readBusTimeMs, timingOf } from '../../src/modbus/costModel.js';
 import { NO_HOLES } from '../../src/modbus/readPlan.js';
-import { scheduledBusFraction } from '../../src/modbus/scheduleCost.js';
+import { scheduledBusFraction, scheduledLoad } from '../../src/modbus/scheduleCost.js';
 import type { ConnectionDef, EntityDef } from '../../src/modbus/types.js';
 
 const CONN: ConnectionDef = {
@@ -37,5 +37,13 @@ describe('modelled bus time of a whole schedule', () => {
     // lcm 240 s: 16 reads of a, 15 of b, together at 0 only
     expect(f).toBeCloseTo((read(2) + 15 * read(1) + 14 * read(1)) / 240_000, 12);
     expect(scheduledBusFraction([CONN], pair, () => undefined, NO_HOLES)).toBe(0);
+  });
+
+  it('counts requests in the same pass: a far entity on a faster rung adds requests, not only wire time', () => {
+    const far = [entity('a', 0), entity('b', 1), entity('c', 500)];
+    const load = scheduledLoad([CONN], far, (id) => (id === 'c' ? 8_000 : 16_000), NO_HOLES);
+    // in 16 s: one block of a and b, two reads of c alone
+    expect(load.requestsPerMs).toBeCloseTo(3 / 16_000, 15);
+    expect(load.busFraction).toBeCloseTo((read(2) + 2 * read(1)) / 16_000, 12);
   });
 });

@@ -16,6 +16,10 @@ const effect = (r) => {
   return e ? `${pct(e.improvement)} ± ${pct(2 * e.standardError)} · bus ${e.busFraction >= 0 ? '+' : ''}${pct(e.busFraction)} · age ${fmt(e.meanAgeMs / 1000)} s` : '–';
 };
 
+const deferrals = (d) => (d
+  ? `Full cycles deferred by the resource check: ${d.total} (CPU ${d.cpu} · event loop ${d.event_loop} · bus ${d.bus} · errors ${d.errors}) · run anyway after 6 in a row: ${d.run_anyway}`
+  : '');
+
 function status(r) {
   const verdict = r.experiment?.verdict;
   if (r.rolledBack) return el('span', { class: 'badge bad' }, verdict ? `${verdict}, undone` : 'rolled back');
@@ -34,6 +38,7 @@ export function renderOptimization(data) {
   const chartBox = el('div', { class: 'charts' });
   root.replaceChildren(
     el('p', {}, `Schedule ${data.enabled ? 'on' : 'off'} · ${s.history_length} records, ${s.pending_evaluations} awaiting evaluation, ${s.rolled_back} rolled back · last evaluation ${s.last_evaluation ? time(Date.parse(s.last_evaluation)) : '–'}`),
+    el('p', { 'data-testid': 'deferrals' }, deferrals(s.deferrals)),
     el('h2', {}, 'Strategies'),
     table([
       { title: 'Strategy', cell: (x) => x.name },
