@@ -11,7 +11,7 @@ import { CommandRegistry } from './commands/registry.js';
 import { StdinIntake } from './commands/stdinIntake.js';
 import type { CommandEvents } from './commands/types.js';
 import type { ResolvedOptimizerOptions } from './config/optimizerOptions.js';
-import type { Clock } from './core/clock.js';
+import type { Clock, Repeating } from './core/clock.js';
 import type { ContextSource } from './core/context.js';
 import { describeError } from './core/errors.js';
 import { EventBus } from './core/eventBus.js';
@@ -33,7 +33,8 @@ import { busKeyOf, type ConnectionDef, type DeviceDef, type EntityDef, type Prox
 import { CachingBus } from './modbus/proxy/cachingBus.js';
 import { ProxyServer } from './modbus/proxy/proxyServer.js';
 import { writableRange } from './modbus/proxy/writePermission.js';
-import { entitiesCovering } from './modbus/proxy/pollingCover.js';
+import { entitiesCovering, entitiesTouching } from './modbus/proxy/pollingCover.js';
+import { ClientDemand, followDemand } from './modbus/proxy/clientDemand.js';
 import { groupDevices } from './config/deviceGroups.js';
 import type { BrokerSettings } from './mqtt/brokerSettings.js';
 import { MqttFace } from './mqtt/mqttFace.js';
@@ -248,11 +249,15 @@ export function createApp(deps: AppDeps): App {
       },
     },
   });
+  const demands: Array<{ demand: ClientDemand; follower?: Repeating }> = [];
   const proxies = (deps.proxies ?? []).flatMap((def) => {
     const conn = conns.get(def.connection);
     const bus = conn && cachingBuses.get(busKeyOf(conn));
     if (!conn || !bus) return [];
+    const demand = new ClientDemand(def.maxAgeMs);
+    demands.push({ demand });
     return [new ProxyServer({
+      onClientRead: (unitId, fn, address, count) => demand.observe(entitiesTouching(deps.entities, conn.name, unitId, fn, address, count), clock.now()),
       clock, logger, def, bus, audit: (by, what, after) => auditWrite(by, what, null, after),
       writable: (unitId, table, address, count) => deps.allowRawWrites === true || writableRange(deps.entities, conn.name, unitId, table, address, count),
       readThroughPolling: async (unitId, fn, address, count) => {
@@ -285,6 +290,11 @@ export function createApp(deps: AppDeps): App {
     stdin && { name: 'stdin commands', start: () => stdin.start(), stop: () => stdin.stop() },
     web && { name: 'dashboard', start: () => web.start(), stop: () => web.stop() },
     ...proxies.map((p, i): Part => ({ name: `Modbus proxy ${i + 1}`, start: () => p.start().then(() => undefined), stop: () => p.stop() })),
+    demands.length > 0 ? {
+      name: 'other masters\' demand',
+      start: () => { for (const d of demands) d.follower = followDemand(clock, d.demand, (id, cap) => poller.setDemandCap(id, cap)); },
+      stop: () => { for (const d of demands) d.follower?.stop(); },
+    } : undefined,
   ]);
 
   return {

@@ -34,6 +34,8 @@ export class EntityRuntime {
     this.item = readItemOf(def);
     this.decode = createDecoder(def, def.registerType);
     this.counter = def.stateClass === 'total_increasing' ? new CounterGuard() : undefined;
+    this.wantedMs = def.scanIntervalMs;
+    this.demandCapMs = undefined;
     this.status = {
       id: def.id, bus: busKey, intervalMs: def.scanIntervalMs, polls: 0, changes: 0, errors: 0,
       consecutiveErrors: 0, lastValue: undefined, lastReadAt: undefined, lastChangeAt: undefined,
@@ -45,8 +47,13 @@ export class EntityRuntime {
     return this.status.intervalMs;
   }
 
+  /** The interval last asked for (setIntervalMs), before the clamp and the demand cap. */
+  wantedMs: number;
+  /** Another master reads this value often: poll at least this often (ms), so its reads hit the cache. */
+  demandCapMs: number | undefined;
+
   clampInterval(ms: number): number {
-    return Math.min(this.def.maxIntervalMs, Math.max(this.def.minIntervalMs, ms));
+    return Math.max(this.def.minIntervalMs, Math.min(this.def.maxIntervalMs, this.demandCapMs ?? Infinity, ms));
   }
 
   waitForRead(): Promise<Sample> {

@@ -139,7 +139,23 @@ export class Poller implements PollerView {
 
   setIntervalMs(id: string, ms: number): number {
     const rt = this.mustGet(id);
-    const applied = rt.clampInterval(ms);
+    rt.wantedMs = ms;
+    return this.applyInterval(rt);
+  }
+
+  /**
+   * Polls an entity at least every `capMs` while another master (through the proxy) reads it that
+   * often; undefined lifts the cap and the interval last asked for applies again.
+   */
+  setDemandCap(id: string, capMs: number | undefined): void {
+    const rt = this.mustGet(id);
+    if (rt.demandCapMs === capMs) return;
+    rt.demandCapMs = capMs;
+    if (rt.clampInterval(rt.wantedMs) !== rt.intervalMs) this.applyInterval(rt);
+  }
+
+  private applyInterval(rt: EntityRuntime): number {
+    const applied = rt.clampInterval(rt.wantedMs);
     rt.status.intervalMs = applied;
     const now = this.deps.clock.now();
     this.schedule(rt, alignUp(Math.max(now, (rt.status.lastReadAt ?? now) + applied / 2), applied));

@@ -211,3 +211,19 @@ describe('Poller phases and companions', () => {
     expect(together.filter(([, address, count]) => address === 10 && count === 2).map(([t]) => t)).toEqual([0, 20, 40]);
   });
 });
+
+describe('a demand cap from other masters', () => {
+  it('polls at least as often as the cap while it holds, then the interval asked for applies again', async () => {
+    rig = build([point('a', 0, 1)], [entity('a', 0, 60)]);
+    rig.poller.start();
+    expect(rig.poller.setIntervalMs('a', 120_000)).toBe(120_000);
+    rig.poller.setDemandCap('a', 5000);
+    expect(rig.poller.intervalMs('a')).toBe(5000);
+    const before = rig.requests.length;
+    await rig.clock.advance(60_000);
+    expect(rig.requests.length - before).toBeGreaterThanOrEqual(11);
+    expect(rig.poller.setIntervalMs('a', 300_000)).toBe(5000); // the optimizer's move waits behind the cap
+    rig.poller.setDemandCap('a', undefined);
+    expect(rig.poller.intervalMs('a')).toBe(300_000);
+  });
+});

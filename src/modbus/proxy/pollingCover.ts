@@ -12,10 +12,9 @@ export function entitiesCovering(
   entities: readonly EntityDef[], connection: string, unitId: number, fn: ReadFunction, address: number, count: number,
 ): string[] | undefined {
   const end = address + count;
-  const spans = entities
-    .filter((e) => e.connection === connection && e.unitId === unitId && FUNCTION_OF[e.registerType] === fn
-      && e.address < end && e.address + e.count > address)
-    .sort((a, b) => a.address - b.address);
+  const byId = new Map(entities.map((e) => [e.id, e]));
+  const spans = entitiesTouching(entities, connection, unitId, fn, address, count)
+    .map((id) => byId.get(id) as EntityDef).sort((a, b) => a.address - b.address);
   let covered = address;
   for (const e of spans) {
     if (e.address > covered) return undefined; // a register nobody polls
@@ -23,4 +22,13 @@ export function entitiesCovering(
     if (covered >= end) break;
   }
   return covered >= end ? spans.map((e) => e.id) : undefined;
+}
+
+/** Ids of the entities of `connection` on that unit and table whose registers overlap [address, address + count). */
+export function entitiesTouching(
+  entities: readonly EntityDef[], connection: string, unitId: number, fn: ReadFunction, address: number, count: number,
+): string[] {
+  const end = address + count;
+  return entities.filter((e) => e.connection === connection && e.unitId === unitId && FUNCTION_OF[e.registerType] === fn
+    && e.address < end && e.address + e.count > address).map((e) => e.id);
 }

@@ -52,6 +52,8 @@ export interface ProxyServerDeps {
    * with what is due); resolves false when they do not cover it or a read failed.
    */
   readThroughPolling?(unitId: number, fn: 1 | 2 | 3 | 4, address: number, count: number): Promise<boolean>;
+  /** Hears every client read (hit or miss), so the app can learn what other masters need fresh. */
+  onClientRead?(unitId: number, fn: 1 | 2 | 3 | 4, address: number, count: number): void;
 }
 
 export class ProxyServer {
@@ -122,6 +124,7 @@ export class ProxyServer {
 
   private async read(unitId: number, r: Extract<ModbusRequest, { kind: 'read' }>): Promise<Buffer> {
     const { bus, def, clock } = this.deps;
+    this.deps.onClientRead?.(unitId, r.fn, r.address, r.count);
     const cached = bus.cache.fresh(unitId, r.fn, r.address, r.count, clock.now() - def.maxAgeMs);
     if (cached) {
       this.counters.hits++;
