@@ -49,6 +49,36 @@ function watchUnderlyingClose(client: Client, onClose: () => void): void {
   if (inner && typeof inner.once === 'function') (inner as NodeJS.EventEmitter).once('close', onClose);
 }
 
+/**
+ * modbus-serial's Modbus TCP port takes any frame whose length adds up: it never checks the MBAP
+ * protocol id, so a frame that is not Modbus at all can be read as registers. Watch the raw stream
+ * (`_port._client`, duck-typed like the close above) and report the first header that is not Modbus.
+ */
+function watchUnderlyingFrames(client: Client, onFault: (reason: string) => void): void {
+  const port = (client as unknown as { _port?: { _client?: unknown } })._port;
+  const inner = port?._client as { on?: unknown } | undefined;
+  if (!inner || typeof inner.on !== 'function') return;
+  let pending = Buffer.alloc(0);
+  (inner as NodeJS.EventEmitter).on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 7) {
+      const protocol = pending.readUInt16BE(2);
+      const length = pending.readUInt16BE(4);
+      if (protocol !== 0) return onFault(`MBAP protocol id ${protocol}, not 0`);
+      if (length < 2 || length > 254) return onFault(`MBAP length ${length} is not 2…254`);
+      if (pending.length < 6 + length) return;
+      pending = pending.subarray(6 + length);
+    }
+  });
+}
+
+/** Bytes modbus-serial's TCP port holds that no reply has claimed (a desynchronised stream), duck-typed. */
+function unclaimedBytes(client: Client): number {
+  const port = (client as unknown as { _port?: { _clientRcvData?: { length?: unknown } } })._port;
+  const n = port?._clientRcvData?.length;
+  return typeof n === 'number' ? n : 0;
+}
+
 /** Closes a client without ever hanging: TCP ports are destroyed (their `close` only calls back
  * when the socket was still open); serial ports are closed (they have no destroy). */
 function disposeClient(client: Client, conn: ConnectionDef): Promise<void> {
@@ -66,6 +96,8 @@ function disposeClient(client: Client, conn: ConnectionDef): Promise<void> {
 class ModbusSerialLink implements Link {
   private client: Client | undefined;
   private inFlight: InFlight | undefined;
+  /** Why the stream cannot be trusted any more (a frame that is not Modbus); the link reconnects. */
+  private streamFault: string | undefined;
 
   constructor(private readonly conn: ConnectionDef) {}
 
@@ -84,7 +116,9 @@ class ModbusSerialLink implements Link {
     this.client = client;
     try {
       await openClient(client, this.conn);
+      this.streamFault = undefined;
       watchUnderlyingClose(client, () => this.onPortEvent(client, undefined));
+      if (this.conn.type === 'tcp') watchUnderlyingFrames(client, (reason) => { this.streamFault ??= reason; });
     } catch (err) {
       await this.discard();
       const ctx = connectionContext(this.conn.name);
@@ -101,7 +135,8 @@ class ModbusSerialLink implements Link {
     }
     const call = req.fn === 3 ? 'readHoldingRegisters' : 'readInputRegisters';
     const reply = await this.exchange(ctx, (c) => c[call](req.address, req.count));
-    return this.checkLength(reply.data.slice(0, req.count), ctx);
+    // registers come exactly as many as asked; a byte count that says otherwise is a bad reply, not data
+    return this.checkLength(reply.data, ctx);
   }
 
   async writeRegisters(req: WriteRegistersRequest): Promise<void> {
@@ -151,10 +186,19 @@ class ModbusSerialLink implements Link {
       const entry: InFlight = { ctx, fail: (err) => settle(() => reject(err)) };
       this.inFlight = entry;
       call(client).then(
-        (value) => settle(() => resolve(value)),
+        (value) => {
+          const fault = this.streamFault;
+          if (fault === undefined) return settle(() => resolve(value));
+          settle(() => reject(new ModbusReplyError(`malformed reply (${fault}); reconnecting to resynchronise`, ctx)));
+          void this.discard();
+        },
         (err: unknown) => {
           const opts = { portOpen: client.isOpen, timeoutMs };
-          settle(() => reject(toModbusError(err, ctx, opts)));
+          const error = toModbusError(err, ctx, opts);
+          settle(() => reject(error));
+          // a reply that did not parse, or one that never came while bytes sit unclaimed: the stream
+          // is out of step, and only a new connection puts the next reply back in front of its request
+          if (this.conn.type !== 'serial' && (error instanceof ModbusReplyError || this.streamFault !== undefined || unclaimedBytes(client) > 0)) void this.discard();
         },
       );
     });
