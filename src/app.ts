@@ -98,6 +98,8 @@ export interface AppDeps {
   unavailableAfterMs?: number;
   /** The optimization loop's options; undefined = no optimizer (baselines, plain polling). */
   optimizer?: ResolvedOptimizerOptions;
+  /** Mean gap between the optimizer's audit reads (ms); default one a minute. */
+  auditEveryMs?: number;
   /** Learn entity statistics (default true; always on with an optimizer). Baselines in the simulator switch it off. */
   learning?: boolean;
   /** Periodic jobs; default fires from `clock` (main.ts passes node-schedule). */
@@ -176,6 +178,7 @@ export function createApp(deps: AppDeps): App {
     clock, logger, scheduler, poller, stats, events, entities: deps.entities, connections: deps.connections,
     options: deps.optimizer, parameters: deps.optimizer.parameters, resources, busWindows, random: deps.random,
     persist: (immediate): Promise<void> => keeper.save(immediate), // called only after start, when keeper exists
+    ...(deps.auditEveryMs !== undefined ? { auditEveryMs: deps.auditEveryMs } : {}),
     stalenessMs: () => meanStalenessMs(poller.allEntityStatus(), stats) ?? 0,
   });
   const keeper: StateKeeper = new StateKeeper({

@@ -29,9 +29,14 @@ export interface MeasurementDeps {
   /** The goal and bus_budget as they are now (both can change at run time). */
   goal: () => Goal;
   budget: () => number;
+  /** Load kept back from the optimizer's own schedule on a bus under save_bus (the audit reads' share). */
+  reserve?: (bus: string) => ScheduleLoad;
 }
 
-export function experimentHost(deps: MeasurementDeps): ExperimentHost & Required<Pick<ExperimentHost, 'load' | 'capOf'>> {
+export function experimentHost(deps: MeasurementDeps): ExperimentHost & Required<Pick<ExperimentHost, 'load' | 'capOf'>> & {
+  /** The goal's whole cap (capOf minus nothing kept back): what the optimizer's schedule and the audits share. */
+  goalCapOf(bus: string): ScheduleLoad;
+} {
   const connByName = new Map(deps.connections.map((c) => [c.name, c]));
   const busOfEntity = new Map<string, string>();
   const defs = new Map(deps.entities.map((e) => [e.id, e]));
@@ -59,14 +64,20 @@ export function experimentHost(deps: MeasurementDeps): ExperimentHost & Required
   };
   /** The configured intervals' load per bus: fixed for the app's life, so modelled once. */
   const configured = new Map<string, ScheduleLoad>();
+  const configuredLoad = (bus: string): ScheduleLoad => {
+    let cap = configured.get(bus);
+    if (cap === undefined) configured.set(bus, (cap = loadOf(bus, (id) => defs.get(id)?.scanIntervalMs)));
+    return cap;
+  };
   return {
     load: (bus, overrides) => loadOf(bus, (id) => overrides.get(id) ?? deps.poller.intervalMs(id)),
     capOf: (bus) => {
       if (deps.goal() === 'freshest') return { busFraction: deps.budget(), requestsPerMs: Infinity };
-      let cap = configured.get(bus);
-      if (cap === undefined) configured.set(bus, (cap = loadOf(bus, (id) => defs.get(id)?.scanIntervalMs)));
-      return cap;
+      const cap = configuredLoad(bus);
+      const kept = deps.reserve?.(bus);
+      return kept ? { busFraction: cap.busFraction - kept.busFraction, requestsPerMs: cap.requestsPerMs - kept.requestsPerMs } : cap;
     },
+    goalCapOf: (bus) => (deps.goal() === 'freshest' ? { busFraction: deps.budget(), requestsPerMs: Infinity } : configuredLoad(bus)),
     plans: deps.plans,
     ratePerMs: deps.ratePerMs,
     groupOf: (id) => groupOfEntity.get(id) ?? id,

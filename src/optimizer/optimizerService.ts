@@ -20,6 +20,7 @@ import type { Random } from '../core/random.js';
 import { applyInterval } from './intervalChanges.js';
 import { IntervalStrategy } from './intervalStrategy.js';
 import { LocalSteps } from './localSteps.js';
+import { AuditReads } from './auditReads.js';
 import { PerformanceOptimizationLoop, type OptimizerOptions, type ResourceAdapter } from './loop.js';
 import { MetricsRecorder } from './metricsRecorder.js';
 import { PatternController } from './patternController.js';
@@ -56,7 +57,12 @@ export interface OptimizerServiceDeps {
   /** Estimated mean staleness now (ms), the same figure the sensors show. */
   stalenessMs: () => number;
   onChange?: () => void;
+  /** Mean gap between audit reads (ms; default one a minute, 0 = none). */
+  auditEveryMs?: number;
 }
+
+/** One audit read a minute: on a 9,600-baud line about 0.1 % of the bus. */
+export const AUDIT_EVERY_MS = 60_000;
 
 export class OptimizerService {
   readonly recorder: MetricsRecorder;
@@ -64,11 +70,14 @@ export class OptimizerService {
   readonly patterns: PatternController;
   readonly loop: PerformanceOptimizationLoop;
   readonly localSteps: LocalSteps;
+  readonly auditReads: AuditReads;
   private readonly connections: Map<string, ConnectionDef>;
   private readonly host: ReturnType<typeof experimentHost>;
   /** Per bus: the window since the last calibration (at least 10 minutes long), and the smoothed cost scale. */
   private readonly calibrationWindows = new Map<string, BusWindow>();
   private readonly costScales = new Map<string, number>();
+  /** Per bus: the single read of its dearest entity (ms), what an audit is reserved at. */
+  private readonly dearestRead = new Map<string, number>();
   /** The options as they are now: goal and enabled can change at run time (set_optimizer). */
   private readonly options: OptimizerOptions;
 
@@ -87,8 +96,10 @@ export class OptimizerService {
       new ClusterStrategy({ stats, controller: this.clusters }),
       new PatternStrategy({ stats, controller: this.patterns, poller, targetsMs: (ids, follow) => this.targetsMs(ids, follow) }),
     ];
+    const auditEveryMs = deps.auditEveryMs ?? AUDIT_EVERY_MS;
     const host = this.host = experimentHost({
       poller, clusters: this.clusters, entities: deps.entities, connections: deps.connections, plans: () => this.plans(),
+      reserve: (bus) => this.auditReserve(bus, auditEveryMs),
       goal: () => this.options.goal, budget: () => this.options.budget,
       ratePerMs: (id) => {
         const rate = stats.currentRate(id);
@@ -110,7 +121,40 @@ export class OptimizerService {
       capOf: (bus) => host.capOf(bus),
       audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),
     });
+    this.auditReads = new AuditReads({
+      clock, random: deps.random, poller, everyMs: auditEveryMs,
+      mayAudit: (id) => this.options.enabled && this.auditFits(id, auditEveryMs),
+      ratePerMs: (id) => {
+        const rate = stats.currentRate(id);
+        if (!rate || rate.kind === 'unknown') return undefined;
+        return rate.kind === 'constant' ? 0 : rate.ratePerHour / 3_600_000;
+      },
+    });
     this.applyConfiguredParameters(undefined);
+  }
+
+  /** Whether one more single read of `id` every `everyMs` keeps its bus within the goal's whole cap on bus time and requests. */
+  private auditFits(id: string, everyMs: number): boolean {
+    const bus = this.host.busOf(id);
+    if (bus === undefined) return false;
+    const load = this.host.load(bus, new Map());
+    const cap = this.host.goalCapOf(bus);
+    return load.busFraction + this.host.singleReadMs(id) / everyMs <= cap.busFraction && load.requestsPerMs + 1 / everyMs <= cap.requestsPerMs;
+  }
+
+  /**
+   * What the audits may cost on a bus under save_bus, kept back from the optimizer's own schedule so the
+   * two together never pass the configured load: every audit a single read of the bus's dearest entity.
+   */
+  private auditReserve(bus: string, everyMs: number): { busFraction: number; requestsPerMs: number } {
+    if (everyMs <= 0 || !this.options.enabled) return { busFraction: 0, requestsPerMs: 0 };
+    let dearest = this.dearestRead.get(bus);
+    if (dearest === undefined) {
+      dearest = 0;
+      for (const e of this.deps.entities) if (this.host.busOf(e.id) === bus) dearest = Math.max(dearest, this.host.singleReadMs(e.id));
+      this.dearestRead.set(bus, dearest);
+    }
+    return { busFraction: dearest / everyMs, requestsPerMs: 1 / everyMs };
   }
 
   start(): void {
@@ -118,6 +162,7 @@ export class OptimizerService {
     this.clusters.start();
     this.patterns.start();
     this.loop.start();
+    this.auditReads.start();
     if (this.options.enabled && this.options.localSteps) this.localSteps.start();
   }
 
@@ -146,6 +191,7 @@ export class OptimizerService {
   }
 
   async stop(): Promise<void> {
+    this.auditReads.stop();
     this.localSteps.stop();
     await this.loop.stop();
     this.patterns.stop();

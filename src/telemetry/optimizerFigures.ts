@@ -59,6 +59,8 @@ export interface OptimizerStatistics {
   deferrals: Record<DeferralKind, number> & { total: number; run_anyway: number };
   /** Fast steps between cycles since start (localSteps.ts), and how many reversed an entity's previous step. */
   local_steps: { faster: number; slower: number; flips: number };
+  /** Audit reads (auditReads.ts): the measured share of stale values beside the model's prediction. */
+  audit_reads: { audits: number; stale: number; measured_stale_share: number | null; model_stale_share: number | null; unmodelled: number };
   adopted_clusters: number;
   adopted_patterns: number;
   triggered_reads: number;
@@ -84,11 +86,17 @@ export function optimizerStatistics(svc: OptimizerService, now: number, enabled:
     save_failures: loop.saveFailures,
     deferrals: deferralFigures(loop.state.health),
     local_steps: { ...svc.localSteps.counts },
+    audit_reads: auditFigures(svc),
     adopted_clusters: svc.clusters.list().length,
     adopted_patterns: svc.patterns.list().length,
     triggered_reads: svc.clusters.triggeredReads,
     last_hour: svc.recorder.window(now - 3_600_000, now) ?? null,
   };
+}
+
+function auditFigures(svc: OptimizerService): OptimizerStatistics['audit_reads'] {
+  const f = svc.auditReads.figures();
+  return { audits: f.audits, stale: f.stale, measured_stale_share: f.measuredStaleShare, model_stale_share: f.modelStaleShare, unmodelled: f.unmodelled };
 }
 
 function deferralFigures(health: LoopHealth): OptimizerStatistics['deferrals'] {

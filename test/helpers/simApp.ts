@@ -22,6 +22,8 @@ export interface SimAppSpec {
   logger?: Logger;
   /** Process probes for the resource check (default none). */
   resourceProbes?: AppDeps['resourceProbes'];
+  /** Mean gap between audit reads (ms). */
+  auditEveryMs?: number;
 }
 
 export function buildSimApp(spec: SimAppSpec): App {
@@ -31,6 +33,7 @@ export function buildSimApp(spec: SimAppSpec): App {
   return createApp({
     clock, random: seededRandom(1), logger: spec.logger ?? createMemoryLogger(), connections: resolved.connections, entities: resolved.entities,
     statusEveryMs: 0, optimizer: resolved.optimizer, dataDir: spec.dir, resourceProbes: spec.resourceProbes,
+    ...(spec.auditEveryMs !== undefined ? { auditEveryMs: spec.auditEveryMs } : {}),
     createBus: (_conn, key) => new VirtualBus({ key, clock, devices: [device], timing: { baudrate: 9600, roundTripMs: 1 } }),
   });
 }
