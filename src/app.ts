@@ -250,6 +250,7 @@ export function createApp(deps: AppDeps): App {
         const link = homeAssistant.link;
         return link ? { kind: 'rest', connected: link.connected, target: deps.homeAssistant?.url ?? null } : { kind: 'off', connected: false, target: null };
       },
+      proxies: () => proxies, // built below; read only when a page asks
     },
   });
   const demands: Array<{ demand: ClientDemand; follower?: Repeating }> = [];

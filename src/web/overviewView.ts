@@ -9,6 +9,7 @@ import type { Clock } from '../core/clock.js';
 import type { HoleRange } from '../modbus/holes.js';
 import { amortizedCosts, modelledUtilisation, NO_HOLES } from '../modbus/readPlan.js';
 import type { EntityStatus, PollerView } from '../modbus/pollerTypes.js';
+import type { ProxyCounters } from '../modbus/proxy/proxyServer.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from '../modbus/types.js';
 import type { BusWindows } from '../telemetry/busWindows.js';
 import type { OptimizerStatistics } from '../telemetry/optimizerFigures.js';
@@ -28,6 +29,8 @@ export interface DashboardSource {
   connections: readonly ConnectionDef[];
   /** How values reach Home Assistant now. */
   transport?: () => TransportState;
+  /** The Modbus proxies' counters (option proxies), each by `<connection>:<port>`. */
+  proxies?: () => ReadonlyArray<{ name: string; counters: ProxyCounters }>;
 }
 
 /** Which face carries the entities (mqtt, rest, or none) and whether its connection is up. */
@@ -70,6 +73,8 @@ export interface Overview {
   transport: TransportState;
   buses: BusSummary[];
   series: SeriesColumns;
+  /** Per proxy: how other masters' reads were answered (empty without proxies). */
+  proxies: Array<{ name: string } & ProxyCounters>;
 }
 
 /**
@@ -100,7 +105,8 @@ export function buildOverview(src: DashboardSource, series: SeriesRecorder, shar
     };
   });
   const transport = src.transport?.() ?? { kind: 'off', connected: false, target: null };
-  return { now: src.clock.now(), entities: src.entities.length, optimizer: src.optimizer?.statistics() ?? null, transport, buses, series: columns };
+  const proxies = (src.proxies?.() ?? []).map((p) => ({ name: p.name, ...p.counters }));
+  return { now: src.clock.now(), entities: src.entities.length, optimizer: src.optimizer?.statistics() ?? null, transport, buses, series: columns, proxies };
 }
 
 function busSavings(

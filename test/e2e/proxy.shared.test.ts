@@ -37,6 +37,7 @@ beforeAll(async () => {
   app = createApp({
     clock: createSystemClock(), random: Math.random, logger: createMemoryLogger(), connections: resolved.connections, entities: resolved.entities,
     statusEveryMs: 0, proxies: resolveProxies(resolved.options.proxies, 'standalone'),
+    web: { port: 0, host: '127.0.0.1', ingressOnly: false },
   });
   await app.start();
   await device.waitForRequests(1);
@@ -94,4 +95,10 @@ print(json.dumps(seen))`;
     expect((after?.merged ?? 0) - (before.merged ?? 0)).toBeGreaterThanOrEqual(1);
     expect((after?.misses ?? 0) - (before.misses ?? 0)).toBeGreaterThanOrEqual(2);
   }, 30_000);
+
+  it('the dashboard\'s overview shows how the proxy answered', async () => {
+    const web = app.web?.address();
+    const overview = await (await fetch(`http://127.0.0.1:${web?.port}/api/overview`)).json() as { proxies: Array<{ name: string; hits: number; misses: number; merged: number }> };
+    expect(overview.proxies).toEqual([expect.objectContaining({ name: `dev:${proxyPort}`, hits: app.proxies[0]?.counters.hits, merged: app.proxies[0]?.counters.merged })]);
+  });
 });

@@ -64,6 +64,7 @@ export class OverviewView {
       ['Bus time vs configured', configured ? change(current / configured) : '–'],
       ['Staleness vs configured', change(stalenessRatio(o.buses))],
       ['Home Assistant', transportText(o.transport)],
+      ...(o.proxies?.length ? [['Other masters (proxy)', proxyText(o.proxies)]] : []),
       ['Overall improvement', opt ? pct(opt.overall_improvement) : 'optimizer off'],
       ['Last quick run', opt?.last_quick_optimization ? time(Date.parse(opt.last_quick_optimization)) : '–'],
       ['Last full run', opt?.last_full_optimization ? time(Date.parse(opt.last_full_optimization)) : '–'],
@@ -71,6 +72,14 @@ export class OverviewView {
     document.getElementById('cards').replaceChildren(...items.map(([label, value]) =>
       el('div', { class: 'card' }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value))));
   }
+}
+
+/** "2 clients; 94 % of 310 reads without a request of their own" over all proxies. */
+function proxyText(proxies) {
+  const total = (k) => proxies.reduce((s, p) => s + (p[k] ?? 0), 0);
+  const reads = total('hits') + total('misses');
+  const spared = total('hits') + total('merged') + total('shared');
+  return `${fmt(total('clients'))} client${total('clients') === 1 ? '' : 's'}; ${reads ? `${pct(spared / reads)} of ${fmt(reads)} reads without a request of their own` : 'no reads yet'}`;
 }
 
 /** "MQTT, connected" / "REST, disconnected" / "off". */
