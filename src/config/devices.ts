@@ -63,7 +63,7 @@ export function deviceEntities(rawDevices: readonly unknown[]): { items: Item<En
       limits: unitLimitsOf({ ...template.limits, ...definedOnly(d) }),
     });
     for (const { key, name, ...rest } of template.entities) {
-      const entity = { id: `${prefix}_${key}`, name: `${label} ${name}`, connection: d.connection, unit_id: unitId, ...rest };
+      const entity = { id: `${prefix}_${key}`, name: `${label} ${name}`, connection: d.connection, unit_id: unitId, ...rest, ...(d.when_silent ? { when_silent: d.when_silent } : {}) };
       items.push({ raw: entity, fields: validFieldsOf(entitySchema, entity), origin: { path: ['devices', segment] } });
     }
   });

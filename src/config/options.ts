@@ -65,6 +65,8 @@ export const entitySchema = object({
     value: int(-(2 ** 53), 2 ** 53).describe('Raw code as the register holds it.'),
     label: str().describe('Text Home Assistant shows for it.'),
   })).optional().describe('Texts for a register\'s codes (e.g. 512 → On-grid); the sensor becomes an enum, and a code not listed shows unknown.'),
+  when_silent: oneOf(['unavailable', 'last_value'] as const).default('unavailable')
+    .describe('What Home Assistant shows while the device does not answer (an inverter at night): unavailable, or the last value read.'),
   writable: bool().default(false)
     .describe('Allow write_register / write_coil (and the MQTT control) to write this holding register or coil; off by default.'),
   write_function: int(6, 16).optional()
@@ -90,6 +92,8 @@ export const deviceSchema = object({
   prefix: str(ENTITY_ID_PATTERN).optional()
     .describe('Start of its entity ids and names (sensor.<prefix>_voltage_l1); default the template\'s, e.g. sdm630.'),
   ...deviceLimitFields,
+  when_silent: oneOf(['unavailable', 'last_value'] as const).optional()
+    .describe('What its entities show while the device does not answer: unavailable (default) or the last value read.'),
 });
 
 const duration = (fallback: string, what: string) =>

@@ -159,6 +159,7 @@ export function toEntityDef(e: EntityOptions): EntityDef {
     ...(e.invalid_values !== undefined && e.invalid_values.length > 0 ? { invalidValues: [...e.invalid_values] } : {}),
     ...(e.bit !== undefined ? { bit: e.bit } : {}),
     ...(e.value_map !== undefined && e.value_map.length > 0 ? { valueMap: new Map(e.value_map.map((m) => [m.value, m.label])) } : {}),
+    ...(e.when_silent === 'last_value' ? { keepLastValue: true } : {}),
     ...(e.writable ? { writable: true } : {}),
     ...(e.write_function === 6 ? { writeFunction: 6 as const } : e.write_function === 16 ? { writeFunction: 16 as const } : {}),
     ...(e.min !== undefined ? { writeMin: e.min } : {}),

@@ -30,7 +30,8 @@ export class EntitySensors {
   private readonly outages: OutageTracker;
 
   constructor(private readonly deps: EntitySensorsDeps) {
-    this.outages = new OutageTracker(deps.unavailableAfterMs);
+    const keep = new Set(deps.entities.filter((e) => e.keepLastValue).map((e) => e.id));
+    this.outages = new OutageTracker(deps.unavailableAfterMs, (id) => keep.has(id));
     deps.entities.forEach((def, index) => {
       const haId = haEntityIdOf(def);
       this.byId.set(def.id, { def, haId, attributes: attributesOf(def) });

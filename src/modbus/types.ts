@@ -105,6 +105,8 @@ export interface EntityDef extends CodecSpec {
   scanIntervalMs: number;
   minIntervalMs: number;
   maxIntervalMs: number;
+  /** Keep showing the last value while the device does not answer (option when_silent: last_value). */
+  keepLastValue?: boolean;
   /** Writes allowed (option writable); absent = read-only. */
   writable?: boolean;
   /** Function code for writes (option write_function); absent = 16. */

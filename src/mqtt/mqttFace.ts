@@ -78,7 +78,7 @@ export class MqttFace {
     this.topics = new Topics({ discoveryPrefix: deps.broker.discoveryPrefix, baseTopic: deps.broker.baseTopic });
     this.defs = new Map(deps.entities.map((e) => [e.id, e]));
     for (const d of deps.devices) for (const id of d.entityIds) this.deviceOf.set(id, d);
-    this.outages = new OutageTracker(deps.unavailableAfterMs);
+    this.outages = new OutageTracker(deps.unavailableAfterMs, (id) => this.defs.get(id)?.keepLastValue === true);
     this.controls = controls(this.topics, { devices: deps.devices, entities: deps.entities, ...deps.controls });
     const t = this.topics;
     this.link = new MqttLink({

@@ -125,7 +125,7 @@ describe('describeFields (DOCS.md table)', () => {
 
   it('Options is the inferred type of the schema', () => {
     const e: EntityOptions = { name: 'n', connection: 'c', address: 0, unit_id: 1, register_type: 'input',
-      swap: 'none', scale: 1, offset: 0, scan_interval: 1, min_interval: 1, max_interval: 1, writable: false };
+      swap: 'none', scale: 1, offset: 0, scan_interval: 1, min_interval: 1, max_interval: 1, writable: false, when_silent: 'unavailable' };
     const defaults = validate(optionsSchema, {}).value;
     if (!defaults) throw new Error('option defaults missing');
     const { optimizer, mqtt } = defaults;
