@@ -33,6 +33,11 @@ export interface BusOptions {
   connectPauseMs?: number;
   /** When a silent unit counts as asleep and how often it is probed then (unitSleep.ts). */
   sleep?: SleepOptions;
+  /**
+   * Reopen the link after this many timeouts in a row with no answer of any kind between them (a TCP
+   * connection whose peer vanished without a FIN stays "open" and swallows every request); absent = never.
+   */
+  reopenAfterTimeouts?: number;
 }
 
 export const DEFAULT_BUS_OPTIONS: Omit<BusOptions, 'messageWaitMs'> = {
@@ -71,6 +76,8 @@ class QueuedBus implements Bus {
   private readonly sleep: SleepTracker;
   /** Units announced as asleep (the log says so once per night). */
   private readonly sleepers = new Set<number>();
+  /** Timeouts in a row with no answer of any kind between them. */
+  private silentInARow = 0;
   private readonly tally: BusCounters = { requests: 0, errors: 0, timeouts: 0, busyRetries: 0, reconnects: 0, busyMs: 0 };
   private link: Link | undefined;
   private down: Backoff | undefined;
@@ -193,6 +200,7 @@ class QueuedBus implements Bus {
       if (this.stopped) throw new ModbusConnectionError('bus stopped', job.ctx);
       try {
         const value = await this.exchange(link, job);
+        this.silentInARow = 0;
         this.onUnitAnswered(job.ctx.unitId);
         return value;
       } catch (err) {
@@ -266,8 +274,19 @@ class QueuedBus implements Bus {
     if (err instanceof ModbusTimeoutError) {
       this.tally.timeouts++;
       this.onUnitTimeout(ctx.unitId, err);
-    }
+      this.onSilence();
+    } else this.silentInARow = 0; // an exception or a bad reply is still an answer: the line is alive
     return asError(err);
+  }
+
+  /** After too many timeouts in a row on every unit, the connection itself is suspect: reopen it. */
+  private onSilence(): void {
+    const limit = this.opts.reopenAfterTimeouts;
+    if (limit === undefined || ++this.silentInARow < limit) return;
+    this.silentInARow = 0;
+    this.deps.logger.warn(`${this.deps.connectionName}: no answer to ${limit} requests in a row; reopening the connection (${this.key})`);
+    const link = this.link;
+    if (link) link.close().catch(() => undefined);
   }
 
   /** Closes the link, enters back-off, fails everything queued; returns the caller's error. */

@@ -20,6 +20,9 @@ export interface BusFactoryDeps {
   createBus?: (conn: ConnectionDef, key: string) => Bus;
 }
 
+/** Timeouts in a row, no answer between, after which a TCP link is reopened (a half-open connection). */
+const REOPEN_AFTER_TIMEOUTS = 3;
+
 export function createBuses(deps: BusFactoryDeps): Map<string, Bus> {
   const buses = new Map<string, Bus>();
   const makeLink = deps.createLink ?? createModbusSerialLink;
@@ -32,7 +35,7 @@ export function createBuses(deps: BusFactoryDeps): Map<string, Bus> {
     const connectPauseMs = Math.max(0, ...[...units.values()].map((l) => l.connectPauseMs ?? 0));
     buses.set(key, deps.createBus?.(conn, key) ?? createBus({
       key, connectionName: conn.name, createLink: () => makeLink(conn), clock: deps.clock, random: deps.random,
-      logger: deps.logger, options: { messageWaitMs: conn.messageWaitMs, unitPauseMs, connectPauseMs },
+      logger: deps.logger, options: { messageWaitMs: conn.messageWaitMs, unitPauseMs, connectPauseMs, ...(conn.type === 'serial' ? {} : { reopenAfterTimeouts: REOPEN_AFTER_TIMEOUTS }) },
     }));
   }
   return buses;

@@ -395,6 +395,39 @@ describe('a unit that sleeps at night (issue 14, item 7)', () => {
   });
 });
 
+describe('a half-open connection (issue 16, item 5)', () => {
+  it('is reopened after three timeouts in a row with no answer between, and the bus carries on', async () => {
+    const clock = new VirtualClock();
+    let generation = 0;
+    let deadGeneration = -1;
+    let open = false;
+    const link: Link = {
+      connect: () => { generation++; open = true; return Promise.resolve(); },
+      isOpen: () => open,
+      read: (r) => (generation === deadGeneration
+        ? Promise.reject(new ModbusTimeoutError('no reply', { connection: 'fake', ...r })) : Promise.resolve([generation])),
+      writeRegisters: () => Promise.resolve(), writeCoil: () => Promise.resolve(),
+      close: () => { open = false; return Promise.resolve(); },
+    };
+    const logger = createMemoryLogger();
+    const bus = createBus({
+      key: 'fake', connectionName: 'fake', createLink: () => link, clock, random: () => 0, logger,
+      options: { messageWaitMs: 0, unitBackoffBaseMs: 100, reopenAfterTimeouts: 3 },
+    });
+    expect((await bus.read({ unitId: 1, fn: 3, address: 0, count: 1 })).data).toEqual([1]);
+    deadGeneration = generation; // the peer vanished: the socket stays "open" and swallows everything
+    const seen: unknown[] = [];
+    for (let i = 0; i < 20 && seen.at(-1) !== 2; i++) {
+      seen.push(await bus.read({ unitId: 1 + (i % 2), fn: 3, address: 0, count: 1 }).then((r) => r.data[0], (e: Error) => e.constructor.name));
+      await clock.advance(1000);
+    }
+    expect(seen.at(-1)).toBe(2); // a new connection answered
+    expect(seen.filter((x) => x === 'ModbusTimeoutError').length).toBe(3);
+    expect(logger.lines.some((l) => /no answer to 3 requests in a row; reopening the connection/.test(l))).toBe(true);
+    await bus.stop();
+  });
+});
+
 describe('classification of modbus-serial errors', () => {
   const ctx = { connection: 'c', unitId: 1, fn: 3, address: 0, count: 1 };
   // modbus-serial's own error "classes" are plain objects, not Error instances.
