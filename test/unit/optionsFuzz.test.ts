@@ -25,7 +25,7 @@ const VALID = {
 type Json = unknown;
 
 function mutate(doc: Json, random: () => number, depth = 0): Json {
-  const weird: Json[] = [null, -1, 0, 1e309, 'x', '', true, [], {}, [1, 'a'], { a: 1 }, 70_000, -0.5, 'NaN', '4h', 'garbage'];
+  const weird: Json[] = [null, -1, 0, Number.POSITIVE_INFINITY, 'x', '', true, [], {}, [1, 'a'], { a: 1 }, 70_000, -0.5, 'NaN', '4h', 'garbage'];
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   if (random() < 0.08 + depth * 0.05) return pick(weird);
   if (Array.isArray(doc)) {
