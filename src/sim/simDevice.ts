@@ -46,6 +46,8 @@ export interface SimDeviceSpec {
   maxRegistersPerRead?: number;
   /** How a read over maxRegistersPerRead is refused: exception 3 (default, Eastron) or no answer at all. */
   oversize?: 'exception' | 'silence';
+  /** When the device does not answer at all (an inverter asleep at night); absent = always awake. */
+  asleep?: (t: number) => boolean;
   /** Readable ranges per register type: [start, endExclusive]. */
   ranges: Partial<Record<RegisterType, Array<[number, number]>>>;
   points: SimPointSpec[];
@@ -83,6 +85,7 @@ export class SimDevice {
   }
 
   read(fn: ReadFunction, address: number, count: number, t: number): SimReadResult {
+    if (this.spec.asleep?.(t) === true) return { silent: true };
     if (this.spec.maxRegistersPerRead !== undefined && count > this.spec.maxRegistersPerRead) {
       return this.spec.oversize === 'silence' ? { silent: true } : { exception: 3 };
     }

@@ -2,12 +2,13 @@
  * A simulated Huawei SUN2000 behind an SDongle. Its register map is the app's own SUN2000 template
  * (config/templates/huawei.ts), so the simulator and the template cannot drift apart; this file adds
  * how each value changes and how the dongle misbehaves: reads over 64 registers go unanswered, every
- * answer is slow, and — through `sentinels` — the invalid values the inverter sends at night or while
- * it re-syncs (0x7FFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF), which a test writes into its registers.
+ * answer is slow, it can sleep from sunset to sunrise (no answer at all), and the invalid values the
+ * inverter sends at night or while it re-syncs (0x7FFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF) are what a
+ * test writes into its registers.
  */
 import { SUN2000 } from '../../config/templates/huawei.js';
 import type { SimDeviceSpec, SimPointSpec } from '../simDevice.js';
-import { always, bySun } from '../rates.js';
+import { always, bySun, isDaytime } from '../rates.js';
 import { constant, counter, row, walk } from '../points.js';
 import type { ProcessSpec } from '../valueProcess.js';
 
@@ -41,12 +42,15 @@ export interface Sun2000Options {
   unitId: number;
   /** The SDongle answers slowly. */
   turnaroundMs?: number;
+  /** Stops answering while the sun is down (an inverter without a battery goes to sleep). */
+  sleepsAtNight?: boolean;
 }
 
 export function sun2000Device(o: Sun2000Options): SimDeviceSpec {
   return {
     name: o.name, unitId: o.unitId, turnaroundMs: o.turnaroundMs ?? 150,
     maxRegistersPerRead: 64, oversize: 'silence',
+    ...(o.sleepsAtNight ? { asleep: (t: number) => !isDaytime(t) } : {}),
     ranges: { holding: [[30000, 30075], [32016, 32020], [32064, 32091], [32106, 32116]] },
     points: POINTS,
   };
