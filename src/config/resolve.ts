@@ -149,7 +149,8 @@ export function toEntityDef(e: EntityOptions): EntityDef {
     count: e.count ?? naturalCount(dataType) ?? 1,
     scale: e.scale,
     offset: e.offset,
-    precision: e.precision ?? defaultPrecision(dataType, e.scale, e.offset),
+    // with a scale factor the codec rounds to what the factor read with the value resolves
+    precision: e.precision ?? (e.scale_factor_register === undefined ? defaultPrecision(dataType, e.scale, e.offset) : undefined),
     unitOfMeasurement: e.unit_of_measurement,
     deviceClass: e.device_class,
     stateClass: e.state_class,
@@ -159,6 +160,7 @@ export function toEntityDef(e: EntityOptions): EntityDef {
     ...(e.invalid_values !== undefined && e.invalid_values.length > 0 ? { invalidValues: [...e.invalid_values] } : {}),
     ...(e.bit !== undefined ? { bit: e.bit } : {}),
     ...(e.value_map !== undefined && e.value_map.length > 0 ? { valueMap: new Map(e.value_map.map((m) => [m.value, m.label])) } : {}),
+    ...(e.scale_factor_register !== undefined ? { scaleFactorAt: e.scale_factor_register - e.address } : {}),
     ...(e.writable ? { writable: true } : {}),
     ...(e.write_function === 6 ? { writeFunction: 6 as const } : e.write_function === 16 ? { writeFunction: 16 as const } : {}),
     ...(e.min !== undefined ? { writeMin: e.min } : {}),

@@ -7,7 +7,7 @@
  * come from the allocator (targets.ts).
  */
 import { readBusTimeMs, timingOf } from '../modbus/costModel.js';
-import { NO_HOLES, planConnectionReads } from '../modbus/readPlan.js';
+import { NO_HOLES, planConnectionReads, readItemOf } from '../modbus/readPlan.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
 import { scheduledBusFraction } from '../modbus/scheduleCost.js';
 import { busKeyOf, FUNCTION_OF, type ConnectionDef, type EntityDef } from '../modbus/types.js';
@@ -69,7 +69,7 @@ export function experimentHost(deps: MeasurementDeps): ExperimentHost {
     singleReadMs: (id) => {
       const def = defs.get(id);
       const conn = def && connByName.get(def.connection);
-      return def && conn ? readBusTimeMs(FUNCTION_OF[def.registerType], def.count, timingOf(conn)) : 0;
+      return def && conn ? readBusTimeMs(FUNCTION_OF[def.registerType], readItemOf(def).count, timingOf(conn)) : 0;
     },
   };
 }
