@@ -15,7 +15,7 @@ import {
 } from './options.js';
 import { groupDevices } from './deviceGroups.js';
 import { proxyProblems } from './proxies.js';
-import { deviceEntities } from './devices.js';
+import { deviceEntities, type DiscoveredMaps } from './devices.js';
 import { toOptimizerOptions, type ResolvedOptimizerOptions } from './optimizerOptions.js';
 import { fileEntities, type RegisterFile } from './registerFiles.js';
 import { isRecord, validate, validFieldsOf } from './schemaDsl.js';
@@ -33,14 +33,15 @@ export interface ResolvedOptions {
 
 /**
  * Validates and resolves; throws ConfigError with every problem. Empty input (an empty file) = defaults.
- * Entities come from the entities option, then the device templates, then the register files (already read).
+ * Entities come from the entities option, then the device templates (SunSpec ones from the maps discovered
+ * at start, boot.ts), then the register files (already read).
  */
-export function resolveOptions(raw: unknown, files: readonly RegisterFile[] = []): ResolvedOptions {
+export function resolveOptions(raw: unknown, files: readonly RegisterFile[] = [], discovered: DiscoveredMaps = new Map()): ResolvedOptions {
   const input = raw ?? {};
   const { value, problems } = validate(optionsSchema, input);
   const connections = itemsOf(input, 'connections').map((r): Item<ConnectionOptions> =>
     ({ raw: r, fields: validFieldsOf(connectionSchema, r) }));
-  const devices = deviceEntities(itemsOf(input, 'devices'));
+  const devices = deviceEntities(itemsOf(input, 'devices'), discovered);
   const fromFiles = fileEntities(files);
   const more = [...devices.items, ...fromFiles.items];
   const entities = [...itemsOf(input, 'entities').map((r): Item<EntityOptions> =>
