@@ -79,7 +79,9 @@ async function discoverOne(conn: ConnectionDef, unitId: number, connectPauseMs: 
     if (connectPauseMs > 0) await sleep(deps.clock, connectPauseMs);
     return await walkSunSpec((address, count) => link.read({ unitId, fn: 3, address, count }), { connection: conn.name, unitId });
   } catch (err) {
-    return err instanceof SunSpecDiscoveryError ? err : new SunSpecDiscoveryError(conn.name, unitId, undefined, describeError(err), { cause: err });
+    if (err instanceof SunSpecDiscoveryError) return err;
+    // a connection failure's context (`gw unit 0 fc0 @0+0`) says nothing the discovery error does not
+    return new SunSpecDiscoveryError(conn.name, unitId, undefined, describeError(err).replace(/^.* fc0 @0\+0: /, ''), { cause: err });
   } finally {
     await link.close().catch(() => undefined);
   }
