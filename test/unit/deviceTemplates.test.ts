@@ -19,7 +19,7 @@ const problemsOf = (raw: unknown): string[] => {
 
 describe('template tables', () => {
   it('are listed by name, and every template resolves as entities without a problem', () => {
-    expect(new Set(TEMPLATE_NAMES).size).toBe(TEMPLATES.length);
+    expect(new Set(TEMPLATE_NAMES).size).toBe(TEMPLATES.length + 1); // sunspec: its map is discovered
     expect(TEMPLATE_NAMES).toEqual(expect.arrayContaining(['eastron_sdm630', 'eastron_sdm120', 'huawei_sun2000']));
     for (const t of TEMPLATES) {
       const { entities } = resolveOptions({ connections: [gw], devices: [{ template: t.name, connection: 'gw' }] });
@@ -88,7 +88,7 @@ describe('devices option', () => {
         { template: 'eastron_sdm120', connection: 'gw', prefix: 'Bad-Prefix' },
       ],
     })).toEqual([
-      'devices[0]: template "sdm999" is not one of eastron_sdm630, eastron_sdm120, huawei_sun2000',
+      'devices[0]: template "sdm999" is not one of eastron_sdm630, eastron_sdm120, huawei_sun2000, sunspec',
       'devices[1] (a): connection "nowhere" is not a configured connection (known: gw)',
       'devices[2] (sdm630): id "sdm630_frequency" is already used by entities[0] (sdm630 frequency)',
       'devices[3] (sdm630): prefix "sdm630" (the template\'s default) is already used by devices[2] (sdm630); give each device its own prefix',
