@@ -4,10 +4,11 @@
  */
 import { SDM120, SDM630 } from './eastron.js';
 import { SUN2000 } from './huawei.js';
+import { DTSU666H, LUNA2000 } from './huaweiParts.js';
 import type { DeviceTemplate } from './types.js';
 import { SUNSPEC_TEMPLATE } from '../sunspec/template.js';
 
-export const TEMPLATES: readonly DeviceTemplate[] = [SDM630, SDM120, SUN2000];
+export const TEMPLATES: readonly DeviceTemplate[] = [SDM630, SDM120, SUN2000, DTSU666H, LUNA2000];
 
 /** The names `template:` accepts, taken from the templates themselves (written once). */
 export const TEMPLATE_NAMES: readonly string[] = [...TEMPLATES.map((t) => t.name), SUNSPEC_TEMPLATE];
