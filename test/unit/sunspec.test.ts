@@ -168,3 +168,29 @@ describe('the scale_factor_register option', () => {
     expect(problems({ data_type: 'uint32', scale_factor_register: 101 }).join()).toContain("lies inside the value's own registers");
   });
 });
+
+describe('a SolarEdge inverter with its meters (the sunspec template, no SolarEdge map of its own)', () => {
+  // SolarEdge's chain as its SunSpec technical note documents it and DerOetzi/solaredge2mqtt reads it from
+  // production inverters (solaredge2mqtt/services/modbus/sunspec/meter.py, values.py): common model at 40002
+  // (length 65), inverter 103 at 40069, then per meter a common model and a meter model, 174 registers apart.
+  const models = [
+    { id: 1, address: 40002, length: 65 }, { id: 103, address: 40069, length: 50 },
+    { id: 1, address: 40121, length: 65 }, { id: 203, address: 40188, length: 105 },
+    { id: 1, address: 40295, length: 65 }, { id: 203, address: 40362, length: 105 },
+  ];
+  const byKey = new Map(sunspecTemplate({ base: 40000, models }).template.entities.map((e) => [e.key, e]));
+
+  it('puts the meter values where solaredge2mqtt reads them, with their scale factors', () => {
+    const at = (key: string) => [byKey.get(key)?.address, byKey.get(key)?.scale_factor_register];
+    expect(at('meter_current')).toEqual([40190, 40194]);
+    expect(at('meter_voltage_l1')).toEqual([40196, 40203]);
+    expect(at('meter_frequency')).toEqual([40204, 40205]);
+    expect(at('meter_power')).toEqual([40206, 40210]);
+    expect(at('meter_power_factor')).toEqual([40221, 40225]);
+    expect(at('meter_energy_exported')).toEqual([40226, 40242]);
+    expect(at('meter_energy_imported')).toEqual([40234, 40242]);
+    expect(at('meter2_power')).toEqual([40206 + 174, 40210 + 174]);
+    expect(at('ac_power')).toEqual([40083, 40084]);
+    expect(at('ac_energy')).toEqual([40093, 40095]);
+  });
+});
