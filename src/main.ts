@@ -5,14 +5,14 @@
  * Exit codes: 0 clean stop, 2 invalid options, 3 another instance holds the data folder (its lock
  * file), 1 anything else fatal (Home Assistant refusing the token included).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from './app.js';
+import { resolveWithDiscovery } from './boot.js';
 import { readRuntimeEnv } from './config/env.js';
 import { loadOptionsFile } from './config/load.js';
 import { readRegisterFiles } from './config/registerFiles.js';
-import { resolveOptions } from './config/resolve.js';
 import { createSystemClock } from './core/clock.js';
 import { ConfigError, describeError } from './core/errors.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -48,8 +48,10 @@ async function main(): Promise<void> {
   } else {
     raw = await loadOptionsFile(env.optionsFile ?? '', (p) => readFile(p, 'utf8'));
   }
-  const resolved = resolveOptions(raw, await readRegisterFiles(raw, env.configDir, (p) => readFile(p, 'utf8')));
   await mkdir(env.dataDir, { recursive: true });
+  const resolved = await resolveWithDiscovery(raw, await readRegisterFiles(raw, env.configDir, (p) => readFile(p, 'utf8')), {
+    clock, logger, dataDir: env.dataDir, readFile: readIfThere, writeFile: writeWhole,
+  });
   logger.setLevel(resolved.logLevel);
 
   if (env.haUrl !== undefined && !/^https?:\/\/[^/]/.test(env.haUrl)) {
@@ -97,6 +99,22 @@ function eventLoopLag(): () => number {
     histogram.reset();
     return Math.max(0, ms);
   };
+}
+
+/** A file's text, or undefined when it does not exist. */
+async function readIfThere(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Writes through a temporary file renamed over the old one, so a crash never leaves half a file. */
+async function writeWhole(path: string, text: string): Promise<void> {
+  await writeFile(`${path}.tmp`, text, 'utf8');
+  await rename(`${path}.tmp`, path);
 }
 
 /** The MQTT broker (option, MQTT_URL, or in app mode the supervisor's Mosquitto service), or undefined for REST. */

@@ -126,6 +126,9 @@ export function checkEntities(items: Item<EntityOptions>[], connections: Item<Co
   return problems;
 }
 
+/** Value and factor must come in one request (125 registers), with room for a 64-bit value. */
+const MAX_SCALE_FACTOR_DISTANCE = 121;
+
 function checkRegisters(item: Item<EntityOptions>, p: (field: string, msg: string) => string): Problems {
   const { raw, fields: e } = item;
   const problems: Problems = [];
@@ -171,6 +174,26 @@ function checkDecoding(item: Item<EntityOptions>, p: (field: string, msg: string
   });
   if (e.invalid_values !== undefined && dataType !== undefined && !integer) {
     problems.push(p('invalid_values', `needs an integer data_type, not ${dataType} (floats: NaN already shows unknown)`));
+  }
+  problems.push(...checkScaleFactor(e, integer ? undefined : dataType, registerType, p));
+  return problems;
+}
+
+/** A scale-factor register: integers of a register table only, read in one request with the value, never written. */
+function checkScaleFactor(e: Partial<EntityOptions>, nonInteger: string | undefined, registerType: EntityOptions['register_type'] | undefined,
+  p: (field: string, msg: string) => string): Problems {
+  const sf = e.scale_factor_register;
+  if (sf === undefined) return [];
+  const problems: Problems = [];
+  if (nonInteger !== undefined) problems.push(p('scale_factor_register', `needs an integer data_type, not ${nonInteger}`));
+  if (registerType !== undefined && isBitTable(registerType)) problems.push(p('scale_factor_register', `needs register_type holding or input, not ${registerType}`));
+  if (e.bit !== undefined || e.value_map !== undefined) problems.push(p('scale_factor_register', 'applies to numbers, not to a bit or a value_map'));
+  if (e.writable) problems.push(p('scale_factor_register', 'cannot be combined with writable (the factor may change under a write)'));
+  if (e.address !== undefined && e.data_type !== undefined && e.address <= sf && sf < e.address + (naturalCount(e.data_type) ?? 1)) {
+    problems.push(p('scale_factor_register', `${sf} lies inside the value's own registers`));
+  }
+  if (e.address !== undefined && Math.abs(sf - e.address) >= MAX_SCALE_FACTOR_DISTANCE) {
+    problems.push(p('scale_factor_register', `${sf} is ${Math.abs(sf - e.address)} registers from address ${e.address}; value and factor must fit one read of ${MAX_SCALE_FACTOR_DISTANCE} registers`));
   }
   return problems;
 }

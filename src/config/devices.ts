@@ -3,6 +3,8 @@
  * written out as ordinary entity options (id `<prefix>_<key>`, name "<Prefix> <name>", the device's
  * connection and unit id) so they go through the same validation, cross checks and resolution as
  * entities typed by hand. Problems name the device item: `devices[1] (meter): prefix "meter" …`.
+ * A `sunspec` item takes its template from the map discovered for its connection and unit (boot.ts);
+ * without one it has no entities yet (boot.ts has said why).
  */
 import type { DeviceDef, UnitLimits } from '../modbus/types.js';
 import type { TemplateLimits } from './templates/types.js';
@@ -10,6 +12,23 @@ import type { Item } from './crossChecks.js';
 import { deviceSchema, entitySchema, type EntityOptions } from './options.js';
 import { formatProblem, isRecord, show, validFieldsOf, type Segment } from './schemaDsl.js';
 import { templateNamed } from './templates/index.js';
+import type { DeviceTemplate } from './templates/types.js';
+import type { SunSpecMap } from '../modbus/sunspec/walker.js';
+import { SUNSPEC_TEMPLATE, sunspecTemplate } from './sunspec/template.js';
+
+/** Discovered SunSpec maps by `<connection>:<unit id>`. */
+export type DiscoveredMaps = ReadonlyMap<string, SunSpecMap>;
+
+export function discoveryKey(connection: string, unitId: number): string {
+  return `${connection}:${unitId}`;
+}
+
+function templateOf(name: string | undefined, connection: string | undefined, unitId: number, discovered: DiscoveredMaps): DeviceTemplate | undefined {
+  if (name !== SUNSPEC_TEMPLATE) return name === undefined ? undefined : templateNamed(name);
+  const map = connection === undefined ? undefined : discovered.get(discoveryKey(connection, unitId));
+  const empty: DeviceTemplate = { name, title: '', prefix: 'sunspec', label: 'SunSpec device', manufacturer: 'SunSpec', entities: [] };
+  return map ? sunspecTemplate(map).template : empty;
+}
 
 /** `grid_meter` → "Grid meter". */
 function title(prefix: string): string {
@@ -35,14 +54,14 @@ function unitLimitsOf(l: TemplateLimits): UnitLimits {
 }
 
 /** The template's entities for each valid device item, the devices themselves, and the problems only devices can have. */
-export function deviceEntities(rawDevices: readonly unknown[]): { items: Item<EntityOptions>[]; devices: DeviceDef[]; problems: string[] } {
+export function deviceEntities(rawDevices: readonly unknown[], discovered: DiscoveredMaps = new Map()): { items: Item<EntityOptions>[]; devices: DeviceDef[]; problems: string[] } {
   const items: Item<EntityOptions>[] = [];
   const devices: DeviceDef[] = [];
   const problems: string[] = [];
   const seen = new Map<string, Segment>();
   rawDevices.forEach((raw, index) => {
     const d = validFieldsOf(deviceSchema, raw);
-    const template = d.template === undefined ? undefined : templateNamed(d.template);
+    const template = templateOf(d.template, d.connection, d.unit_id ?? 1, discovered);
     const prefixGiven = isRecord(raw) && raw.prefix !== undefined && raw.prefix !== null;
     if (!template || d.connection === undefined || (prefixGiven && d.prefix === undefined)) return; // the schema says why
     const prefix = d.prefix ?? template.prefix;
@@ -57,6 +76,7 @@ export function deviceEntities(rawDevices: readonly unknown[]): { items: Item<En
     seen.set(prefix, segment);
     const label = prefixGiven ? title(prefix) : template.label;
     const unitId = d.unit_id ?? 1;
+    if (template.entities.length === 0) return; // an undiscovered SunSpec device: boot.ts warned
     devices.push({
       id: prefix, name: label, model: template.label, manufacturer: template.manufacturer, connection: d.connection, unitId,
       entityIds: template.entities.map((e) => `${prefix}_${e.key}`),

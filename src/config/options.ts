@@ -67,6 +67,8 @@ export const entitySchema = object({
   })).optional().describe('Texts for a register\'s codes (e.g. 512 → On-grid); the sensor becomes an enum, and a code not listed shows unknown.'),
   when_silent: oneOf(['unavailable', 'last_value'] as const).default('unavailable')
     .describe('What Home Assistant shows while the device does not answer (an inverter at night): unavailable, or the last value read.'),
+  scale_factor_register: int(0, 65535).optional()
+    .describe('Zero-based address of a register holding a power of ten for this value (SunSpec\'s int16 scale factor): value = raw × 10^factor × scale + offset, read in the same request; 0x8000 (not implemented) shows unknown.'),
   writable: bool().default(false)
     .describe('Allow write_register / write_coil (and the MQTT control) to write this holding register or coil; off by default.'),
   write_function: int(6, 16).optional()

@@ -15,7 +15,7 @@ import {
 } from './options.js';
 import { groupDevices } from './deviceGroups.js';
 import { proxyProblems } from './proxies.js';
-import { deviceEntities } from './devices.js';
+import { deviceEntities, type DiscoveredMaps } from './devices.js';
 import { toOptimizerOptions, type ResolvedOptimizerOptions } from './optimizerOptions.js';
 import { fileEntities, type RegisterFile } from './registerFiles.js';
 import { isRecord, validate, validFieldsOf } from './schemaDsl.js';
@@ -33,14 +33,15 @@ export interface ResolvedOptions {
 
 /**
  * Validates and resolves; throws ConfigError with every problem. Empty input (an empty file) = defaults.
- * Entities come from the entities option, then the device templates, then the register files (already read).
+ * Entities come from the entities option, then the device templates (SunSpec ones from the maps discovered
+ * at start, boot.ts), then the register files (already read).
  */
-export function resolveOptions(raw: unknown, files: readonly RegisterFile[] = []): ResolvedOptions {
+export function resolveOptions(raw: unknown, files: readonly RegisterFile[] = [], discovered: DiscoveredMaps = new Map()): ResolvedOptions {
   const input = raw ?? {};
   const { value, problems } = validate(optionsSchema, input);
   const connections = itemsOf(input, 'connections').map((r): Item<ConnectionOptions> =>
     ({ raw: r, fields: validFieldsOf(connectionSchema, r) }));
-  const devices = deviceEntities(itemsOf(input, 'devices'));
+  const devices = deviceEntities(itemsOf(input, 'devices'), discovered);
   const fromFiles = fileEntities(files);
   const more = [...devices.items, ...fromFiles.items];
   const entities = [...itemsOf(input, 'entities').map((r): Item<EntityOptions> =>
@@ -149,7 +150,8 @@ export function toEntityDef(e: EntityOptions): EntityDef {
     count: e.count ?? naturalCount(dataType) ?? 1,
     scale: e.scale,
     offset: e.offset,
-    precision: e.precision ?? defaultPrecision(dataType, e.scale, e.offset),
+    // with a scale factor the codec rounds to what the factor read with the value resolves
+    precision: e.precision ?? (e.scale_factor_register === undefined ? defaultPrecision(dataType, e.scale, e.offset) : undefined),
     unitOfMeasurement: e.unit_of_measurement,
     deviceClass: e.device_class,
     stateClass: e.state_class,
@@ -160,6 +162,7 @@ export function toEntityDef(e: EntityOptions): EntityDef {
     ...(e.bit !== undefined ? { bit: e.bit } : {}),
     ...(e.value_map !== undefined && e.value_map.length > 0 ? { valueMap: new Map(e.value_map.map((m) => [m.value, m.label])) } : {}),
     ...(e.when_silent === 'last_value' ? { keepLastValue: true } : {}),
+    ...(e.scale_factor_register !== undefined ? { scaleFactorAt: e.scale_factor_register - e.address } : {}),
     ...(e.writable ? { writable: true } : {}),
     ...(e.write_function === 6 ? { writeFunction: 6 as const } : e.write_function === 16 ? { writeFunction: 16 as const } : {}),
     ...(e.min !== undefined ? { writeMin: e.min } : {}),

@@ -8,11 +8,14 @@
  * 64-bit integers are decoded exactly through BigInt but returned as Number, so values beyond 2^53
  * lose precision. NaN and ±Infinity floats decode to null: the device has no valid reading; so do the
  * raw integers an entity lists as invalid (sentinels such as 0x7FFF), before any scaling. A value map
- * turns raw codes into texts, and `bit` reads one bit of a register as a boolean.
+ * turns raw codes into texts, and `bit` reads one bit of a register as a boolean. An entity with a
+ * scale-factor register (SunSpec sunssf, ./codecs/scaleFactor.ts) is decoded from one span holding the
+ * value and its factor, so both always come from the same reply.
  */
 import { applySwap } from './codecs/swap.js';
 import { isNumericType, NUMERIC_FORMATS, type NumericFormat } from './codecs/numeric.js';
 import { checkScaling, type Scaling, toEngineering, toRaw } from './codecs/scaling.js';
+import { applyPowerOfTen, readSpanOf, scaleFactorOf, spanPositions } from './codecs/scaleFactor.js';
 import { textToWords, wordsToText } from './codecs/text.js';
 import type { CodecSpec, DataType, EntityValue, RegisterType } from './types.js';
 
@@ -82,6 +85,36 @@ function numericDecoder(spec: CodecSpec, format: NumericFormat): Decoder {
   };
 }
 
+/** Decimal places a scale (0.1 → 1, 0.25 → 2, 10 → 0) adds to a value's own. */
+function decimalsOf(x: number): number {
+  const text = String(x);
+  const exp = /e-(\d+)$/.exec(text);
+  if (exp) return Number(exp[1]);
+  return text.includes('.') ? (text.split('.')[1]?.length ?? 0) : 0;
+}
+
+/**
+ * value = raw × 10^sf × scale + offset, with sf the int16 read in the same span. Without an explicit
+ * precision the result is rounded to what the factor resolves (sf −2 → two decimals), so a factor
+ * that changes at run time never shows binary noise. A not-implemented factor (0x8000) is no reading.
+ */
+function scaleFactorDecoder(spec: CodecSpec, format: NumericFormat, scaleFactorAt: number): Decoder {
+  const scaling = scalingOf(spec);
+  const { valueAt, factorAt } = spanPositions(scaleFactorAt);
+  const span = readSpanOf(0, format.registers, scaleFactorAt).count;
+  const read = wordReader(spec, format.registers);
+  const invalid = new Set(spec.invalidValues ?? []);
+  const places = Math.max(decimalsOf(spec.scale), decimalsOf(spec.offset));
+  return (data) => {
+    requireLength(data, span, `${spec.dataType} with its scale factor`, 'register');
+    const raw = format.fromWords(read(data.slice(valueAt, valueAt + format.registers)));
+    const sf = scaleFactorOf(data[factorAt] ?? 0x8000);
+    if (!Number.isFinite(raw) || invalid.has(raw) || sf === undefined) return null;
+    const precision = scaling.precision ?? Math.min(20, Math.max(0, -sf) + places);
+    return toEngineering(applyPowerOfTen(raw, sf), { ...scaling, precision });
+  };
+}
+
 /**
  * Builds the decoder for one entity. `data` is the raw reply: uint16 words for holding/input
  * registers, 0/1 bits for coils and discrete inputs (those always decode to a boolean). Throws at
@@ -95,6 +128,10 @@ export function createDecoder(spec: CodecSpec, registerType: RegisterType): Deco
     };
   }
   const { dataType } = spec;
+  if (isNumericType(dataType) && spec.scaleFactorAt !== undefined) {
+    if (spec.bit !== undefined || spec.valueMap !== undefined) throw new RangeError('a scale factor applies to numbers, not to a bit or a value map');
+    return scaleFactorDecoder(spec, NUMERIC_FORMATS[dataType], spec.scaleFactorAt);
+  }
   if (isNumericType(dataType)) return numericDecoder(spec, NUMERIC_FORMATS[dataType]);
   const read = wordReader(spec, naturalRegisterCount(dataType, spec.count));
   if (dataType === 'string') return (data) => wordsToText(read(data));
@@ -129,6 +166,7 @@ function boolWord(value: EntityValue): number {
  */
 export function createEncoder(spec: CodecSpec): Encoder {
   const { dataType, swap } = spec;
+  if (spec.scaleFactorAt !== undefined) throw new RangeError('a value with a scale-factor register cannot be written (its factor may change under the write)');
   if (isNumericType(dataType)) return numericEncoder(spec, NUMERIC_FORMATS[dataType]);
   if (dataType === 'bool') return (value) => [boolWord(value)];
   const registers = naturalRegisterCount(dataType, spec.count);

@@ -6,6 +6,7 @@
  * through here, so they can never disagree about what a read of an entity is.
  */
 import { readBusTimeMs, timingOf } from './costModel.js';
+import { readSpanOf } from './codecs/scaleFactor.js';
 import { HoleSet } from './holes.js';
 import { planReads, type BlockRequest, type PlanLimits, type ReadItem, type UnitCaps } from './planner.js';
 import type { ReadSizes } from './readSizes.js';
@@ -24,9 +25,13 @@ export function protocolLimitOf(fn: ReadFunction): number {
   return isBitFunction(fn) ? MAX_BITS_PER_READ : MAX_REGISTERS_PER_READ;
 }
 
-/** The span the planner reads for an entity: `count` registers or bits of its unit and function from `address`. */
-export function readItemOf(def: Pick<EntityDef, 'id' | 'unitId' | 'registerType' | 'address' | 'count'>): ReadItem {
-  return { key: def.id, unitId: def.unitId, fn: FUNCTION_OF[def.registerType], address: def.address, count: def.count };
+/**
+ * The span the planner reads for an entity: `count` registers or bits of its unit and function from
+ * `address`, widened to its scale-factor register when it has one (both must come in one reply).
+ */
+export function readItemOf(def: Pick<EntityDef, 'id' | 'unitId' | 'registerType' | 'address' | 'count' | 'scaleFactorAt'>): ReadItem {
+  const span = readSpanOf(def.address, def.count, def.scaleFactorAt);
+  return { key: def.id, unitId: def.unitId, fn: FUNCTION_OF[def.registerType], address: span.address, count: span.count };
 }
 
 /**

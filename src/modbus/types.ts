@@ -88,6 +88,11 @@ export interface CodecSpec {
   bit?: number;
   /** Text for each raw code (SUN2000 status 0x0200 → "On-grid"); a code not listed decodes as null. */
   valueMap?: ReadonlyMap<number, string>;
+  /**
+   * Offset of an int16 power-of-ten register (SunSpec sunssf) from the value's first register; the
+   * entity then reads the span holding both, and the value is raw × 10^factor × scale + offset.
+   */
+  scaleFactorAt?: number;
 }
 
 export type EntityValue = number | string | boolean;

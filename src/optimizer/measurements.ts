@@ -8,7 +8,7 @@
  * (loadCap.ts) at the configured intervals.
  */
 import { readBusTimeMs, timingOf } from '../modbus/costModel.js';
-import { NO_HOLES, planConnectionReads } from '../modbus/readPlan.js';
+import { NO_HOLES, planConnectionReads, readItemOf } from '../modbus/readPlan.js';
 import type { PollerView } from '../modbus/pollerTypes.js';
 import { scheduledBusFraction, scheduledLoad } from '../modbus/scheduleCost.js';
 import { busKeyOf, FUNCTION_OF, type ConnectionDef, type EntityDef } from '../modbus/types.js';
@@ -98,7 +98,7 @@ export function experimentHost(deps: MeasurementDeps): ExperimentHost & Required
     singleReadMs: (id) => {
       const def = defs.get(id);
       const conn = def && connByName.get(def.connection);
-      return def && conn ? readBusTimeMs(FUNCTION_OF[def.registerType], def.count, timingOf(conn)) : 0;
+      return def && conn ? readBusTimeMs(FUNCTION_OF[def.registerType], readItemOf(def).count, timingOf(conn)) : 0;
     },
   };
 }

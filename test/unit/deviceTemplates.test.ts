@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { resolveOptions } from '../../src/config/resolve.js';
 import { TEMPLATE_NAMES, TEMPLATES, templateNamed } from '../../src/config/templates/index.js';
 import { ConfigError } from '../../src/core/errors.js';
+import type { EntityDef } from '../../src/modbus/types.js';
 
 const gw = { name: 'gw', host: '10.0.0.5' };
 const problemsOf = (raw: unknown): string[] => {
@@ -19,7 +20,7 @@ const problemsOf = (raw: unknown): string[] => {
 
 describe('template tables', () => {
   it('are listed by name, and every template resolves as entities without a problem', () => {
-    expect(new Set(TEMPLATE_NAMES).size).toBe(TEMPLATES.length);
+    expect(new Set(TEMPLATE_NAMES).size).toBe(TEMPLATES.length + 1); // sunspec: its map is discovered
     expect(TEMPLATE_NAMES).toEqual(expect.arrayContaining(['eastron_sdm630', 'eastron_sdm120', 'huawei_sun2000']));
     for (const t of TEMPLATES) {
       const { entities } = resolveOptions({ connections: [gw], devices: [{ template: t.name, connection: 'gw' }] });
@@ -88,7 +89,7 @@ describe('devices option', () => {
         { template: 'eastron_sdm120', connection: 'gw', prefix: 'Bad-Prefix' },
       ],
     })).toEqual([
-      'devices[0]: template "sdm999" is not one of eastron_sdm630, eastron_sdm120, huawei_sun2000',
+      'devices[0]: template "sdm999" is not one of eastron_sdm630, eastron_sdm120, huawei_sun2000, huawei_dtsu666h, huawei_luna2000, growatt_mod, growatt_min, sunspec',
       'devices[1] (a): connection "nowhere" is not a configured connection (known: gw)',
       'devices[2] (sdm630): id "sdm630_frequency" is already used by entities[0] (sdm630 frequency)',
       'devices[3] (sdm630): prefix "sdm630" (the template\'s default) is already used by devices[2] (sdm630); give each device its own prefix',
@@ -140,5 +141,43 @@ describe('sentinels, bits and value maps in options', () => {
     expect(problemsOf(e({ data_type: 'string', count: 2, invalid_values: [0] }))).toEqual([expect.stringMatching(/invalid_values needs an integer data_type/)]);
     expect(problemsOf(e({ bit: 2, writable: true }))).toEqual([expect.stringMatching(/bit cannot be written on its own/)]);
     expect(problemsOf(e({ bit: 2, value_map: [{ value: 1, label: 'a' }] }))).toEqual([expect.stringMatching(/bit and value_map cannot both be set/)]);
+  });
+});
+
+describe('what is read through a SUN2000: the DTSU666-H meter and the LUNA2000 battery', () => {
+  it('sit on the inverter\'s unit with its limits, at the addresses and gains of huawei-solar-lib', () => {
+    const resolved = resolveOptions({ connections: [gw], devices: ['huawei_sun2000', 'huawei_dtsu666h', 'huawei_luna2000'].map((template) => ({ template, connection: 'gw' })) });
+    const byId = new Map(resolved.entities.map((d) => [d.id, d]));
+    // [id, address, data type, scale] as wlcrs/huawei-solar-lib registers.py reads them
+    const rows: Array<[string, number, string, number]> = [
+      ['grid_meter_voltage_l1', 37101, 'int32', 0.1], ['grid_meter_current_l3', 37111, 'int32', 0.01],
+      ['grid_meter_active_power', 37113, 'int32', 1], ['grid_meter_power_factor', 37117, 'int16', 0.001],
+      ['grid_meter_exported_energy', 37119, 'int32', 0.01], ['grid_meter_imported_energy', 37121, 'int32', 0.01],
+      ['battery_state_of_charge', 37760, 'uint16', 0.1], ['battery_power', 37765, 'int32', 1],
+      ['battery_total_charge', 37780, 'uint32', 0.01], ['battery_total_discharge', 37782, 'uint32', 0.01],
+    ];
+    expect(rows.map(([id]) => { const d = byId.get(id); return [id, d?.address, d?.dataType, d?.scale]; })).toEqual(rows);
+    expect(byId.get('grid_meter_imported_energy')).toMatchObject({ stateClass: 'total_increasing', unitOfMeasurement: 'kWh', invalidValues: [0x7fffffff] });
+    expect(byId.get('battery_status')?.valueMap?.get(2)).toBe('Running');
+    expect(resolved.connections[0]?.unitLimits?.get(1)).toMatchObject({ maxRegisters: 64, pauseMs: 50, connectPauseMs: 1000 });
+    expect(resolved.devices.map((d) => d.id)).toEqual(['sun2000', 'grid_meter', 'battery']);
+  });
+});
+
+describe('Growatt MOD and MIN', () => {
+  it('read input registers at the addresses and gains of growatt_local (inverter_120.py)', () => {
+    const ids = (template: string) => new Map(resolveOptions({ connections: [gw], devices: [{ template, connection: 'gw' }] }).entities.map((d) => [d.id, d]));
+    const mod = ids('growatt_mod');
+    const min = ids('growatt_min');
+    const row = (m: Map<string, EntityDef>, id: string) => { const d = m.get(id); return [id, d?.registerType, d?.address, d?.dataType, d?.scale]; };
+    expect([row(mod, 'growatt_output_power'), row(mod, 'growatt_energy_total'), row(mod, 'growatt_voltage_l3'), row(mod, 'growatt_frequency'), row(mod, 'growatt_pv2_power')]).toEqual([
+      ['growatt_output_power', 'input', 35, 'uint32', 0.1], ['growatt_energy_total', 'input', 55, 'uint32', 0.1],
+      ['growatt_voltage_l3', 'input', 46, 'uint16', 0.1], ['growatt_frequency', 'input', 37, 'uint16', 0.01], ['growatt_pv2_power', 'input', 9, 'uint32', 0.1],
+    ]);
+    expect([row(min, 'growatt_output_power'), row(min, 'growatt_energy_today'), row(min, 'growatt_voltage'), row(min, 'growatt_temperature')]).toEqual([
+      ['growatt_output_power', 'input', 3023, 'uint32', 0.1], ['growatt_energy_today', 'input', 3049, 'uint32', 0.1],
+      ['growatt_voltage', 'input', 3026, 'uint16', 0.1], ['growatt_temperature', 'input', 3093, 'uint16', 0.1],
+    ]);
+    expect(mod.get('growatt_status')?.valueMap?.get(1)).toBe('Normal');
   });
 });

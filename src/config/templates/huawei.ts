@@ -21,7 +21,7 @@ const SENTINELS: Partial<Record<TemplateEntity['data_type'], readonly number[]>>
   int16: [0x7fff], uint16: [0xffff], int32: [0x7fffffff], uint32: [0xffffffff],
 };
 
-function reg(key: string, name: string, address: number, data_type: TemplateEntity['data_type'], extra: Extra): TemplateEntity {
+export function reg(key: string, name: string, address: number, data_type: TemplateEntity['data_type'], extra: Extra): TemplateEntity {
   const invalid = SENTINELS[data_type];
   return { key, name, register_type: 'holding', address, data_type, scan_interval: 10, ...(invalid ? { invalid_values: invalid } : {}), ...extra };
 }

@@ -28,6 +28,8 @@ export interface TemplateEntity {
   value_map?: ReadonlyArray<{ value: number; label: string }>;
   /** One bit of the register as a binary sensor. */
   bit?: number;
+  /** Register holding the value's power of ten (SunSpec sunssf), read with it in one request. */
+  scale_factor_register?: number;
 }
 
 export interface DeviceTemplate {
