@@ -31,7 +31,11 @@ beforeAll(async () => {
   proxyPort = await freePort();
   const resolved = resolveOptions({
     connections: [{ name: 'dev', host: '127.0.0.1', port: relay.port, timeout_ms: 2000 }],
-    entities: HOLDING.slice(0, 10).map((_, i) => ({ id: `r${i}`, name: `R${i}`, connection: 'dev', address: i, scan_interval: 1, min_interval: 1 })),
+    entities: [
+      ...HOLDING.slice(0, 10).map((_, i) => ({ id: `r${i}`, name: `R${i}`, connection: 'dev', address: i, scan_interval: 1, min_interval: 1 })),
+      // polled hourly (and never faster, whatever clients do): a client's read of them finds the cache old
+      ...[10, 11, 12, 13].map((a) => ({ id: `s${a}`, name: `S${a}`, connection: 'dev', address: a, scan_interval: 3600, min_interval: 3600 })),
+    ],
     proxies: [{ connection: 'dev', port: proxyPort, max_age: 0.2 }],
   });
   app = createApp({
@@ -87,9 +91,9 @@ print(json.dumps(seen))`;
     await client.connectTCP('127.0.0.1', { port: proxyPort });
     client.setID(1);
     await new Promise((r) => setTimeout(r, 300)); // let the cache age past max_age
-    expect((await client.readHoldingRegisters(2, 3)).data).toEqual(HOLDING.slice(2, 5)); // r2..r4: polled entities
+    expect((await client.readHoldingRegisters(11, 3)).data).toEqual(HOLDING.slice(11, 14)); // s11..s13: the app's entities, polled hourly
     await new Promise((r) => setTimeout(r, 300));
-    expect((await client.readHoldingRegisters(14, 3)).data).toEqual(HOLDING.slice(14, 17)); // nobody polls these
+    expect((await client.readHoldingRegisters(16, 3)).data).toEqual(HOLDING.slice(16, 19)); // nobody polls these
     client.close(() => undefined);
     const after = app.proxies[0]?.counters;
     expect((after?.merged ?? 0) - (before.merged ?? 0)).toBeGreaterThanOrEqual(1);
