@@ -1,16 +1,19 @@
 /**
  * `npm run bench`: runs every benchmark — planner, transport throughput (when pymodbus is installed),
- * MQTT discovery at scale (when mosquitto is installed), the freshness sweep of every policy on both
- * simulated sites, and the scale run — writes
- * bench/results/<name>.md and the staleness-versus-bus-time plots, and prints the summary.
- * With `--readme` it also replaces the generated section of README.md (between the bench markers).
+ * MQTT discovery at scale (when mosquitto is installed), the freshness comparison of every policy on
+ * both simulated sites over several seeds (`--seeds N`, default 5; `--quick`: one seed, short windows,
+ * few points), and the scale run — writes bench/results/<name>.md and the staleness-versus-bus-time
+ * plots, and prints the summary with the wall time. With `--readme` it also replaces the generated
+ * section of README.md (between the bench markers). `--only <section>` runs one section.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { comparisonTable, cpuSummary, runSweeps, sweepPlot, sweepTable, targetsTable } from './freshness.js';
+import { planFromArgs, type BenchPlan } from './benchPlan.js';
+import { cpuSummary, runSweeps, type SiteSweep } from './freshness.js';
+import { boundsTable, comparisonTable, header, sweepPlot, sweepTable } from './freshnessTables.js';
 import { run as runMqttScale } from './mqttScale.js';
 import { run as runPlanner } from './planner.js';
 import { run as runProxyShare } from './proxyShare.js';
@@ -19,7 +22,10 @@ import { scaleJobs, scaleTable, type ScaleJob, type ScaleOutcome } from './scale
 import { run as runThroughput } from './throughput.js';
 import { run as runWeb } from './web.js';
 import { run as runStorage, storageTable } from './storage.js';
-import { SEED } from './freshness.js';
+import { loopHealthTable, targetsTable } from './targetsTables.js';
+
+/** The scale run's seed (one realisation: it measures cost, not freshness). */
+const SEED = 1;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const resultsDir = path.join(root, 'bench', 'results');
@@ -46,10 +52,28 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** `--only scale` (or mqtt, planner, dashboard, storage): that section alone, its results file rewritten, no summary or README. */
+/** The freshness section: runs the sweeps, writes one results file and plot per site, returns the summary text. */
+async function freshness(plan: BenchPlan): Promise<{ sweeps: SiteSweep[]; text: string }> {
+  const label = plan.quick ? 'quick' : `full, ${plan.seeds.length} seeds`;
+  const sweeps = await timed(`freshness sweep (${label})`, () => runSweeps(workerUrl, plan));
+  const parts: string[] = [];
+  for (const sweep of sweeps) {
+    const summary = `${header(sweep)}\n\n${comparisonTable(sweep)}\n\n${targetsTable(sweep)}\n\n${loopHealthTable(sweep)}\n\n${boundsTable(sweep)}`;
+    const title = `Freshness versus bus time: ${sweep.site}${plan.quick ? ' (quick mode)' : ''}`;
+    await write(`freshness-${sweep.site}.md`, `# ${title}\n\n${summary}\n\n![${sweep.site}](freshness-${sweep.site}.svg)\n\nEvery run:\n\n${sweepTable(sweep)}`);
+    await write(`freshness-${sweep.site}.svg`, sweepPlot(sweep));
+    parts.push(`### ${title}\n\n${summary}\n\n![${sweep.site}](bench/results/freshness-${sweep.site}.svg)\n`);
+  }
+  return { sweeps, text: parts.join('\n') };
+}
+
+/** `--only scale` (or mqtt, proxy, planner, dashboard, storage, freshness): that section alone, its results file rewritten, no summary or README. */
 async function only(section: string): Promise<void> {
   await mkdir(resultsDir, { recursive: true });
-  if (section === 'scale') {
+  if (section === 'freshness') {
+    const { sweeps, text } = await freshness(planFromArgs(process.argv));
+    console.log(`${text}\n\n${cpuSummary(sweeps)}`);
+  } else if (section === 'scale') {
     const scale = await timed('scale', () => runInWorkers<ScaleJob, ScaleOutcome>(workerUrl, scaleJobs(SEED), { concurrency: 1, fresh: true }));
     await write('scale.md', `# Scale\n\n${scaleTable(scale)}`);
     console.log(scaleTable(scale));
@@ -70,7 +94,7 @@ async function only(section: string): Promise<void> {
     await write('storage.md', `# Storage\n\n${table}`);
     console.log(table);
   } else {
-    throw new Error(`--only ${section}: not a section (scale, mqtt, proxy, planner, dashboard, storage)`);
+    throw new Error(`--only ${section}: not a section (freshness, scale, mqtt, proxy, planner, dashboard, storage)`);
   }
 }
 
@@ -88,20 +112,16 @@ async function main(): Promise<void> {
   const web = await timed('dashboard', runWeb);
   await write('web.md', `# Dashboard budget\n\n\`\`\`\n${web}\n\`\`\``);
 
-  const sweeps = await timed('freshness sweep', () => runSweeps(workerUrl));
-  for (const sweep of sweeps) {
-    const body = `${comparisonTable(sweep)}\n\n${targetsTable(sweep)}\n\n![${sweep.site}](freshness-${sweep.site}.svg)\n\n${sweepTable(sweep)}`;
-    await write(`freshness-${sweep.site}.md`, `# Freshness versus bus time: ${sweep.site}\n\n${body}`);
-    await write(`freshness-${sweep.site}.svg`, sweepPlot(sweep));
-  }
+  const plan = planFromArgs(process.argv);
+  const { sweeps, text: freshnessText } = await freshness(plan);
   const scale = await timed('scale', () => runInWorkers<ScaleJob, ScaleOutcome>(workerUrl, scaleJobs(SEED), { concurrency: 1, fresh: true }));
   await write('scale.md', `# Scale\n\n${scaleTable(scale)}`);
   const storage = storageTable(await timed('storage', runStorage));
   await write('storage.md', `# Storage\n\n${storage}`);
 
   const summary = [
-    `Freshness versus bus time (\`npm run bench\`, seed ${SEED}; full tables in bench/results/):`, '',
-    ...sweeps.map((s) => `${comparisonTable(s)}\n\n${targetsTable(s)}\n\n![${s.site}](bench/results/freshness-${s.site}.svg)\n`),
+    `Freshness versus bus time (${plan.quick ? '**quick mode** (`npm run bench -- --quick`): one seed, short windows — development figures, not the full bench' : `seeds ${plan.seeds.join(', ')}`}; every run in bench/results/):`, '',
+    freshnessText,
     'Scale (one gateway, 15 s scan interval, cost-model planner):', '', scaleTable(scale), '',
     'State file (bytes written per simulated day, event-loop delay during a write):', '', storage, '',
     'Planner and transport:', '', '```', planner, throughput, '```', '',
@@ -110,8 +130,10 @@ async function main(): Promise<void> {
   ].join('\n');
   await write('summary.md', summary);
   console.log(`\n${summary}\n\n${cpuSummary(sweeps)}`);
-  if (process.argv.includes('--readme')) await updateReadme(summary);
-  console.log(`[bench] total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const wall = `${((performance.now() - t0) / 1000).toFixed(0)} s`;
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  if (process.argv.includes('--readme')) await updateReadme(`${summary}\n\nWall time of this run (\`${command}\`, 2 shared cores): ${wall}.`);
+  console.log(`[bench] total ${wall}`);
 }
 
 async function updateReadme(summary: string): Promise<void> {

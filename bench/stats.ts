@@ -15,6 +15,7 @@ import { createMemoryLogger } from '../src/core/logger.js';
 import { exponential, hashSeed, seededRandom, type Random } from '../src/core/random.js';
 import { VirtualClock } from '../src/core/virtualClock.js';
 import type { EntityValue } from '../src/modbus/types.js';
+import { clusterQuality, type ClusterQuality } from './clusterQuality.js';
 import { createEntityStats, type EntityStatsService, type StatsEvents } from '../src/stats/entityStats.js';
 
 const MINUTE = 60_000;
@@ -157,25 +158,13 @@ export async function learnedSite(n: number): Promise<LearnedSite> {
 }
 
 /** Simulated groups found whole (one cluster, nothing else in it) and clusters holding an unrelated entity. */
-function groupQuality(site: readonly SynthEntity[], clusters: ReadonlyArray<{ members: string[] }>): { whole: number; groups: number; mixed: number } {
-  const groupKey = (i: number) => {
+function groupQuality(site: readonly SynthEntity[], clusters: ReadonlyArray<{ members: string[] }>): ClusterQuality {
+  const groupOf = (id: string) => {
+    const i = Number(id.slice(1));
     const e = site[i];
-    return e?.kind === 'group' ? (e.leader >= 0 ? e.leader : i) : undefined;
+    return e?.kind === 'group' ? String(e.leader >= 0 ? e.leader : i) : undefined;
   };
-  const sizes = new Map<number, number>();
-  site.forEach((_, i) => {
-    const g = groupKey(i);
-    if (g !== undefined) sizes.set(g, (sizes.get(g) ?? 0) + 1);
-  });
-  let whole = 0;
-  let mixed = 0;
-  for (const c of clusters) {
-    const groups = new Set(c.members.map((id) => groupKey(Number(id.slice(1)))));
-    const [g] = groups;
-    if (groups.size > 1 || g === undefined) mixed++;
-    else if (sizes.get(g) === c.members.length) whole++;
-  }
-  return { whole, groups: sizes.size, mixed };
+  return clusterQuality(groupOf, site.map((e) => e.id), clusters);
 }
 
 export async function run(): Promise<string> {

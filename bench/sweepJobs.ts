@@ -1,23 +1,35 @@
 /**
  * One benchmark run as plain data, so it can be handed to a worker thread and its result handed back:
- * which site, policy and sweep point, the seed and the simulated window. Both the pool (main thread)
- * and the worker use these, so the sweep runs on every core and the tables stay deterministic.
+ * which site, policy and sweep point, the seed, the simulated window, the warm-up and the shared
+ * epoch (every policy of a site and seed starts its random processes there, so all are measured on
+ * one realisation). Both the pool (main thread) and the worker use these, so the sweep runs on every
+ * core and the tables stay deterministic. Each outcome carries the window's clairvoyant floor (from
+ * the ground truth) and, for the optimizer, its loop health.
  */
 import { performance } from 'node:perf_hooks';
 import { BASELINES, policyByName } from '../src/sim/baselines/index.js';
 import type { SiteFreshness } from '../src/metrics/freshness.js';
+import { readBusTimeMs, timingOf } from '../src/modbus/costModel.js';
+import { busKeyOf, FUNCTION_OF, type ConnectionDef } from '../src/modbus/types.js';
+import { resolveOptions } from '../src/config/resolve.js';
 import type { Policy, PolicySetting } from '../src/sim/policy.js';
-import { optimizerPolicy } from '../src/sim/optimizerPolicy.js';
-import { runSimulation } from '../src/sim/runner.js';
-import { siteByName, type SiteName } from '../src/sim/sites.js';
+import { optimizerPolicy, shippedOptimizer } from '../src/sim/optimizerPolicy.js';
+import { runSimulation, type RunResult } from '../src/sim/runner.js';
+import { siteByName, siteOptions, type SiteName } from '../src/sim/sites.js';
+import { clairvoyantFloor, type Floor } from './clairvoyant.js';
+import { probeLoop, type LoopHealth } from './loopHealth.js';
 
 export interface SweepJob {
   site: SiteName;
   policy: string;
-  settingIndex: number;
+  setting: PolicySetting;
   seed: number;
   startMs: number;
   durationMs: number;
+  /** Simulated time the app runs before the window (learning for the optimizer, steady polling for the rest). */
+  warmupMs: number;
+  /** Where the site's random processes begin: the same for every job of a site and seed. */
+  epochMs: number;
 }
 
 export interface SweepOutcome {
@@ -26,28 +38,44 @@ export interface SweepOutcome {
   figures: SiteFreshness;
   overruns: number;
   errors: number;
+  floor: Floor;
+  loop?: LoopHealth;
   /** Wall time of the run in its worker (not part of the deterministic tables). */
   wallMs: number;
 }
 
-export function jobsFor(site: SiteName, policies: readonly Policy[], seed: number, startMs: number, durationMs: number): SweepJob[] {
-  return policies.flatMap((p) => p.settings.map((_, settingIndex) => ({ site, policy: p.name, settingIndex, seed, startMs, durationMs })));
+/** Policies beyond the baselines that workers build by name, with the job's warm-up as learning time. */
+export const LEARNING_POLICY_NAMES = ['optimizer', 'optimizer-freshest'] as const;
+
+function policyFor(job: SweepJob): Policy {
+  if (job.policy === 'optimizer') return shippedOptimizer(job.warmupMs);
+  if (job.policy === 'optimizer-freshest') return optimizerPolicy(job.warmupMs, [job.setting.value]);
+  return policyByName(job.policy);
 }
 
-/** Policies beyond the baselines that workers can run by name (the product itself). */
-export const LEARNING_POLICIES: readonly Policy[] = [optimizerPolicy()];
+/** Σ true changes × single-read cost per entity in the window (the clairvoyant floor). */
+function floorOf(job: SweepJob, result: RunResult): Floor {
+  const { connections, entities } = resolveOptions(siteOptions(siteByName(job.site), 'gateway.sim', 502));
+  const conns = new Map<string, ConnectionDef>(connections.map((c) => [c.name, c]));
+  const changes = new Map(result.entities.map((e) => [e.entityId, e.changes]));
+  return clairvoyantFloor(entities.map((def) => {
+    const conn = conns.get(def.connection) as ConnectionDef;
+    return { changes: changes.get(def.id) ?? 0, singleReadMs: readBusTimeMs(FUNCTION_OF[def.registerType], def.count, timingOf(conn)), bus: busKeyOf(conn) };
+  }), job.durationMs);
+}
 
-export async function runJob(job: SweepJob, extra: readonly Policy[] = LEARNING_POLICIES): Promise<SweepOutcome> {
-  const policy = policyByName(job.policy, extra);
-  const setting = policy.settings[job.settingIndex];
-  if (!setting) throw new Error(`${job.policy}: no setting #${job.settingIndex}`);
+export async function runJob(job: SweepJob): Promise<SweepOutcome> {
+  const base = policyFor(job);
+  const probe = LEARNING_POLICY_NAMES.some((n) => n === job.policy) ? probeLoop(base, job.warmupMs) : undefined;
   const started = performance.now();
   const result = await runSimulation({
-    site: siteByName(job.site), policy, setting, seed: job.seed, startMs: job.startMs, durationMs: job.durationMs,
+    site: siteByName(job.site), policy: probe?.policy ?? base, setting: job.setting, seed: job.seed,
+    startMs: job.startMs, durationMs: job.durationMs, warmupMs: job.warmupMs, epochMs: job.epochMs,
   });
   return {
-    job, setting, figures: result.figures,
+    job, setting: job.setting, figures: result.figures,
     overruns: result.buses.reduce((n, b) => n + b.overruns, 0), errors: result.buses.reduce((n, b) => n + b.errors, 0),
+    floor: floorOf(job, result), loop: probe?.result(),
     wallMs: performance.now() - started,
   };
 }

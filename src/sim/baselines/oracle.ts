@@ -1,10 +1,12 @@
 /**
- * The known-rate oracle: what the best interval policy could do if it knew every entity's true change
- * rate in the current regime (sun up or down, machine running or not). At the start and at every
- * context change it gives each bus its budget of bus time and allocates Lagrange-optimal intervals
- * (DESIGN.md). Each entity's cost is its share of the block the cost-model planner would read it in,
- * and intervals are snapped to a power-of-two ladder of seconds so entities stay due together and the
- * same planner can merge them. The optimizer should come close to it; nothing learned can beat it by much.
+ * The static-rate allocator (the "oracle" before issue 11 — it is not a bound): every entity's true
+ * change rate in the current regime (sun up or down, machine running or not). At the start and at
+ * every context change it gives each bus its budget of bus time and allocates Lagrange-optimal
+ * intervals (DESIGN.md). Each entity's cost is its share of the block the cost-model planner would
+ * read it in, and intervals are snapped to a power-of-two ladder of seconds so entities stay due
+ * together and the same planner can merge them. It shares the optimizer's ladder and amortised-cost
+ * approximation and has no triggered reads, so it can overspend its budget (the bench reports the
+ * bus time it really used) and a learning policy can beat it.
  */
 import { expectedAgeMs, allocateIntervals, type AllocationItem } from '../../metrics/ageModel.js';
 import { amortizedCosts, NO_HOLES } from '../../modbus/readPlan.js';
@@ -53,7 +55,7 @@ export function oracleExpectedAgeMs(ctx: PolicyContext, budget: number, t: numbe
 }
 
 export const oracle: Policy = {
-  name: 'oracle',
+  name: 'static-rate',
   description: 'known true rates per regime, Lagrange-optimal intervals per bus-time budget, cost-model planner',
   knob: 'bus budget',
   settings: BUDGETS.map((b) => ({ label: `${b * 100}%`, value: b })),

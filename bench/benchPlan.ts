@@ -1,0 +1,80 @@
+/**
+ * What the freshness benchmark runs, full or `--quick`: seeds, the measured window per site, the
+ * warm-ups (the optimizer's learning time: 6 h on solar-home, 3 h on industrial, shortened from the
+ * six days a user's install would have — one optimizer hour costs ~10 s of CPU on solar-home and ~30 s
+ * on industrial, so days of learning on five seeds cannot fit 20 minutes on two cores; the tables say
+ * so), and the sweep points per policy. Fewer, shorter points rather than more: seeds before resolution.
+ */
+import { DEFAULT_START_MS } from '../src/sim/runner.js';
+import type { SiteName } from '../src/sim/sites.js';
+import type { PolicySetting } from '../src/sim/policy.js';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+export interface SitePlan {
+  /** Measured window (both hold the 06:00 sunrise, the regime change the optimizer must follow). */
+  startMs: number;
+  durationMs: number;
+  /** Warm-up of the fixed and known-rate policies: steady polling before the window. */
+  baselineWarmupMs: number;
+  /** Learning time of the optimizer before the window, from a fresh start at the site's scan intervals. */
+  learningMs: number;
+  /** Sweep points per policy name; a policy absent here does not run on this site. */
+  points: Record<string, readonly PolicySetting[]>;
+}
+
+export interface BenchPlan {
+  quick: boolean;
+  seeds: number[];
+  sites: Record<SiteName, SitePlan>;
+}
+
+const s = (values: number[]) => values.map((v) => ({ label: `${v} s`, value: v }));
+const pct = (values: number[]) => values.map((v) => ({ label: `${v * 100}%`, value: v }));
+const freshest = (values: number[]) => values.map((v) => ({ label: `freshest, ${v * 100}% budget`, value: v }));
+const tiers = (values: number[]) => values.map((m) => ({ label: `×${m} (${5 * m}/${15 * m}/${60 * m} s)`, value: m }));
+const SHIPPED = [{ label: 'shipped default (save_bus)', value: 0 }];
+
+function points(quick: boolean): Record<string, readonly PolicySetting[]> {
+  return {
+    'ha-default': s([15]),
+    telegraf: s(quick ? [5, 30] : [5, 15, 30]), // two points so "at HA-default's staleness" can be interpolated
+    'solax-tiers': tiers([1]),
+    'static-rate': pct(quick ? [0.05, 0.02] : [0.1, 0.05, 0.02]),
+    optimizer: SHIPPED,
+    'optimizer-freshest': freshest([0.05]),
+  };
+}
+
+export function benchPlan(quick: boolean, seedCount: number): BenchPlan {
+  const pts = points(quick);
+  return {
+    quick,
+    seeds: Array.from({ length: seedCount }, (_, i) => i + 1),
+    sites: {
+      'solar-home': {
+        startMs: DEFAULT_START_MS + (quick ? 5.5 : 5) * HOUR_MS, durationMs: (quick ? 1 : 2) * HOUR_MS,
+        baselineWarmupMs: 10 * MINUTE_MS, learningMs: 6 * HOUR_MS, points: pts,
+      },
+      industrial: {
+        startMs: DEFAULT_START_MS + 5.5 * HOUR_MS, durationMs: (quick ? 0.5 : 1) * HOUR_MS,
+        baselineWarmupMs: 10 * MINUTE_MS, learningMs: 3 * HOUR_MS, points: pts,
+      },
+    },
+  };
+}
+
+/** `--quick` and `--seeds N` from the command line (default: 1 seed quick, 5 full). */
+export function planFromArgs(argv: readonly string[]): BenchPlan {
+  const quick = argv.includes('--quick');
+  const at = argv.indexOf('--seeds');
+  const n = at >= 0 ? Number(argv[at + 1]) : quick ? 1 : 5;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--seeds ${argv[at + 1] ?? ''}: not a whole number ≥ 1`);
+  return benchPlan(quick, n);
+}
+
+/** Every job of a site and seed shares this epoch: the earliest start any of its runs has. */
+export function epochOf(plan: SitePlan): number {
+  return plan.startMs - Math.max(plan.learningMs, plan.baselineWarmupMs);
+}
