@@ -66,9 +66,12 @@ export function reproposals(records: readonly OptimizationRecord[]): number {
   return n;
 }
 
-/** First hour from which every later hour is within `tolerance` of the mean of the last `tail` hours. */
+/**
+ * First hour from which every later hour is within `tolerance` of the mean of the last `tail` hours;
+ * undefined when it never settles or fewer than 2 × tail hours were recorded (too short to tell).
+ */
 export function convergenceHour(hourly: readonly number[], tolerance = 0.1, tail = 3): number | undefined {
-  if (hourly.length < tail) return undefined;
+  if (hourly.length < 2 * tail) return undefined;
   const final = hourly.slice(-tail).reduce((a, b) => a + b, 0) / tail;
   let h = hourly.length;
   while (h > 0 && Math.abs((hourly[h - 1] as number) - final) <= tolerance * final) h--;

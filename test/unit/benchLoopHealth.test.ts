@@ -7,9 +7,9 @@ import type { OptimizationRecord } from '../../src/optimizer/types.js';
 describe('convergence hour', () => {
   it.each([
     [[100, 80, 50, 41, 40, 39], 3],
-    [[40, 40, 40], 0],
-    [[40, 80, 40, 40, 40], 2],
-    [[10, 20], undefined],
+    [[40, 40, 40, 40, 40, 40], 0],
+    [[40, 80, 40, 40, 40, 40], 2],
+    [[40, 40, 40, 40, 40], undefined], // under 2 × 3 hours: too short to tell
   ])('%j → %p', (hourly, expected) => {
     expect(convergenceHour(hourly)).toBe(expected);
   });
