@@ -17,6 +17,7 @@ import { resolveProxies } from '../src/config/proxies.js';
 import { createSystemClock } from '../src/core/clock.js';
 import { createMemoryLogger } from '../src/core/logger.js';
 import { readBusTimeMs } from '../src/modbus/costModel.js';
+import { encodeMbap, MbapSplitter, type MbapFrame } from '../src/modbus/server/mbap.js';
 import type { ReadFunction } from '../src/modbus/types.js';
 import { SimModbusTcpServer } from '../src/sim/modbusTcpServer.js';
 import { SimDevice } from '../src/sim/simDevice.js';
@@ -41,39 +42,33 @@ function quantile(sorted: readonly number[], q: number): number {
 async function serialisingProxy(upstreamPort: number): Promise<{ port: number; close(): Promise<void> }> {
   const upstream = net.connect(upstreamPort, '127.0.0.1');
   await new Promise<void>((r) => upstream.once('connect', () => r()));
-  const queue: Array<{ frame: Buffer; reply: (b: Buffer) => void }> = [];
-  let busy: ((b: Buffer) => void) | undefined;
-  let pending = Buffer.alloc(0);
+  const queue: Array<{ frame: Buffer; reply: (r: MbapFrame) => void }> = [];
+  let busy: ((r: MbapFrame) => void) | undefined;
+  const replies = new MbapSplitter();
   const next = () => {
     if (busy || queue.length === 0) return;
     const job = queue.shift() as (typeof queue)[number];
     busy = job.reply;
     upstream.write(job.frame);
   };
-  upstream.on('data', (d) => {
-    pending = Buffer.concat([pending, d]);
-    while (pending.length >= 6 && pending.length >= 6 + pending.readUInt16BE(4)) {
-      const size = 6 + pending.readUInt16BE(4);
-      const frame = pending.subarray(0, size);
-      pending = pending.subarray(size);
+  upstream.on('data', (d: Buffer) => {
+    for (const frame of replies.push(d)) {
       const reply = busy;
       busy = undefined;
-      reply?.(Buffer.from(frame));
+      reply?.(frame);
       next();
     }
   });
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     sockets.add(client);
-    let buf = Buffer.alloc(0);
-    client.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 6 && buf.length >= 6 + buf.readUInt16BE(4)) {
-        const size = 6 + buf.readUInt16BE(4);
-        const frame = Buffer.from(buf.subarray(0, size));
-        buf = buf.subarray(size);
-        const tid = frame.readUInt16BE(0);
-        queue.push({ frame, reply: (r) => { r.writeUInt16BE(tid, 0); if (!client.destroyed) client.write(r); } });
+    const requests = new MbapSplitter();
+    client.on('data', (d: Buffer) => {
+      for (const r of requests.push(d)) {
+        queue.push({
+          frame: encodeMbap(r.transactionId, r.unitId, r.pdu),
+          reply: (answer) => { if (!client.destroyed) client.write(encodeMbap(r.transactionId, answer.unitId, answer.pdu)); },
+        });
         next();
       }
     });

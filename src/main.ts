@@ -5,7 +5,7 @@
  * Exit codes: 0 clean stop, 2 invalid options, 3 another instance holds the data folder (its lock
  * file), 1 anything else fatal (Home Assistant refusing the token included).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from './app.js';
@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { createNodeScheduler } from './core/scheduler.js';
 import { PartStartError } from './core/lifecycle.js';
 import { DataFolderLockedError } from './store/dataLock.js';
+import { writeDurably } from './store/durableWrite.js';
 import { chooseBroker, describeBroker, type BrokerSettings } from './mqtt/brokerSettings.js';
 import { fetchSupervisorMqtt } from './mqtt/supervisorBroker.js';
 import { startDemo, type RunningDemo } from './sim/demo.js';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   }
   await mkdir(env.dataDir, { recursive: true });
   const resolved = await resolveWithDiscovery(raw, await readRegisterFiles(raw, env.configDir, (p) => readFile(p, 'utf8')), {
-    clock, logger, dataDir: env.dataDir, readFile: readIfThere, writeFile: writeWhole,
+    clock, logger, dataDir: env.dataDir, readFile: readIfThere, writeFile: async (file, text) => { await writeDurably(file, [text]); },
   });
   logger.setLevel(resolved.logLevel);
 
@@ -111,11 +112,6 @@ async function readIfThere(path: string): Promise<string | undefined> {
   }
 }
 
-/** Writes through a temporary file renamed over the old one, so a crash never leaves half a file. */
-async function writeWhole(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp`, text, 'utf8');
-  await rename(`${path}.tmp`, path);
-}
 
 /** The MQTT broker (option, MQTT_URL, or in app mode the supervisor's Mosquitto service), or undefined for REST. */
 async function brokerFor(resolved: ResolvedOptions, env: RuntimeEnv, logger: Logger): Promise<BrokerSettings | undefined> {

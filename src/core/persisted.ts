@@ -29,3 +29,26 @@ export function shown(x: unknown): string {
   const text = x === undefined ? 'undefined' : JSON.stringify(x) ?? String(x);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+/**
+ * A part saved as a list of items: restore checks each item with `problemOf` (a bad one is dropped
+ * with a warning naming its index and why) and hands the good ones to `restore`.
+ */
+export function persistedList<T>(
+  key: string, snapshot: () => readonly T[], problemOf: (item: unknown) => string | undefined, restore: (good: T[]) => void,
+): PersistedPart {
+  return {
+    key,
+    snapshot,
+    restore(saved, warn) {
+      if (saved === undefined) return;
+      if (!Array.isArray(saved)) throw new Error(`${key} is ${shown(saved)}, not a list`);
+      const good = saved.filter((item: unknown, i) => {
+        const problem = problemOf(item);
+        if (problem !== undefined) warn(`${key}[${i}] dropped: ${problem}`);
+        return problem === undefined;
+      }) as T[];
+      restore(good);
+    },
+  };
+}

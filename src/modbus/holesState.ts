@@ -3,7 +3,7 @@
  * range (unit 0…255, read function 1…4, whole addresses 0…65535 with end > start). A bad range is
  * dropped with a warning; ranges of buses that no longer exist are ignored (the options changed).
  */
-import { isRecord, shown, type PersistedPart } from '../core/persisted.js';
+import { isRecord, persistedList, shown, type PersistedPart } from '../core/persisted.js';
 import type { HoleRange } from './holes.js';
 
 type BusHole = HoleRange & { bus: string };
@@ -27,19 +27,8 @@ export function holeProblem(h: unknown): string | undefined {
 }
 
 export function persistedHoles(poller: HoleKeeper, onRestored: (count: number) => void): PersistedPart {
-  return {
-    key: 'holes',
-    snapshot: () => poller.holeList(),
-    restore(saved, warn) {
-      if (saved === undefined) return;
-      if (!Array.isArray(saved)) throw new Error(`holes is ${shown(saved)}, not a list`);
-      const good = saved.filter((h: unknown, i) => {
-        const problem = holeProblem(h);
-        if (problem !== undefined) warn(`holes[${i}] dropped: ${problem}`);
-        return problem === undefined;
-      }) as BusHole[];
-      const n = poller.restoreHoles(good);
-      if (n > 0) onRestored(n);
-    },
-  };
+  return persistedList<BusHole>('holes', () => poller.holeList(), holeProblem, (good) => {
+    const n = poller.restoreHoles(good);
+    if (n > 0) onRestored(n);
+  });
 }

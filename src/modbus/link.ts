@@ -8,6 +8,7 @@
 import ModbusRTU from 'modbus-serial';
 import { ModbusConnectionError, ModbusReplyError, type ModbusContext } from '../core/errors.js';
 import { connectionContext, toModbusError } from './linkErrors.js';
+import { MbapSplitter } from './server/mbap.js';
 import type { Link, ReadRequest, WriteCoilRequest, WriteRegistersRequest } from './transport.js';
 import { isBitFunction, type ConnectionDef } from './types.js';
 
@@ -58,16 +59,15 @@ function watchUnderlyingFrames(client: Client, onFault: (reason: string) => void
   const port = (client as unknown as { _port?: { _client?: unknown } })._port;
   const inner = port?._client as { on?: unknown } | undefined;
   if (!inner || typeof inner.on !== 'function') return;
-  let pending = Buffer.alloc(0);
+  const frames = new MbapSplitter(); // the server side's splitter: the same header rules either way
+  let faulted = false;
   (inner as NodeJS.EventEmitter).on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk]);
-    while (pending.length >= 7) {
-      const protocol = pending.readUInt16BE(2);
-      const length = pending.readUInt16BE(4);
-      if (protocol !== 0) return onFault(`MBAP protocol id ${protocol}, not 0`);
-      if (length < 2 || length > 254) return onFault(`MBAP length ${length} is not 2…254`);
-      if (pending.length < 6 + length) return;
-      pending = pending.subarray(6 + length);
+    if (faulted) return;
+    try {
+      frames.push(chunk);
+    } catch (err) {
+      faulted = true;
+      onFault(err instanceof Error ? err.message : String(err));
     }
   });
 }

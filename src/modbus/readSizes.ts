@@ -8,8 +8,7 @@
  * is still read, in halves, so no value is lost on the way). A timeout alone is weaker evidence than an
  * exception: it counts only when a second block larger than any that succeeded times out too.
  */
-import type { PersistedPart } from '../core/persisted.js';
-import { isRecord, shown } from '../core/persisted.js';
+import { isRecord, persistedList, shown, type PersistedPart } from '../core/persisted.js';
 
 /** What was learned about one unit's read size. */
 export interface ReadSizeRecord {
@@ -110,18 +109,5 @@ export function readSizeProblem(r: unknown): string | undefined {
 
 /** The learned read sizes as a persisted part: checked item by item, a bad one dropped with a warning. */
 export function persistedReadSizes(poller: ReadSizeKeeper): PersistedPart {
-  return {
-    key: 'read_sizes',
-    snapshot: () => poller.readSizeList(),
-    restore(saved, warn) {
-      if (saved === undefined) return;
-      if (!Array.isArray(saved)) throw new Error(`read_sizes is ${shown(saved)}, not a list`);
-      const good = saved.filter((r: unknown, i) => {
-        const problem = readSizeProblem(r);
-        if (problem !== undefined) warn(`read_sizes[${i}] dropped: ${problem}`);
-        return problem === undefined;
-      }) as BusReadSize[];
-      poller.restoreReadSizes(good);
-    },
-  };
+  return persistedList<BusReadSize>('read_sizes', () => poller.readSizeList(), readSizeProblem, (good) => { poller.restoreReadSizes(good); });
 }

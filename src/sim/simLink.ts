@@ -5,24 +5,21 @@
  * silent as a timeout after the connection's timeout — just as modbus-serial would report them.
  */
 import { sleep, type Clock } from '../core/clock.js';
-import { ModbusExceptionError, ModbusTimeoutError } from '../core/errors.js';
 import { readBusTimeMs, timingOf } from '../modbus/costModel.js';
 import type { Link, ReadRequest, WriteCoilRequest, WriteRegistersRequest } from '../modbus/transport.js';
 import type { ConnectionDef } from '../modbus/types.js';
 import type { SimDevice, SimReadResult } from './simDevice.js';
+import { simOutcome } from './simOutcome.js';
 
 export function createSimLink(conn: ConnectionDef, clock: Clock, devices: readonly SimDevice[]): Link {
   const units = new Map(devices.map((d) => [d.spec.unitId, d]));
   let open = false;
   const answer = async (ctx: { unitId: number; fn: number; address: number; count: number }, result: SimReadResult, costMs: number): Promise<number[]> => {
-    if ('silent' in result) {
-      const timeoutMs = conn.unitLimits?.get(ctx.unitId)?.timeoutMs ?? conn.timeoutMs;
-      await sleep(clock, timeoutMs);
-      throw new ModbusTimeoutError(`no reply within ${timeoutMs} ms`, { connection: conn.name, ...ctx });
-    }
-    await sleep(clock, costMs);
-    if ('exception' in result) throw new ModbusExceptionError(result.exception, { connection: conn.name, ...ctx });
-    return result.data;
+    const timeoutMs = conn.unitLimits?.get(ctx.unitId)?.timeoutMs ?? conn.timeoutMs;
+    const outcome = simOutcome(result, costMs, timeoutMs, { connection: conn.name, ...ctx });
+    await sleep(clock, outcome.waitMs);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.data;
   };
   const cost = (req: { unitId: number; fn: 1 | 2 | 3 | 4; count: number }) =>
     readBusTimeMs(req.fn, req.count, { ...timingOf(conn), turnaroundMs: units.get(req.unitId)?.spec.turnaroundMs ?? conn.turnaroundMs });

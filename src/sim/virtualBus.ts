@@ -9,6 +9,7 @@ import { ModbusExceptionError, ModbusTimeoutError } from '../core/errors.js';
 import { readBusTimeMs, type BusTiming } from '../modbus/costModel.js';
 import type { Bus, BusCounters, ReadReply, ReadRequest, WriteCoilRequest, WriteRegistersRequest } from '../modbus/transport.js';
 import type { SimDevice } from './simDevice.js';
+import { simOutcome } from './simOutcome.js';
 
 export interface VirtualBusOptions {
   key: string;
@@ -41,23 +42,16 @@ export class VirtualBus implements Bus {
       const cost = readBusTimeMs(req.fn, req.count, { ...this.options.timing, turnaroundMs });
       const result = device ? device.read(req.fn, req.address, req.count, this.options.clock.now()) : { exception: 11 };
       this.options.onRequest?.({ unitId: req.unitId, fn: req.fn, address: req.address, count: req.count }, this.options.clock.now(), 'exception' in result ? result.exception : undefined);
-      if ('silent' in result) {
-        const waited = this.options.timeoutMs ?? 1000;
-        await sleep(this.options.clock, waited);
-        this.stats.requests++;
-        this.stats.errors++;
-        this.stats.timeouts++;
-        this.stats.busyMs += waited;
-        throw new ModbusTimeoutError(`no reply within ${waited} ms`, { connection: this.key, ...req });
-      }
-      await sleep(this.options.clock, cost);
+      const outcome = simOutcome(result, cost, this.options.timeoutMs ?? 1000, { connection: this.key, ...req });
+      await sleep(this.options.clock, outcome.waitMs);
       this.stats.requests++;
-      this.stats.busyMs += cost;
-      if ('exception' in result) {
+      this.stats.busyMs += outcome.waitMs;
+      if ('error' in outcome) {
         this.stats.errors++;
-        throw new ModbusExceptionError(result.exception, { connection: this.key, ...req });
+        if (outcome.error instanceof ModbusTimeoutError) this.stats.timeouts++;
+        throw outcome.error;
       }
-      return { data: result.data, durationMs: cost };
+      return { data: outcome.data, durationMs: outcome.waitMs };
     });
   }
 

@@ -4,6 +4,7 @@
  * returned) without trusting the master's own bookkeeping.
  */
 import net from 'node:net';
+import { MbapSplitter } from '../../src/modbus/server/mbap.js';
 
 export interface MbapRelay {
   port: number;
@@ -14,18 +15,10 @@ export interface MbapRelay {
   close(): Promise<void>;
 }
 
-/** Calls `onFrame` once per complete MBAP frame in the byte stream. */
+/** Calls `onFrame` once per complete MBAP frame in the byte stream (the production splitter counts them). */
 function frameCounter(onFrame: () => void): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0);
-  return (chunk) => {
-    pending = Buffer.concat([pending, chunk]);
-    while (pending.length >= 6) {
-      const size = 6 + pending.readUInt16BE(4);
-      if (pending.length < size) break;
-      pending = pending.subarray(size);
-      onFrame();
-    }
-  };
+  const frames = new MbapSplitter();
+  return (chunk) => { for (let n = frames.push(chunk).length; n > 0; n--) onFrame(); };
 }
 
 export async function startMbapRelay(targetPort: number): Promise<MbapRelay> {

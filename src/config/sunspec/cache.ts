@@ -4,6 +4,7 @@
  * checked field by field, and a map that does not look like one is dropped with a warning instead
  * of becoming entities at nonsense addresses.
  */
+import { isRecord } from '../../core/persisted.js';
 import type { SunSpecMap, SunSpecModel } from '../../modbus/sunspec/walker.js';
 
 export const SUNSPEC_CACHE_FILE = 'sunspec_maps.json';
@@ -14,7 +15,6 @@ export interface CachedMap extends SunSpecMap {
   discoveredAt: string;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isRegister = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff;
 
 function modelOf(v: unknown): SunSpecModel | undefined {
