@@ -29,6 +29,17 @@ export interface LocalStepDeps {
   load: (bus: string, overrides: ReadonlyMap<string, number>) => ScheduleLoad;
   /** The most the goal allows on `bus`, in bus time and in requests (loadCap.ts). */
   capOf: (bus: string) => ScheduleLoad;
+  /** When the entity's rate shifted up (stats/rateShift.ts), undefined while no shift is in force. */
+  shiftSince: (entityId: string) => number | undefined;
+  /** Whether the goal is `save_bus` (speed-ups stop at the configured interval). */
+  saveBus: () => boolean;
+  /** The entity's configured scan interval (ms): where a shifted entity goes back to at once. */
+  configuredMs: (entityId: string) => number | undefined;
+  /**
+   * Frees room on `bus` for the given intervals: slows other entities to a fresh allocation's targets
+   * (slow-downs only); returns what it moved (entity → [before, after]).
+   */
+  makeRoom: (bus: string, overrides: ReadonlyMap<string, number>) => Map<string, [number, number]>;
   /** One audit record per tick that moved something. */
   audit: (what: string, before: Record<string, number>, after: Record<string, number>) => void;
   everyMs?: number;
@@ -69,13 +80,17 @@ export interface StepCounts {
   slower: number;
   /** Steps against the entity's previous step direction. */
   flips: number;
+  /** Entities put back to their configured interval on a regime shift. */
+  shifts: number;
 }
 
 export class LocalSteps {
   private readonly tracks = new Map<string, Track>();
   private readonly lastDirection = new Map<string, 1 | -1>();
+  /** Per entity, the shift (its start time) already acted on. */
+  private readonly actedShift = new Map<string, number>();
   private ticking: Repeating | undefined;
-  readonly counts: StepCounts = { faster: 0, slower: 0, flips: 0 };
+  readonly counts: StepCounts = { faster: 0, slower: 0, flips: 0, shifts: 0 };
 
   constructor(private readonly deps: LocalStepDeps) {}
 
@@ -94,17 +109,21 @@ export class LocalSteps {
     const locked = this.deps.locked();
     const faster: Array<{ s: EntityStatus; to: number; run: number }> = [];
     const slower: Array<{ s: EntityStatus; to: number }> = [];
+    const jumps: Array<{ s: EntityStatus; to: number }> = [];
     for (const s of this.deps.poller.allEntityStatus()) {
       const t = this.track(s);
       if (locked.has(s.id) || s.illegalAddress || s.consecutiveErrors > 0) continue;
-      if (t.run >= SATURATED_RUN && s.intervalMs > minMs) {
-        faster.push({ s, to: snapToLadder(s.intervalMs / 2, minMs, maxMs), run: t.run });
+      const jump = this.shiftJump(s, minMs, maxMs);
+      if (jump !== undefined) jumps.push({ s, to: jump });
+      else if (t.run >= SATURATED_RUN && s.intervalMs > this.fastest(s.id, minMs, maxMs)) {
+        faster.push({ s, to: Math.max(this.fastest(s.id, minMs, maxMs), snapToLadder(s.intervalMs / 2, minMs, maxMs)), run: t.run });
       } else if (t.quiet >= QUIET_POLLS && t.quiet * s.intervalMs >= QUIET_MS && s.intervalMs < maxMs && this.quietMeansSlower(s.id, t.quiet * s.intervalMs)) {
         slower.push({ s, to: snapToLadder(s.intervalMs * 2, minMs, maxMs) });
       }
     }
     const budget = { left: this.deps.maxStepsPerTick ?? 50 };
     const moved = new Map<string, [number, number]>();
+    const room = this.jump(jumps, moved, budget);
     for (const { s, to } of slower) {
       if (budget.left <= 0) break;
       if (to > s.intervalMs) this.step(s, to, moved, budget);
@@ -121,12 +140,70 @@ export class LocalSteps {
       }
       this.step(s, to, moved, budget);
     }
-    if (moved.size > 0) {
-      const up = [...moved.values()].filter(([from, to]) => to < from).length;
-      this.deps.audit(`local steps: ${up} faster (every poll changed), ${moved.size - up} slower (no change in ${QUIET_POLLS}+ polls, ${QUIET_MS / 60_000}+ min)`,
-        Object.fromEntries([...moved].map(([id, [from]]) => [id, from])), Object.fromEntries([...moved].map(([id, [, to]]) => [id, to])));
-    }
+    if (moved.size > 0 || room.size > 0) this.auditTick(moved, room, jumps.length);
+    for (const [id, step] of room) moved.set(id, step);
     return moved;
+  }
+
+  /**
+   * How fast a speed-up may go: the strategy's minimum, or for `save_bus` the entity's configured
+   * interval — faster than configured is freshness the goal did not ask for, which only the cycles'
+   * allocation may buy (to pay for slowing what changes rarely).
+   */
+  private fastest(id: string, minMs: number, maxMs: number): number {
+    if (!this.deps.saveBus()) return minMs;
+    const configured = this.deps.configuredMs(id);
+    return configured === undefined ? minMs : snapToLadder(configured, minMs, maxMs);
+  }
+
+  /**
+   * A regime shift not yet acted on sends an entity polled slower than configured straight back to its
+   * configured interval (its rate is unknown again; the configured interval is what the user expects).
+   */
+  private shiftJump(s: EntityStatus, minMs: number, maxMs: number): number | undefined {
+    const since = this.deps.shiftSince(s.id);
+    if (since === undefined || this.actedShift.get(s.id) === since) return undefined;
+    this.actedShift.set(s.id, since);
+    const configured = this.deps.configuredMs(s.id);
+    if (configured === undefined) return undefined;
+    const to = snapToLadder(configured, minMs, maxMs);
+    return to < s.intervalMs ? to : undefined;
+  }
+
+  /**
+   * Takes the shift jumps first: when a bus's jumps do not fit the goal's cap together, one fresh
+   * allocation of that bus makes room (others slowed); a jump that still does not fit goes to the
+   * fastest rung that does. Returns the entities slowed to make room.
+   */
+  private jump(jumps: ReadonlyArray<{ s: EntityStatus; to: number }>, moved: Map<string, [number, number]>, budget: { left: number }): Map<string, [number, number]> {
+    const room = new Map<string, [number, number]>();
+    const buses = new Set(jumps.map((j) => j.s.bus));
+    for (const bus of buses) {
+      const mine = jumps.filter((j) => j.s.bus === bus);
+      const overrides = () => new Map([...moved].map(([id, [, ms]]) => [id, ms]));
+      const all = new Map([...overrides(), ...mine.map((j): [string, number] => [j.s.id, j.to])]);
+      if (exceeds(this.deps.load(bus, all), this.deps.capOf(bus))) {
+        for (const [id, step] of this.deps.makeRoom(bus, all)) if (!moved.has(id)) room.set(id, step);
+      }
+      for (const { s, to } of mine) {
+        for (let at = to; at < s.intervalMs; at *= 2) {
+          if (exceeds(this.deps.load(bus, new Map([...overrides(), [s.id, at]])), this.deps.capOf(bus))) continue;
+          this.step(s, at, moved, { left: Infinity });
+          this.counts.shifts++;
+          budget.left--;
+          break;
+        }
+      }
+    }
+    return room;
+  }
+
+  private auditTick(moved: ReadonlyMap<string, [number, number]>, room: ReadonlyMap<string, [number, number]>, shifted: number): void {
+    const up = [...moved.values()].filter(([from, to]) => to < from).length;
+    const all = [...moved, ...room];
+    const what = `local steps: ${up} faster (every poll changed${shifted > 0 ? ', or a regime shift' : ''}), ${moved.size - up} slower (no change in ${QUIET_POLLS}+ polls, ${QUIET_MS / 60_000}+ min)`
+      + (room.size > 0 ? `, ${room.size} slowed to make room for a regime shift` : '');
+    this.deps.audit(what, Object.fromEntries(all.map(([id, [from]]) => [id, from])), Object.fromEntries(all.map(([id, [, to]]) => [id, to])));
   }
 
   /** Quiet polls justify a slow-down without a rate, for a constant, or when the rate cannot explain them. */

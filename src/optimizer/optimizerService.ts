@@ -72,6 +72,8 @@ export class OptimizerService {
   readonly localSteps: LocalSteps;
   readonly auditReads: AuditReads;
   private readonly connections: Map<string, ConnectionDef>;
+  /** Configured scan interval per entity (ms). */
+  private readonly configured: Map<string, number>;
   private readonly host: ReturnType<typeof experimentHost>;
   /** Per bus: the window since the last calibration (at least 10 minutes long), and the smoothed cost scale. */
   private readonly calibrationWindows = new Map<string, BusWindow>();
@@ -85,6 +87,7 @@ export class OptimizerService {
     const { clock, logger, poller, stats, events } = deps;
     this.options = { ...deps.options };
     this.connections = new Map(deps.connections.map((c) => [c.name, c]));
+    this.configured = new Map(deps.entities.map((e) => [e.id, e.scanIntervalMs]));
     this.recorder = new MetricsRecorder({ clock, read: () => this.snapshotMetrics() });
     this.clusters = new ClusterController({ poller, events, logger, now: () => clock.now() });
     this.patterns = new PatternController({
@@ -119,6 +122,9 @@ export class OptimizerService {
       },
       load: (bus, overrides) => host.load(bus, overrides),
       capOf: (bus) => host.capOf(bus),
+      shiftSince: (id) => stats.shift(id)?.since,
+      configuredMs: (id) => this.configured.get(id), saveBus: () => this.options.goal === 'save_bus',
+      makeRoom: (bus, overrides) => this.makeRoom(bus, overrides),
       audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),
     });
     this.auditReads = new AuditReads({
@@ -307,6 +313,24 @@ export class OptimizerService {
       if (change) changes.push(change);
     }
     return changes;
+  }
+
+  /**
+   * Room on `bus` for a regime shift: a fresh allocation with `overrides` as the current intervals (the
+   * shifted entities, unrated, are charged at theirs) slows every other unlocked entity whose target
+   * is slower than now. Slow-downs only, so the bus asks less of the device, never more.
+   */
+  private makeRoom(bus: string, overrides: ReadonlyMap<string, number>): Map<string, [number, number]> {
+    const inputs = this.targetInputs();
+    const locked = this.loop.lockedEntities();
+    const current = (id: string) => overrides.get(id) ?? inputs.currentIntervalMs(id);
+    const moved = new Map<string, [number, number]>();
+    for (const t of computeTargets({ ...inputs, ...this.bounds(), currentIntervalMs: current }).targets) {
+      if (t.bus !== bus || overrides.has(t.entityId) || locked.has(t.entityId) || t.targetMs <= t.currentMs) continue;
+      const applied = this.deps.poller.setIntervalMs(t.entityId, t.targetMs);
+      if (applied !== t.currentMs) moved.set(t.entityId, [t.currentMs, applied]);
+    }
+    return moved;
   }
 
   private snapshotMetrics() {

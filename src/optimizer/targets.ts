@@ -3,7 +3,8 @@
  * (src/optimizer/objective.ts, src/metrics/ageModel.ts) over the learned change rates — the cheapest
  * that is as fresh as the configured intervals (`save_bus`) or the freshest within the budget
  * (`freshest`) — with the price the judge later scores it by. Entities the stats cannot rate yet keep
- * their interval (`save_bus`) or the stats module's recommendation and are charged first; constants go to their
+ * their interval (`save_bus`) or the stats module's recommendation and are charged first (so does one whose
+ * rate just shifted up, until its recent polls give a rate); constants go to their
  * maximum; a saturated rate (a lower bound) is doubled so the allocation errs toward polling faster
  * and learning more. Each entity is charged its share of the block it is read in (modbus/readPlan.ts),
  * and targets sit on the power-of-two ladder so neighbours stay due together and share that block.
@@ -214,7 +215,9 @@ function rowOf(inputs: TargetInputs, e: EntityDef, costMs: number, goal: Goal): 
   const minMs = Math.max(inputs.minMs, e.minIntervalMs);
   const maxMs = Math.max(minMs, Math.min(inputs.maxMs, e.maxIntervalMs));
   const currentMs = inputs.currentIntervalMs(e.id) ?? e.scanIntervalMs;
-  const estimate = inputs.followsRegime?.(e.id) ? inputs.stats.currentRate(e.id) : inputs.stats.rate(e.id);
+  // A regime shift (stats/rateShift.ts) overrides the long-run rate: unknown while it settles, then the recent one.
+  const shift = inputs.stats.shift(e.id);
+  const estimate = shift ? shift.rate : inputs.followsRegime?.(e.id) ? inputs.stats.currentRate(e.id) : inputs.stats.rate(e.id);
   const source = sourceOf(estimate);
   const ratePerMs = source === 'unrated' || !estimate ? 0 : ((source === 'saturated' ? 2 : 1) * estimate.ratePerHour) / MS_PER_HOUR;
   // Without a rate, `save_bus` leaves the interval alone (the local steps move it on evidence);

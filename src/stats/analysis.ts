@@ -7,6 +7,7 @@
 import type { RateFit } from './censoredRate.js';
 import type { ContextStates } from './contexts.js';
 import type { Evidence } from './evidence.js';
+import type { ShiftWatch } from './rateShift.js';
 import { chooseModel, fitModel, type ModelChoice } from './rateModel.js';
 import { analyseRegimes, type RegimeInput, type SegmentFit, type SplitFit } from './regimes.js';
 import type { ChangeTracker, KindRules } from './tracking.js';
@@ -17,6 +18,8 @@ export interface EntityRecord {
   index: number;
   tracker: ChangeTracker;
   evidence: Evidence;
+  /** Regime shifts in the last polls (not persisted: a restart relearns them from new polls). */
+  shift: ShiftWatch;
   /** Bumped on every sample (invalidates the cache). */
   version: number;
   cache: Analysis | undefined;

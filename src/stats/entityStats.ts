@@ -19,12 +19,13 @@ import { Decay } from './decay.js';
 import { Evidence } from './evidence.js';
 import { PredictionTracker, type FrozenModel } from './predictions.js';
 import { recommendInterval, toEstimate } from './rateModel.js';
+import { ShiftWatch, type LongRun } from './rateShift.js';
 import { currentFit, currentRegimeReport, predictionOf, regimeReport } from './reports.js';
 import { restoreState, serialiseState, serialiseStateLazily, type StatsJSON } from './statsJson.js';
 import { ChangeTracker } from './tracking.js';
 import {
   DEFAULT_STATS_OPTIONS, type ChangeTrackingView, type Cluster, type ClusterParams, type CurrentRegime, type Prediction,
-  type PredictionAccuracy, type RateEstimate, type RegimeReport, type StatsOptions, type StatsView,
+  type PredictionAccuracy, type RateEstimate, type RateShift, type RegimeReport, type StatsOptions, type StatsView,
 } from './types.js';
 
 /** The events stats listens to (the app's bus carries them; `contextChanged` once HA feeds it). */
@@ -47,6 +48,10 @@ export interface EntityStatsDeps {
 }
 
 const OWNER = 'stats';
+/** What currentRate says while a shift settles: nothing known yet. */
+const UNKNOWN_RATE: Omit<RateEstimate, 'model'> = {
+  ratePerHour: 0, lower: 0, upper: Infinity, confidence: 0, saturated: false, samples: 0, kind: 'unknown',
+};
 const DAY = 86_400_000;
 const utcHour = (t: number) => (((t % DAY) + DAY) % DAY) / 3_600_000;
 
@@ -112,6 +117,7 @@ export class EntityStatsService implements StatsView {
     this.contexts.currentBuckets(this.buckets);
     const w = this.decay.weight(s.at);
     rec.evidence.observe({ T, changed: s.changed, w, delta }, this.buckets);
+    rec.shift.observe(s.at, T, s.changed, () => this.longRun(rec));
     this.coChange.onSample(rec.index, s.at, s.changed, T, w, this.decay.scaleAt(s.at));
     this.predictionTracker.onSample(rec.index, T, s.changed, delta);
   }
@@ -155,9 +161,26 @@ export class EntityStatsService implements StatsView {
     return x && toEstimate(x[1].overall, x[1].model);
   }
 
+  /** The rate in force: a shift's recent rate (unknown while it settles), else the current regime's. */
   currentRate(id: string): RateEstimate | undefined {
     const x = this.analysed(id);
-    return x && toEstimate(currentFit(x[1], this.hourBucket(this.deps.clock.now()), this.contexts).fit, x[1].model);
+    if (!x) return undefined;
+    if (x[0].shift.since !== undefined) return this.shift(id)?.rate ?? { ...UNKNOWN_RATE, model: x[1].model.model };
+    return toEstimate(currentFit(x[1], this.hourBucket(this.deps.clock.now()), this.contexts).fit, x[1].model);
+  }
+
+  shift(id: string): RateShift | undefined {
+    const x = this.analysed(id);
+    if (!x || x[0].shift.since === undefined) return undefined;
+    const fit = x[0].shift.recentFit(x[1].model.c);
+    return { since: x[0].shift.since, rate: fit && toEstimate(fit, x[1].model) };
+  }
+
+  /** What a shift is tested against: the rate the entity's current regime has (none while it is unclassified). */
+  private longRun(rec: EntityRecord): LongRun | undefined {
+    const a = analyse(rec, this.env());
+    if (a.model.cls.kind === 'unknown') return undefined;
+    return { ratePerMs: currentFit(a, this.hourBucket(this.deps.clock.now()), this.contexts).fit.ratePerMs, c: a.model.c };
   }
 
   recommendedIntervalMs(id: string): number | undefined {
@@ -237,7 +260,7 @@ export class EntityStatsService implements StatsView {
   }
 
   private setRecord(id: string, index: number, tracker: ChangeTracker, evidence: Evidence): EntityRecord {
-    const rec: EntityRecord = { id, index, tracker, evidence, version: 0, cache: undefined };
+    const rec: EntityRecord = { id, index, tracker, evidence, shift: new ShiftWatch(), version: 0, cache: undefined };
     this.records.set(id, rec);
     this.byIndex[index] = rec;
     return rec;

@@ -24,6 +24,13 @@ export interface RateEstimate {
   model: 'censored' | 'states' | 'counter';
 }
 
+/** A value that started changing far faster than its learned rate says: since when, and its recent rate once settled. */
+export interface RateShift {
+  since: number;
+  /** The fit of the polls since the shift; undefined while too few exist (treat the rate as unknown). */
+  rate: RateEstimate | undefined;
+}
+
 export interface RegimeSegment {
   /** e.g. "06:00–18:00" or "sun.sun=above_horizon". */
   label: string;
@@ -133,6 +140,8 @@ export interface StatsView {
   /** Rate in the entity's current regime (the overall rate when no split is significant). */
   currentRate(entityId: string): RateEstimate | undefined;
   recommendedIntervalMs(entityId: string): number | undefined;
+  /** An upward regime shift in the last polls (rateShift.ts), or undefined when none is in force. */
+  shift(entityId: string): RateShift | undefined;
   regimes(entityId: string): RegimeReport | undefined;
   currentRegime(entityId: string): CurrentRegime | undefined;
   clusters(params?: Partial<ClusterParams>): Cluster[];

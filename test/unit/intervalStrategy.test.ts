@@ -40,7 +40,8 @@ function rig(rates: Record<string, RateEstimate | undefined>, budget = 0.01, goa
   const stats = {
     rate: (id: string) => rates[id],
     currentRate: (id: string) => rates[id],
-    recommendedIntervalMs: () => 20_000,
+    recommendedIntervalMs: () => 40_000,
+    shift: () => undefined,
   } as unknown as StatsView;
   const logger = createMemoryLogger();
   const strategy = new IntervalStrategy({
@@ -62,14 +63,14 @@ function rig(rates: Record<string, RateEstimate | undefined>, budget = 0.01, goa
 
 describe('IntervalStrategy', () => {
   it('moves intervals toward budget-optimal targets: fast values faster, constants to the maximum', async () => {
-    const r = rig({ fast: estimate(360), slow: estimate(2), constant: estimate(0, 'constant'), unrated: undefined });
+    const r = rig({ fast: estimate(3600), slow: estimate(2), constant: estimate(0, 'constant'), unrated: undefined });
     const result = await r.run(r.ctx({ aggressiveness: 1 }));
     const fast = r.intervals.get('fast') ?? 0;
     const slow = r.intervals.get('slow') ?? 0;
     expect(fast).toBeLessThan(15_000);
-    expect(slow).toBeGreaterThan(fast);
-    expect(r.intervals.get('constant')).toBe(256_000); // the top power-of-two rung under max_interval 300 s
-    expect(r.intervals.get('unrated')).toBe(16_000); // the stats module's 20 s recommendation, on the ladder
+    expect(slow).toBeGreaterThan(fast * 2);
+    expect(r.intervals.get('constant')).toBe(240_000); // the top rung (15 s · 2^k) under max_interval 300 s
+    expect(r.intervals.get('unrated')).toBe(30_000); // the stats module's 40 s recommendation, on the ladder
     expect(result.changes.map((c) => c.target).sort()).toEqual(['constant', 'fast', 'slow', 'unrated']);
   });
 
@@ -86,10 +87,10 @@ describe('IntervalStrategy', () => {
     await half.run(half.ctx({ aggressiveness: 0.5 })); // step 0.5 × (0.5 + 0.5) = 0.5
     for (const id of ['fast', 'slow']) {
       const target = full.intervals.get(id) ?? 0;
-      const rungs = Math.log2(target / 16_000); // 15 s starts on the 16 s rung
-      const expected = 16_000 * 2 ** (Math.sign(rungs) * Math.max(1, Math.round(Math.abs(rungs) / 2)));
+      const rungs = Math.log2(target / 15_000); // 15 s is a rung
+      const expected = 15_000 * 2 ** (Math.sign(rungs) * Math.max(1, Math.round(Math.abs(rungs) / 2)));
       expect(half.intervals.get(id)).toBe(expected);
-      expect(Math.log2(half.intervals.get(id) ?? 0) % 1).toBeCloseTo(Math.log2(1000) % 1, 9); // on the ladder
+      expect(Math.log2((half.intervals.get(id) ?? 0) / 15_000) % 1).toBeCloseTo(0, 9); // on the ladder
     }
   });
 
@@ -114,7 +115,7 @@ describe('IntervalStrategy', () => {
     await r.run(r.ctx({ aggressiveness: 1 }));
     expect(r.intervals.get('unrated')).toBe(15_000);
     expect(r.intervals.get('fast') ?? 0).toBeLessThan(15_000); // the bus time saved on the slow ones buys it
-    expect(r.intervals.get('constant')).toBe(256_000);
+    expect(r.intervals.get('constant')).toBe(240_000);
   });
 
   it('logs a failing entity and carries on with the others', async () => {
