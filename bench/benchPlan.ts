@@ -53,9 +53,10 @@ export function benchPlan(quick: boolean, seedCount: number): BenchPlan {
     quick,
     seeds: Array.from({ length: seedCount }, (_, i) => i + 1),
     sites: {
+      // two simulated days of learning: the window holds sunrise, and a day/night pattern needs a day to be seen
       'solar-home': {
         startMs: DEFAULT_START_MS + (quick ? 5.5 : 5) * HOUR_MS, durationMs: (quick ? 1 : 2) * HOUR_MS,
-        baselineWarmupMs: 10 * MINUTE_MS, learningMs: 6 * HOUR_MS, points: pts,
+        baselineWarmupMs: 10 * MINUTE_MS, learningMs: 48 * HOUR_MS, points: pts,
       },
       industrial: {
         startMs: DEFAULT_START_MS + 5.5 * HOUR_MS, durationMs: (quick ? 0.5 : 1) * HOUR_MS,

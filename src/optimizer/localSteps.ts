@@ -31,8 +31,6 @@ export interface LocalStepDeps {
   capOf: (bus: string) => ScheduleLoad;
   /** When the entity's rate shifted up (stats/rateShift.ts), undefined while no shift is in force. */
   shiftSince: (entityId: string) => number | undefined;
-  /** Whether the goal is `save_bus` (speed-ups stop at the configured interval). */
-  saveBus: () => boolean;
   /** The entity's configured scan interval (ms): where a shifted entity goes back to at once. */
   configuredMs: (entityId: string) => number | undefined;
   /**
@@ -115,8 +113,8 @@ export class LocalSteps {
       if (locked.has(s.id) || s.illegalAddress || s.consecutiveErrors > 0) continue;
       const jump = this.shiftJump(s, minMs, maxMs);
       if (jump !== undefined) jumps.push({ s, to: jump });
-      else if (t.run >= SATURATED_RUN && s.intervalMs > this.fastest(s.id, minMs, maxMs)) {
-        faster.push({ s, to: Math.max(this.fastest(s.id, minMs, maxMs), snapToLadder(s.intervalMs / 2, minMs, maxMs)), run: t.run });
+      else if (t.run >= SATURATED_RUN && s.intervalMs > minMs) {
+        faster.push({ s, to: snapToLadder(s.intervalMs / 2, minMs, maxMs), run: t.run });
       } else if (t.quiet >= QUIET_POLLS && t.quiet * s.intervalMs >= QUIET_MS && s.intervalMs < maxMs && this.quietMeansSlower(s.id, t.quiet * s.intervalMs)) {
         slower.push({ s, to: snapToLadder(s.intervalMs * 2, minMs, maxMs) });
       }
@@ -143,17 +141,6 @@ export class LocalSteps {
     if (moved.size > 0 || room.size > 0) this.auditTick(moved, room, jumps.length);
     for (const [id, step] of room) moved.set(id, step);
     return moved;
-  }
-
-  /**
-   * How fast a speed-up may go: the strategy's minimum, or for `save_bus` the entity's configured
-   * interval — faster than configured is freshness the goal did not ask for, which only the cycles'
-   * allocation may buy (to pay for slowing what changes rarely).
-   */
-  private fastest(id: string, minMs: number, maxMs: number): number {
-    if (!this.deps.saveBus()) return minMs;
-    const configured = this.deps.configuredMs(id);
-    return configured === undefined ? minMs : snapToLadder(configured, minMs, maxMs);
   }
 
   /**

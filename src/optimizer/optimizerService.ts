@@ -123,7 +123,7 @@ export class OptimizerService {
       load: (bus, overrides) => host.load(bus, overrides),
       capOf: (bus) => host.capOf(bus),
       shiftSince: (id) => stats.shift(id)?.since,
-      configuredMs: (id) => this.configured.get(id), saveBus: () => this.options.goal === 'save_bus',
+      configuredMs: (id) => this.configured.get(id),
       makeRoom: (bus, overrides) => this.makeRoom(bus, overrides),
       audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),
     });

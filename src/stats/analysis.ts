@@ -68,15 +68,30 @@ const CACHE_NEW_SAMPLES = 0.05;
  * entity on every poll); `force` recomputes regardless.
  */
 export function analyse(rec: EntityRecord, env: AnalysisEnv, force = false): Analysis {
+  if (!force && isFresh(rec, env)) return rec.cache as Analysis;
+  rec.cache = compute(rec, env);
+  return rec.cache;
+}
+
+/**
+ * The same analysis without storing it: for the shift test inside a sample's ingest, so what is
+ * cached (and so every later figure) depends only on the queries made, never on the samples' path.
+ */
+export function peekAnalysis(rec: EntityRecord, env: AnalysisEnv): Analysis {
+  return isFresh(rec, env) ? (rec.cache as Analysis) : compute(rec, env);
+}
+
+function isFresh(rec: EntityRecord, env: AnalysisEnv): boolean {
   const c = rec.cache;
-  const fresh = c !== undefined && env.now >= c.at && (c.version === rec.version
+  return c !== undefined && env.now >= c.at && (c.version === rec.version
     || (env.now - c.at < env.options.cacheMs && rec.version - c.version <= CACHE_NEW_SAMPLES * rec.version));
-  if (!force && c && fresh) return c;
+}
+
+function compute(rec: EntityRecord, env: AnalysisEnv): Analysis {
   const model = chooseModel(rec.tracker.classify(kindRules(env.options)));
   const overall = fitModel(model, rec.evidence.groups(env.f), rec.evidence.counter(env.f));
   const regimes = analyseRegimes(regimeInput(rec, model, env));
-  rec.cache = { version: rec.version, at: env.now, model, overall, ...regimes };
-  return rec.cache;
+  return { version: rec.version, at: env.now, model, overall, ...regimes };
 }
 
 /** The segment of the best split the entity is in now (undefined when no split is significant). */

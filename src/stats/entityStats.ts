@@ -11,7 +11,7 @@ import type { EventBus } from '../core/eventBus.js';
 import type { Logger } from '../core/logger.js';
 import { createClockScheduler, type ScheduledJob, type Scheduler } from '../core/scheduler.js';
 import type { Sample } from '../modbus/pollerTypes.js';
-import { analyse, regimeInput, type Analysis, type AnalysisEnv, type EntityRecord } from './analysis.js';
+import { analyse, peekAnalysis, regimeInput, type Analysis, type AnalysisEnv, type EntityRecord } from './analysis.js';
 import { CoChange, pairScore, type CoChangeOptions, type EntityLookup } from './coChange.js';
 import { buildClusters } from './clusters.js';
 import { ContextStates } from './contexts.js';
@@ -178,7 +178,7 @@ export class EntityStatsService implements StatsView {
 
   /** What a shift is tested against: the rate the entity's current regime has (none while it is unclassified). */
   private longRun(rec: EntityRecord): LongRun | undefined {
-    const a = analyse(rec, this.env());
+    const a = peekAnalysis(rec, this.env());
     if (a.model.cls.kind === 'unknown') return undefined;
     return { ratePerMs: currentFit(a, this.hourBucket(this.deps.clock.now()), this.contexts).fit.ratePerMs, c: a.model.c };
   }

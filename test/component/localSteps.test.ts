@@ -74,7 +74,7 @@ describe('fast first learning', () => {
     expect(interval('fast')).toBeLessThanOrEqual(day.fast);
   });
 
-  it('acts on a sunrise within minutes: a value frozen for hours and slowed is back at its configured interval soon after its first change', async () => {
+  it('acts on a sunrise within minutes: a value frozen for hours and slowed is back at (or below) its configured interval soon after its first change', async () => {
     const points: SimPointSpec[] = [...POINTS, { id: 'dawn', name: 'Dawn', registerType: 'holding', address: 700, dataType: 'uint16', process: walk(sunrise, 1800) }];
     app = buildSimApp({
       clock, dir, points, logger: createMemoryLogger(),
@@ -85,7 +85,7 @@ describe('fast first learning', () => {
     const night = interval('dawn');
     expect(night).toBeGreaterThanOrEqual(120_000); // slowed while it never changed
     await clock.advance(night + 2 * MIN); // its next poll sees the change; the next local-step tick acts
-    expect(interval('dawn')).toBe(15_000);
+    expect(interval('dawn')).toBeLessThanOrEqual(15_000); // its configured interval (or faster once its polls all change there)
     expect(app.optimizer?.localSteps.counts.shifts).toBeGreaterThanOrEqual(1);
     expect(app.optimizer?.loop.state.audit.some((a) => a.what.includes('regime shift'))).toBe(true);
   });
@@ -103,9 +103,7 @@ describe('fast first learning', () => {
     let before = 0;
     const oneRead = readBusTimeMs(3, 1, { baudrate: 9600, turnaroundMs: 20, roundTripMs: 1 });
     for (let m = 1; m <= 10; m++) {
-      // local steps free bus time (the still values slowed) but speed nothing past its configured 15 s:
-      // under save_bus only the cycles' allocation may buy freshness the goal did not ask for
-      if (m === 10) expect([interval('fast'), interval('still_1') > 15_000]).toEqual([15_000, true]);
+      if (m === 10) expect(interval('fast')).toBeLessThan(15_000); // and it did speed up what changes
       await clock.advance(MIN);
       const busy = app.poller.busStatus()[0]?.busyMs ?? 0;
       // each minute: a minute holds 4 of the 15 s polls, so ±1 poll, and an audit read (random times) may fall in it

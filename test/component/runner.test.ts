@@ -56,8 +56,8 @@ describe('baseline intervals', () => {
     expect(night.get('inverter_pv1_power')).toBe(3_600_000);
     expect(day.get('inverter_pv1_power')).toBeLessThanOrEqual(16_000);
     expect(day.get('inverter_serial')).toBe(3_600_000);
-    expect(snapToLadder(5_000, 1000, 3_600_000)).toBe(4_000);
-    expect(snapToLadder(6_000, 1000, 3_600_000)).toBe(8_000);
+    expect(snapToLadder(5_000, 1000, 3_600_000)).toBe(3_750); // the ladder is 15 s · 2^k
+    expect(snapToLadder(6_000, 1000, 3_600_000)).toBe(7_500);
   });
 });
 
