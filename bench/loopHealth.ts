@@ -125,8 +125,8 @@ export function probeLoop(policy: Policy, warmupMs: number): Probe {
       health = {
         steadyFromMs,
         applied: steady.length,
-        evaluated: steady.filter((r) => r.evaluatedAt !== undefined).length,
-        kept: steady.filter((r) => r.evaluatedAt !== undefined && !r.rolledBack).length,
+        evaluated: steady.filter((r) => r.evaluatedAt !== undefined && r.score !== undefined).length,
+        kept: steady.filter((r) => r.evaluatedAt !== undefined && r.score !== undefined && !r.rolledBack).length,
         rolledBack: steady.filter((r) => r.rolledBack).length,
         reproposed: reproposals([...records.values()]),
         repeatsBlocked: svc?.loop.state.health.repeatsBlocked ?? 0,

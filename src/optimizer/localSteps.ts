@@ -1,15 +1,20 @@
 /**
  * Fast first learning (issue 15): between the scheduled cycles, bounded evidence-driven steps on
- * single entities. Every minute, an entity whose last polls all saw a change is polled twice as often
- * (it is surely polled too slowly), and one that has not changed in many polls over several minutes
- * half as often when that quiet says something (no rate learned yet, a constant, or a quiet spell its
- * learned rate cannot explain: a regime change) — each within the interval strategy's bounds and the entity's own, one rung of the
- * power-of-two ladder at a time, with fresh evidence needed at the new interval before the next step.
+ * single entities. Every minute:
+ * - a value whose rate shifted up (stats/rateShift.ts: sunrise, a heat pump starting) and that is
+ *   polled slower than configured goes straight back to its configured interval; when the goal's cap
+ *   binds, a fresh allocation of its bus slows others to make room, and a shift takes the value out of
+ *   an interval experiment (experimentWithdraw.ts) rather than leave it at its old interval;
+ * - an entity whose last polls all saw a change is polled twice as often (surely polled too slowly);
+ * - one that has not changed in many polls over several minutes half as often, when that quiet says
+ *   something (no rate learned yet, a constant, or a quiet spell its learned rate cannot explain).
+ * Each stays within the interval strategy's bounds and the entity's own, one rung of the ladder at a
+ * time (shifts excepted), with fresh evidence needed at the new interval before the next step.
  * Slow-downs go first and free bus time; a speed-up is taken only while the bus stays within what the
  * goal allows (the configured intervals' bus time and requests for `save_bus`, `bus_budget` for
- * `freshest`: loadCap.ts), by the exact schedule model. Entities in an open experiment are left alone. This is what makes a fresh
- * install useful within minutes and what acts on a regime change (night: values freeze) at once; the
- * scheduled cycles still do the global re-allocation and the judged experiments.
+ * `freshest`: loadCap.ts), by the exact schedule model. Other entities in an open experiment are left
+ * alone. This is what makes a fresh install useful within minutes and what acts on a regime change at
+ * once; the scheduled cycles still do the global re-allocation and the judged experiments.
  */
 import { repeat, type Clock, type Repeating } from '../core/clock.js';
 import type { EntityStatus, PollerView } from '../modbus/pollerTypes.js';
@@ -21,6 +26,8 @@ export interface LocalStepDeps {
   poller: Pick<PollerView, 'allEntityStatus' | 'setIntervalMs'>;
   /** Entities in an open experiment. */
   locked: () => ReadonlySet<string>;
+  /** Takes a shifted entity out of its open experiments; true when it is free to move. */
+  release: (entityId: string) => boolean;
   /** The interval strategy's bounds (ms). */
   bounds: () => { minMs: number; maxMs: number };
   /** What the stats module has learned of the entity's rate: nothing yet, constant, or a rate per ms. */
@@ -110,8 +117,12 @@ export class LocalSteps {
     const jumps: Array<{ s: EntityStatus; to: number }> = [];
     for (const s of this.deps.poller.allEntityStatus()) {
       const t = this.track(s);
-      if (locked.has(s.id) || s.illegalAddress || s.consecutiveErrors > 0) continue;
+      if (s.illegalAddress || s.consecutiveErrors > 0) continue;
       const jump = this.shiftJump(s, minMs, maxMs);
+      if (locked.has(s.id)) {
+        if (jump !== undefined && this.deps.release(s.id)) jumps.push({ s, to: jump });
+        continue;
+      }
       if (jump !== undefined) jumps.push({ s, to: jump });
       else if (t.run >= SATURATED_RUN && s.intervalMs > minMs) {
         faster.push({ s, to: snapToLadder(s.intervalMs / 2, minMs, maxMs), run: t.run });

@@ -14,6 +14,7 @@ import type { Logger } from '../core/logger.js';
 import type { ScheduledJob, Scheduler } from '../core/scheduler.js';
 import type { Random } from '../core/random.js';
 import { Experiments, type EvaluationOutcome, type ExperimentHost } from './experiments.js';
+import { withdrawEntity } from './experimentWithdraw.js';
 import { shouldRun } from './learning.js';
 import { AUDIT_LIMIT, HISTORY_LIMIT, checkLoopState, emptyLoopState, freshStrategyState, pushBounded, type LoopState } from './loopState.js';
 import { blockedBy } from './memory.js';
@@ -241,6 +242,19 @@ export class PerformanceOptimizationLoop {
   auditBy(by: string, what: string, before: unknown, after: unknown): void {
     this.audit(by, what, before, after);
     this.deps.onChange?.();
+  }
+
+  /**
+   * Takes an entity out of the open experiments for a regime shift (experimentWithdraw.ts), with an
+   * audit record; true when it is in none any more (false: a cluster or pattern change holds it).
+   */
+  releaseForShift(entityId: string): boolean {
+    const w = withdrawEntity(this.state, entityId, this.deps.clock.now());
+    if (w.records.length > 0) {
+      const closed = w.closed.length > 0 ? `; #${w.closed.join(', #')} closed unjudged (nothing applied left)` : '';
+      this.auditAutomatic(`regime shift: ${entityId} taken out of experiment #${w.records.join(', #')}${closed}`, undefined, undefined);
+    }
+    return w.freed;
   }
 
   /** An audit record for a change the app made by itself (regime switches, restored state). */

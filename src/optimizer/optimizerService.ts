@@ -114,7 +114,7 @@ export class OptimizerService {
       persistence: { save: (immediate) => deps.persist(immediate) }, options: this.options, onChange: deps.onChange,
     });
     this.localSteps = new LocalSteps({
-      clock, poller, locked: () => this.loop.lockedEntities(), bounds: () => this.bounds(),
+      clock, poller, locked: () => this.loop.lockedEntities(), release: (id) => this.loop.releaseForShift(id), bounds: () => this.bounds(),
       learned: (id) => {
         const rate = stats.currentRate(id);
         if (!rate || rate.kind === 'unknown') return { kind: 'unknown' };

@@ -143,6 +143,8 @@ export interface OptimizationRecord {
   changes: Change[];
   summary: string;
   experiment?: Experiment;
+  /** Entities taken out of this experiment by a regime shift (experimentWithdraw.ts). */
+  withdrawn?: number;
 }
 
 export interface AuditRecord {
