@@ -12,7 +12,8 @@
  * time (shifts excepted), with fresh evidence needed at the new interval before the next step.
  * Slow-downs go first and free bus time; a speed-up is taken only while the bus stays within what the
  * goal allows (the configured intervals' bus time and requests for `save_bus`, `bus_budget` for
- * `freshest`: loadCap.ts), by the exact schedule model. Other entities in an open experiment are left
+ * `freshest`: loadCap.ts), by the exact schedule model, and under `save_bus` only while the bus is
+ * modelled staler than its configured intervals would keep it. Other entities in an open experiment are left
  * alone. This is what makes a fresh install useful within minutes and what acts on a regime change at
  * once; the scheduled cycles still do the global re-allocation and the judged experiments.
  */
@@ -26,6 +27,12 @@ export interface LocalStepDeps {
   poller: Pick<PollerView, 'allEntityStatus' | 'setIntervalMs'>;
   /** Entities in an open experiment. */
   locked: () => ReadonlySet<string>;
+  /**
+   * Whether `bus` should get fresher at all: always for `freshest`; for `save_bus` only while it is
+   * staler than its configured intervals would keep it (modelled at the learned rates) — beyond that,
+   * freshness costs bus time the goal did not ask for, and only the cycles' allocation may buy it.
+   */
+  fresherWanted: (bus: string) => boolean;
   /** Takes a shifted entity out of its open experiments; true when it is free to move. */
   release: (entityId: string) => boolean;
   /** The interval strategy's bounds (ms). */
@@ -139,9 +146,11 @@ export class LocalSteps {
     }
     faster.sort((a, b) => b.run - a.run || a.s.id.localeCompare(b.s.id));
     const overrides = new Map([...moved].map(([id, [, to]]) => [id, to]));
+    const wanted = new Map<string, boolean>();
+    const wants = (bus: string) => wanted.get(bus) ?? wanted.set(bus, this.deps.fresherWanted(bus)).get(bus);
     for (const { s, to } of faster) {
       if (budget.left <= 0) break;
-      if (to >= s.intervalMs) continue;
+      if (to >= s.intervalMs || !wants(s.bus)) continue;
       overrides.set(s.id, to);
       if (exceeds(this.deps.load(s.bus, overrides), this.deps.capOf(s.bus))) {
         overrides.delete(s.id);

@@ -30,6 +30,7 @@ import { exceeds } from './loadCap.js';
 import { experimentHost } from './measurements.js';
 import type { BusPlan } from './objective.js';
 import { computeTargets, type TargetInputs } from './targets.js';
+import { expectedAgeMs } from '../metrics/ageModel.js';
 import type { BusWindowSource, Change, Parameters } from './types.js';
 
 /** Cost calibration compares modelled with measured bus time over at least this long. */
@@ -115,6 +116,7 @@ export class OptimizerService {
     });
     this.localSteps = new LocalSteps({
       clock, poller, locked: () => this.loop.lockedEntities(), release: (id) => this.loop.releaseForShift(id), bounds: () => this.bounds(),
+      fresherWanted: (bus) => this.fresherWanted(bus),
       learned: (id) => {
         const rate = stats.currentRate(id);
         if (!rate || rate.kind === 'unknown') return { kind: 'unknown' };
@@ -313,6 +315,21 @@ export class OptimizerService {
       if (change) changes.push(change);
     }
     return changes;
+  }
+
+  /**
+   * `save_bus`: whether `bus` is modelled staler at its current intervals than at its configured ones
+   * (mean expected age of its rated entities at the learned rates: the reference the allocation holds).
+   * With nothing rated yet there is no reference, and fresher is wanted (a fresh install learns).
+   */
+  private fresherWanted(bus: string): boolean {
+    if (this.options.goal !== 'save_bus') return true;
+    const { targets, buses } = computeTargets({ ...this.targetInputs(), ...this.bounds() });
+    const plan = buses.find((b) => b.bus === bus);
+    const rated = targets.filter((t) => t.bus === bus && t.source !== 'unrated');
+    if (!plan || rated.length === 0) return true;
+    const age = rated.reduce((sum, t) => sum + expectedAgeMs(t.currentMs, t.ratePerMs), 0) / rated.length;
+    return age > plan.reference.meanAgeMs;
   }
 
   /**

@@ -103,7 +103,9 @@ describe('fast first learning', () => {
     let before = 0;
     const oneRead = readBusTimeMs(3, 1, { baudrate: 9600, turnaroundMs: 20, roundTripMs: 1 });
     for (let m = 1; m <= 10; m++) {
-      if (m === 10) expect(interval('fast')).toBeLessThan(15_000); // and it did speed up what changes
+      // it did save (the still values slowed) and bought no freshness beyond the configured intervals':
+      // as fresh as configured already, save_bus speeds nothing up locally
+      if (m === 10) expect([interval('fast'), interval('still_1') > 15_000]).toEqual([15_000, true]);
       await clock.advance(MIN);
       const busy = app.poller.busStatus()[0]?.busyMs ?? 0;
       // each minute: a minute holds 4 of the 15 s polls, so ±1 poll, and an audit read (random times) may fall in it

@@ -35,6 +35,7 @@ function rig(opts: { capPerS: number; locked?: string[]; release?: boolean }) {
       },
     },
     locked: () => new Set(opts.locked ?? []),
+    fresherWanted: () => true,
     release: (id) => {
       released.push(id);
       return opts.release ?? true;
