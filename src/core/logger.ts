@@ -74,11 +74,16 @@ export function createLogger(options: LoggerOptions): Logger {
   };
 }
 
-/** A logger that keeps lines in memory: for tests and the simulator. */
-export function createMemoryLogger(): Logger & { lines: string[] } {
+/** Lines a memory logger keeps at most. */
+export const MEMORY_LOG_LINES = 20_000;
+
+/** A logger that keeps its last lines in memory: for tests and the simulator. */
+export function createMemoryLogger(limit = MEMORY_LOG_LINES): Logger & { lines: string[] } {
   const lines: string[] = [];
   const secrets: string[] = [];
   const push = (level: string) => (msg: string) => {
+    // bounded: a simulated day at 10,000 entities logs millions of debug lines (the oldest half goes)
+    if (lines.length >= limit) lines.splice(0, Math.ceil(limit / 2));
     lines.push(`${level} ${secrets.reduce((a, s) => a.split(s).join('***'), msg)}`);
   };
   return {

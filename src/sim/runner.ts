@@ -125,7 +125,7 @@ export async function runSimulation(spec: RunSpec): Promise<RunResult> {
   const contextFeed = new ContextFeed({ clock, site, context });
   contextFeed.start();
   const run = spec.policy.prepare(spec.setting, { site, connections: world.connections, entities: world.entities, startMs });
-  const logger = createMemoryLogger();
+  const logger = createMemoryLogger(1000); // the last lines only: a long run at 10,000 entities logs millions
   const rec = new FreshnessRecorder(site, clock, world.entities, world.busOf);
   const app = buildApp(spec, world, run, logger, rec, context);
   app.events.on('recorder', 'sample', (s) => rec.onSample(s));

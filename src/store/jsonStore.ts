@@ -10,6 +10,7 @@
  * versions are migrated, and a file that is corrupt, unreadable or from a newer version is moved aside
  * with a warning so the app starts fresh instead of crashing or losing the evidence.
  */
+import { createHash } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { nextTurn, type Clock, type TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
@@ -82,8 +83,11 @@ export class JsonStore<T> {
   private timer: TimerHandle | undefined;
   private dirty = false;
   private writing: Promise<void> = Promise.resolve();
-  /** The data's JSON pieces as the file holds them (undefined: unknown, e.g. before the first load). */
-  private onDisk: { version: number; chunks: string[] } | undefined;
+  /**
+   * A digest of the data's JSON as the file holds it (undefined: unknown, e.g. before the first load):
+   * enough to skip a write that would change nothing, without keeping the text (21 MB at 10,000 entities).
+   */
+  private onDisk: { version: number; digest: string } | undefined;
   /** When the last write finished and how long the next background write must wait after it. */
   private lastWrite: { at: number; gapMs: number } | undefined;
 
@@ -102,7 +106,7 @@ export class JsonStore<T> {
       const raw = await this.stateFile.read();
       this.envelope = this.accept(raw);
       // a migrated file (dirty after accept) must be rewritten even when its data reads the same
-      this.onDisk = raw === null || this.dirty ? undefined : { version: this.envelope.version, chunks: await this.chunks() };
+      this.onDisk = raw === null || this.dirty ? undefined : { version: this.envelope.version, digest: await this.digest(await this.chunks()) };
     } catch (err) {
       await this.setAside(describeError(err));
       this.envelope = this.fresh();
@@ -145,14 +149,15 @@ export class JsonStore<T> {
       this.deps.beforeWrite?.(this.envelope.data);
       const { version } = this.envelope;
       const chunks = await this.chunks();
-      if (this.onDisk?.version === version && sameChunks(chunks, this.onDisk.chunks)) {
+      const digest = await this.digest(chunks);
+      if (this.onDisk?.version === version && digest === this.onDisk.digest) {
         this.counters.unchanged++;
         return;
       }
       const savedAt = this.deps.clock.now();
       const bytes = await this.stateFile.write([`{"version":${version},"savedAt":${savedAt},"data":`, ...chunks, '}']);
       this.envelope.savedAt = savedAt;
-      this.onDisk = { version, chunks };
+      this.onDisk = { version, digest };
       this.counters.writes++;
       this.counters.bytesWritten += bytes;
       this.lastWrite = { at: this.deps.clock.now(), gapMs: this.gapAfter(bytes) };
@@ -167,6 +172,21 @@ export class JsonStore<T> {
   /** The data's JSON in pieces, the loop let through between them. */
   private chunks(): Promise<string[]> {
     return jsonChunks(this.envelope.data, { pause: this.deps.pause ?? nextTurn });
+  }
+
+  /** SHA-256 of the chunks, the loop let through about every megabyte. */
+  private async digest(chunks: readonly string[]): Promise<string> {
+    const hash = createHash('sha256');
+    let since = 0;
+    for (const chunk of chunks) {
+      hash.update(chunk);
+      since += chunk.length;
+      if (since >= 2 ** 20) {
+        since = 0;
+        await (this.deps.pause ?? nextTurn)();
+      }
+    }
+    return hash.digest('hex');
   }
 
   /** How long background writes wait after one of `bytes`: the least gap, longer for a big file. */
@@ -223,6 +243,3 @@ export class JsonStore<T> {
 }
 
 /** Equal piece by piece means equal text (the pieces of one value are cut at the same places). */
-function sameChunks(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((chunk, i) => chunk === b[i]);
-}
