@@ -43,8 +43,11 @@ export interface LocalStepDeps {
   load: (bus: string, overrides: ReadonlyMap<string, number>) => ScheduleLoad;
   /** The most the goal allows on `bus`, in bus time and in requests (loadCap.ts). */
   capOf: (bus: string) => ScheduleLoad;
-  /** When the entity's rate shifted up (stats/rateShift.ts), undefined while no shift is in force. */
-  shiftSince: (entityId: string) => number | undefined;
+  /**
+   * The entity's shift in force (stats/rateShift.ts): since when, and whether its polls showed it or
+   * only a context state it was never polled in; undefined while none is in force.
+   */
+  shiftOf: (entityId: string) => { since: number; observed: boolean } | undefined;
   /** The entity's configured scan interval (ms): where a shifted entity goes back to at once. */
   configuredMs: (entityId: string) => number | undefined;
   /**
@@ -99,8 +102,8 @@ export interface StepCounts {
 export class LocalSteps {
   private readonly tracks = new Map<string, Track>();
   private readonly lastDirection = new Map<string, 1 | -1>();
-  /** Per entity, the shift (its start time) already acted on. */
-  private readonly actedShift = new Map<string, number>();
+  /** Per entity, the shift already acted on (its start time, and whether it was observed then). */
+  private readonly actedShift = new Map<string, string>();
   private ticking: Repeating | undefined;
   readonly counts: StepCounts = { faster: 0, slower: 0, flips: 0, shifts: 0 };
 
@@ -168,9 +171,10 @@ export class LocalSteps {
    * configured interval (its rate is unknown again; the configured interval is what the user expects).
    */
   private shiftJump(s: EntityStatus, minMs: number, maxMs: number): number | undefined {
-    const since = this.deps.shiftSince(s.id);
-    if (since === undefined || this.actedShift.get(s.id) === since) return undefined;
-    this.actedShift.set(s.id, since);
+    const shift = this.deps.shiftOf(s.id);
+    const key = shift && `${shift.since}:${shift.observed}`;
+    if (key === undefined || this.actedShift.get(s.id) === key) return undefined;
+    this.actedShift.set(s.id, key);
     const configured = this.deps.configuredMs(s.id);
     if (configured === undefined) return undefined;
     const to = snapToLadder(configured, minMs, maxMs);
@@ -186,20 +190,24 @@ export class LocalSteps {
     const room = new Map<string, [number, number]>();
     const buses = new Set(jumps.map((j) => j.s.bus));
     for (const bus of buses) {
-      const mine = jumps.filter((j) => j.s.bus === bus);
+      // shifts the polls showed before context states never polled in: those values surely changed
+      const observed = (id: string) => (this.deps.shiftOf(id)?.observed ? 0 : 1);
+      const mine = jumps.filter((j) => j.s.bus === bus).sort((a, b) => observed(a.s.id) - observed(b.s.id));
       const overrides = () => new Map([...moved].map(([id, [, ms]]) => [id, ms]));
       const all = new Map([...overrides(), ...mine.map((j): [string, number] => [j.s.id, j.to])]);
       if (exceeds(this.deps.load(bus, all), this.deps.capOf(bus))) {
         for (const [id, step] of this.deps.makeRoom(bus, all)) if (!moved.has(id)) room.set(id, step);
       }
       for (const { s, to } of mine) {
-        for (let at = to; at < s.intervalMs; at *= 2) {
+        let done = false;
+        for (let at = to; at < s.intervalMs && !done; at *= 2) {
           if (exceeds(this.deps.load(bus, new Map([...overrides(), [s.id, at]])), this.deps.capOf(bus))) continue;
           this.step(s, at, moved, { left: Infinity });
           this.counts.shifts++;
           budget.left--;
-          break;
+          done = true;
         }
+        if (!done) this.actedShift.delete(s.id); // no room now: tried again next tick
       }
     }
     return room;

@@ -124,7 +124,7 @@ export class OptimizerService {
       },
       load: (bus, overrides) => host.load(bus, overrides),
       capOf: (bus) => host.capOf(bus),
-      shiftSince: (id) => stats.shift(id)?.since,
+      shiftOf: (id) => stats.shift(id),
       configuredMs: (id) => this.configured.get(id),
       makeRoom: (bus, overrides) => this.makeRoom(bus, overrides),
       audit: (what, before, after) => this.loop.auditAutomatic(what, before, after),

@@ -122,8 +122,20 @@ export class EntityStatsService implements StatsView {
     this.predictionTracker.onSample(rec.index, T, s.changed, delta);
   }
 
+  /**
+   * Applies a context change. A state an entity has (almost) never been polled in — the first sunrise
+   * after install, a heat pump's first start — makes its learned rate a guess from other states: its
+   * rate counts as unknown until polls in the new state exist (ShiftWatch.unseen), so the optimizer puts
+   * what it slowed back to the configured interval instead of waiting for a change at the slow one.
+   */
   contextChanged(change: ContextChange): void {
     this.contexts.apply(change);
+    const bucket = this.contexts.bucketFor(change.entityId, change.state);
+    if (bucket === undefined || change.previous === undefined || change.previous === change.state) return;
+    const f = this.decay.scaleAt(change.at);
+    for (const rec of this.byIndex) {
+      if (rec.tracker.polls >= this.options.minPolls && rec.evidence.bucketPolls(bucket) * f < this.options.regimeMinPolls) rec.shift.unseen(change.at);
+    }
   }
 
   /** Full recomputation: every entity's rate and regime analysis, and the clusters; returns the entity count. */
@@ -173,7 +185,7 @@ export class EntityStatsService implements StatsView {
     const x = this.analysed(id);
     if (!x || x[0].shift.since === undefined) return undefined;
     const fit = x[0].shift.recentFit(x[1].model.c);
-    return { since: x[0].shift.since, rate: fit && toEstimate(fit, x[1].model) };
+    return { since: x[0].shift.since, observed: x[0].shift.observed, rate: fit && toEstimate(fit, x[1].model) };
   }
 
   /** What a shift is tested against: the rate the entity's current regime has (none while it is unclassified). */

@@ -7,7 +7,8 @@
  * shifted up: until SETTLE_POLLS polls after the detection exist its rate is unknown (the optimizer
  * puts it back to its configured interval at once), then it is the fit of those polls, for as long as
  * they still contradict the long-run rate. Only upward shifts are detected here: a value that falls
- * quiet is slowed by the quiet-poll rule of the local steps, which needs no such test.
+ * quiet is slowed by the quiet-poll rule of the local steps, which needs no such test. A context
+ * state the entity was never polled in (entityStats.ts) starts the same unknown period.
  */
 import { changeProbability, fitCensored, type PollGroup, type RateFit } from './censoredRate.js';
 
@@ -107,8 +108,10 @@ export function shiftedUp(polls: ReadonlyArray<{ T: number; changed: boolean }>,
  */
 export class ShiftWatch {
   readonly recent = new RecentPolls();
-  /** Time of the poll that showed the shift; undefined while none is in force. */
+  /** Time of the poll that showed the shift (or of the unseen context state); undefined while none is in force. */
   since: number | undefined;
+  /** Whether the polls showed it (a change the rate cannot explain), not only an unseen context state. */
+  observed = false;
   private reference: LongRun | undefined;
   private referenceAt = -Infinity;
   private pollsSinceReference = 0;
@@ -121,14 +124,13 @@ export class ShiftWatch {
   observe(at: number, intervalMs: number, changed: boolean, longRun: () => LongRun | undefined): void {
     this.recent.push(at, intervalMs, changed);
     this.pollsSinceReference++;
+    if (!this.observed && changed && this.reference && shiftedUp(this.recent.after(this.referenceAt), this.reference)) {
+      this.since ??= at;
+      this.observed = true;
+      return;
+    }
     if (this.since === undefined) {
-      if (changed) {
-        if (this.reference && shiftedUp(this.recent.after(this.referenceAt), this.reference)) this.since = at;
-      } else if (!this.reference || this.pollsSinceReference >= RECENT_POLLS) {
-        this.reference = longRun();
-        this.referenceAt = at;
-        this.pollsSinceReference = 0;
-      }
+      if (!changed && (!this.reference || this.pollsSinceReference >= RECENT_POLLS)) this.refer(longRun(), at);
       return;
     }
     const post = this.recent.after(this.since);
@@ -136,10 +138,20 @@ export class ShiftWatch {
     const now = longRun();
     if (!now || !shiftedUp(post, now)) {
       this.since = undefined;
-      this.reference = now;
-      this.referenceAt = at;
-      this.pollsSinceReference = 0;
+      this.observed = false;
+      this.refer(now, at);
     }
+  }
+
+  private refer(reference: LongRun | undefined, at: number): void {
+    this.reference = reference;
+    this.referenceAt = at;
+    this.pollsSinceReference = 0;
+  }
+
+  /** The entity entered a context state it was hardly ever polled in: its rate is unknown until polls there exist. */
+  unseen(at: number): void {
+    this.since ??= at;
   }
 
   /** The recent fit once settled (undefined while settling); only meaningful while `since` is set. */

@@ -27,6 +27,8 @@ export interface RateEstimate {
 /** A value that started changing far faster than its learned rate says: since when, and its recent rate once settled. */
 export interface RateShift {
   since: number;
+  /** Seen in the polls (a change the learned rate cannot explain), not only a context state never polled in. */
+  observed: boolean;
   /** The fit of the polls since the shift; undefined while too few exist (treat the rate as unknown). */
   rate: RateEstimate | undefined;
 }

@@ -44,7 +44,7 @@ function rig(opts: { capPerS: number; locked?: string[]; release?: boolean }) {
     learned: () => ({ kind: 'rated', ratePerMs: 1e-3 }),
     load: (_bus, overrides) => load(overrides),
     capOf: () => ({ busFraction: opts.capPerS * 10 / 1000, requestsPerMs: 1 }),
-    shiftSince: (id) => shifted.get(id),
+    shiftOf: (id) => { const since = shifted.get(id); return since === undefined ? undefined : { since, observed: true }; },
     configuredMs: () => 15_000,
     makeRoom: (_bus, overrides) => {
       roomCalls.push(new Map(overrides));

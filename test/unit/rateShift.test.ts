@@ -87,4 +87,19 @@ describe('ShiftWatch', () => {
     feed(w, day, 40, 15 * S, () => false, 0); // frozen again: 32 quiet polls push the changes out of the ring
     expect(w.since).toBeUndefined();
   });
+
+  it('a context state never polled in makes the rate unknown until 8 polls there; a change then makes the shift observed, no change ends it', () => {
+    const still = new ShiftWatch();
+    let at = feed(still, 0, 60, 300 * S, () => false, 0);
+    still.unseen(at);
+    expect([still.since, still.observed]).toEqual([at, false]);
+    feed(still, at, SETTLE_POLLS, 300 * S, () => false, 0);
+    expect(still.since).toBeUndefined(); // a constant stays a constant
+
+    const woken = new ShiftWatch();
+    at = feed(woken, 0, 60, 300 * S, () => false, 0);
+    woken.unseen(at);
+    feed(woken, at, 1, 300 * S, () => true, 0);
+    expect([woken.since, woken.observed]).toEqual([at, true]); // the unknown period started at the context change
+  });
 });
