@@ -3,13 +3,13 @@
  * (applied now) and a control arm (held back); after the settle time a window opens; at its end the
  * judge (judge.ts) estimates the treated arm's effect within that window, and the verdict decides:
  * adopted rolls the control arm out, rejected or inconclusive undoes the treated arm and remembers
- * the moves (memory.ts). An entity is in at most one open experiment, so no two records are ever
+ * the moves (memory.ts); an inconclusive window that leans to a gain runs on (judge.ts LOOKS). An entity is in at most one open experiment, so no two records are ever
  * judged on one window for the same entities, and quick and full cycles cannot stack.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Random } from '../core/random.js';
-import { estimateEffect, intervalMove, predictImprovement, verdictOf, type JudgeInputs } from './judge.js';
+import { estimateEffect, intervalMove, predictImprovement, verdictOf, worthExtending, type JudgeInputs } from './judge.js';
 import { updatedShare } from './learning.js';
 import { AUDIT_LIMIT, pushBounded, type LoopState } from './loopState.js';
 import { remember } from './memory.js';
@@ -255,8 +255,9 @@ export class Experiments {
         continue;
       }
       if (exp.windowFrom === undefined && now >= record.appliedAt + record.settleMs) this.openWindow(record);
-      if (exp.windowFrom === undefined || now < exp.windowFrom + record.windowMs) continue;
-      outcomes.push(this.judge(record, exp, now, by));
+      if (exp.windowFrom === undefined || now < exp.windowFrom + record.windowMs * (1 + (exp.extensions ?? 0))) continue;
+      const outcome = this.judge(record, exp, now, by);
+      if (outcome) outcomes.push(outcome);
     }
     return outcomes;
   }
@@ -288,11 +289,18 @@ export class Experiments {
     exp.startBusyMs = Object.fromEntries(host.buses().map((b) => [b, host.busyMs(b) ?? 0]));
   }
 
-  private judge(record: OptimizationRecord, exp: Experiment, now: number, by: string): EvaluationOutcome {
+  /** The verdict on a finished window; undefined when the window was extended instead. */
+  private judge(record: OptimizationRecord, exp: Experiment, now: number, by: string): EvaluationOutcome | undefined {
     const { options, logger } = this.deps;
     const effect = estimateEffect(record.changes, exp, this.deps.host, now);
-    const verdict = verdictOf(effect, options.rollbackThreshold);
+    const look = exp.extensions ?? 0;
+    const verdict = verdictOf(effect, options.rollbackThreshold, look);
     exp.effect = effect;
+    if (verdict === 'inconclusive' && worthExtending(effect, look)) {
+      exp.extensions = look + 1;
+      this.audit(now, by, `window of #${record.id} (${record.strategy}) extended: improvement ${pct(effect.improvement)} ± ${pct(2 * effect.standardError)} not yet significant (look ${look + 1})`, null, null);
+      return undefined;
+    }
     exp.verdict = verdict;
     record.score = effect.improvement;
     record.evaluatedAt = now;

@@ -118,6 +118,8 @@ export interface Experiment {
   verdict?: Verdict;
   /** Control changes applied at roll-out. */
   rolledOut?: number;
+  /** Times the window was extended because the first looks were inconclusive (judge.ts LOOKS). */
+  extensions?: number;
 }
 
 export type Trigger = 'quick' | 'full' | 'manual' | 'rollback';

@@ -211,6 +211,52 @@ describe('PerformanceOptimizationLoop', () => {
     expect(r.loop.state.audit.at(-1)?.what).toMatch(/^roll-out of #1 \(interval, improvement \d+\.\d % ± \d+\.\d %\): 2 of 2 held-back changes applied$/);
   });
 
+  /** Two values changing about once a minute, moved to `toMs`; the stats may believe a different rate. */
+  async function marginal(price: number, toMs: number, learnedPerMs?: number) {
+    const r = rig();
+    r.setPrice(price);
+    for (const id of ['s1', 's2']) {
+      r.site.setRate(id, 1 / 60_000);
+      if (learnedPerMs !== undefined) r.learned.set(id, learnedPerMs);
+    }
+    r.interval.targets = new Map([['s1', toMs], ['s2', toMs]]);
+    await r.loop.runQuickOptimization('scheduler');
+    await r.clock.advance(HOUR + 16 * MIN); // settle + the first window
+    return r;
+  }
+
+  it('runs an inconclusive window that leans to a gain on, and adopts the gain once more polls show it', async () => {
+    const r = await marginal(6e-5, 8000); // a small real gain: not significant within one hour
+    expect(await r.loop.evaluateOptimizations('scheduler')).toEqual([]);
+    const record = r.loop.state.history[0];
+    expect(record).toMatchObject({ evaluatedAt: undefined, rolledBack: false });
+    expect(record?.experiment?.extensions).toBe(1);
+    expect(r.loop.lockedEntities().has('s1')).toBe(true); // still one open experiment per entity
+    expect(r.loop.state.audit.at(-1)?.what).toMatch(/^window of #1 \(interval\) extended: improvement 0\.\d % ± 0\.\d % not yet significant \(look 1\)$/);
+    await r.clock.advance(HOUR);
+    const [outcome] = await r.loop.evaluateOptimizations('scheduler');
+    expect(outcome).toMatchObject({ verdict: 'adopted', rolledBack: false });
+    expect(moved(r, ['s1', 's2']).length).toBe(2);
+    expect(r.loop.state.strategies.interval).toMatchObject({ evaluations: 1, adopted: 1 });
+  });
+
+  it('undoes an inconclusive change that leans to a loss at once, and one still inconclusive after three windows', async () => {
+    // the stats believe the values never change, so slowing them looks free; the window shows a small loss
+    const leaning = await marginal(7e-6, 32_000, 1e-12);
+    const [first] = await leaning.loop.evaluateOptimizations('scheduler');
+    expect(first).toMatchObject({ verdict: 'inconclusive', rolledBack: true });
+    expect(first?.score ?? 0).toBeLessThan(0);
+    const flat = await marginal(6e-6, 32_000, 1e-12); // about no effect at all
+    expect(await flat.loop.evaluateOptimizations('scheduler')).toEqual([]);
+    await flat.clock.advance(HOUR);
+    expect(await flat.loop.evaluateOptimizations('scheduler')).toEqual([]);
+    await flat.clock.advance(HOUR);
+    const [last] = await flat.loop.evaluateOptimizations('scheduler');
+    expect(last).toMatchObject({ verdict: 'inconclusive', rolledBack: true });
+    expect(flat.loop.state.history[0]?.experiment?.extensions).toBe(2);
+    expect(moved(flat, ['s1', 's2'])).toEqual([]);
+  });
+
   it('undoes a change that hurt, audits it, and does not propose it again without new evidence', async () => {
     const r = rig();
     r.interval.targets = new Map([['e1', 64_000], ['e2', 64_000]]); // slowing fast values: staler, and age is dear

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { expectedAgeMs } from '../../src/metrics/ageModel.js';
-import { ageDifference, estimateEffect, pooledRate, verdictOf, type JudgeInputs } from '../../src/optimizer/judge.js';
+import { ageDifference, estimateEffect, LOOKS, pooledRate, verdictOf, worthExtending, type JudgeInputs } from '../../src/optimizer/judge.js';
 import { splitArms } from '../../src/optimizer/experiments.js';
 import { blockedBy, moveKey, remember, type LostMove } from '../../src/optimizer/memory.js';
 import type { BusPlan } from '../../src/optimizer/objective.js';
@@ -62,6 +62,16 @@ describe('verdicts', () => {
     expect(verdictOf({ improvement: 0.03, standardError: 0.02 }, -0.1)).toBe('inconclusive');
     expect(verdictOf({ improvement: -0.05, standardError: 0.02 }, -0.1)).toBe('rejected');
     expect(verdictOf({ improvement: -0.2, standardError: 0.5 }, -0.1)).toBe('rejected');
+  });
+
+  it('asks more of a gain at later looks (2.5 standard errors), and extends only a lean to a gain while looks are left', () => {
+    const effect = { improvement: 0.045, standardError: 0.02 }; // 2.25 standard errors
+    expect(verdictOf(effect, -0.1, 0)).toBe('adopted');
+    expect(verdictOf(effect, -0.1, 1)).toBe('inconclusive');
+    expect(verdictOf({ improvement: 0.051, standardError: 0.02 }, -0.1, 2)).toBe('adopted');
+    expect(worthExtending({ improvement: 0.01 }, 0)).toBe(true);
+    expect(worthExtending({ improvement: 0.01 }, LOOKS - 1)).toBe(false);
+    expect(worthExtending({ improvement: -0.01 }, 0)).toBe(false);
   });
 });
 
