@@ -1,9 +1,10 @@
 /**
  * What the freshness benchmark runs, full or `--quick`: seeds, the measured window per site, the
- * warm-ups (the optimizer's learning time: 6 h on solar-home, 3 h on industrial, shortened from the
- * six days a user's install would have — one optimizer hour costs ~10 s of CPU on solar-home and ~30 s
- * on industrial, so days of learning on five seeds cannot fit 20 minutes on two cores; the tables say
- * so), and the sweep points per policy. Fewer, shorter points rather than more: seeds before resolution.
+ * warm-ups (the optimizer's learning time: 48 h on solar-home, about 25 s of CPU per run; 3 h on
+ * industrial, whose 989 entities cost far more per simulated hour — shortened from the days a user's
+ * install would have so five seeds fit 20 minutes on two cores; the tables say so), and the sweep points per policy. Fewer, shorter points rather than more: seeds before resolution.
+ * The strategy ablations run on solar-home only: industrial's 3 h of learning hold no full cycle (12 h
+ * apart, at 00:00 and 12:00), so its pattern and cluster strategies never run and the runs would match.
  */
 import { DEFAULT_START_MS } from '../src/sim/runner.js';
 import type { SiteName } from '../src/sim/sites.js';
@@ -47,6 +48,12 @@ function points(quick: boolean): Record<string, readonly PolicySetting[]> {
   };
 }
 
+/** Each strategy switched off in turn, shipped defaults otherwise (solar-home only: see benchPlan). */
+const ABLATIONS: Record<string, readonly PolicySetting[]> = {
+  'optimizer-without-pattern': [{ label: 'shipped, pattern off', value: 0 }],
+  'optimizer-without-cluster': [{ label: 'shipped, cluster off', value: 0 }],
+};
+
 export function benchPlan(quick: boolean, seedCount: number): BenchPlan {
   const pts = points(quick);
   return {
@@ -56,7 +63,7 @@ export function benchPlan(quick: boolean, seedCount: number): BenchPlan {
       // two simulated days of learning: the window holds sunrise, and a day/night pattern needs a day to be seen
       'solar-home': {
         startMs: DEFAULT_START_MS + (quick ? 5.5 : 5) * HOUR_MS, durationMs: (quick ? 1 : 2) * HOUR_MS,
-        baselineWarmupMs: 10 * MINUTE_MS, learningMs: 48 * HOUR_MS, points: pts,
+        baselineWarmupMs: 10 * MINUTE_MS, learningMs: 48 * HOUR_MS, points: { ...pts, ...ABLATIONS },
       },
       industrial: {
         startMs: DEFAULT_START_MS + 5.5 * HOUR_MS, durationMs: (quick ? 0.5 : 1) * HOUR_MS,

@@ -7,7 +7,7 @@
 import type { SiteName } from '../src/sim/sites.js';
 import { epochOf, type BenchPlan } from './benchPlan.js';
 import { runInWorkers } from './pool.js';
-import type { SweepJob, SweepOutcome } from './sweepJobs.js';
+import { LEARNING_POLICY_NAMES, type SweepJob, type SweepOutcome } from './sweepJobs.js';
 
 export interface SiteSweep {
   site: SiteName;
@@ -15,14 +15,13 @@ export interface SiteSweep {
   outcomes: SweepOutcome[];
 }
 
-const LEARNING = new Set(['optimizer', 'optimizer-freshest']);
 
 export function jobsOf(plan: BenchPlan, site: SiteName): SweepJob[] {
   const p = plan.sites[site];
   const epochMs = epochOf(p);
   return plan.seeds.flatMap((seed) => Object.entries(p.points).flatMap(([policy, settings]) => settings.map((setting) => ({
     site, policy, setting, seed, startMs: p.startMs, durationMs: p.durationMs, epochMs,
-    warmupMs: LEARNING.has(policy) ? p.learningMs : p.baselineWarmupMs,
+    warmupMs: LEARNING_POLICY_NAMES.includes(policy) ? p.learningMs : p.baselineWarmupMs,
   }))));
 }
 

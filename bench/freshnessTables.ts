@@ -15,9 +15,11 @@ const HOUR_MS = 3_600_000;
 export const DISPLAY: Record<string, string> = {
   'ha-default': 'ha-default', telegraf: 'telegraf', 'solax-tiers': 'solax-tiers', 'static-rate': 'static-rate allocator',
   optimizer: 'optimizer (shipped)', 'optimizer-freshest': 'optimizer (freshest)',
+  'optimizer-without-pattern': 'optimizer (shipped, pattern off)', 'optimizer-without-cluster': 'optimizer (shipped, cluster off)',
 };
 const COLORS: Record<string, string> = {
   'ha-default': '#d62728', telegraf: '#1f77b4', 'solax-tiers': '#ff7f0e', 'static-rate': '#2ca02c', optimizer: '#9467bd', 'optimizer-freshest': '#8c564b',
+  'optimizer-without-pattern': '#e377c2', 'optimizer-without-cluster': '#7f7f7f',
 };
 export const REFERENCE = { policy: 'ha-default', value: 15 };
 

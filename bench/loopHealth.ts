@@ -38,7 +38,10 @@ export interface LoopHealth {
   repeatsBlocked: number;
   flipsPerEntityDay: number;
   strategies: StrategyHealth[];
+  /** The clusters the loop had adopted at the end. */
   clusters: ClusterQuality;
+  /** What the co-change detection finds at the end with the cluster strategy's parameters (adopted or not). */
+  detected: ClusterQuality;
   /** Hours from the fresh start until hourly bus time stays within 10 % of the final hours' mean; undefined if never. */
   convergeHours: number | undefined;
   hourlyBusMs: number[];
@@ -135,6 +138,7 @@ export function probeLoop(policy: Policy, warmupMs: number): Probe {
           name: s.name, successRate: s.success_rate, evaluations: s.evaluations, adopted: s.adopted, rejected: s.rejected, inconclusive: s.inconclusive,
         })),
         clusters: clustersAgainstTruth(env.site, env.entities.map((d) => d.id), svc?.clusters.list() ?? []),
+        detected: clustersAgainstTruth(env.site, env.entities.map((d) => d.id), env.app.stats.clusters(clusterParams(svc))),
         convergeHours: convergenceHour(hourlyBusMs),
         hourlyBusMs,
       };
@@ -160,6 +164,13 @@ export function probeLoop(policy: Policy, warmupMs: number): Probe {
     },
     result: () => health,
   };
+}
+
+/** The cluster strategy's parameters in force (what its proposals search with). */
+function clusterParams(svc: App['optimizer']) {
+  const strategy = svc?.loop.strategy('cluster');
+  const p = strategy && svc ? svc.loop.learned(strategy).parameters : {};
+  return { threshold: p.correlation_threshold ?? 0.6, minSize: p.min_cluster_size ?? 2, maxSize: p.max_cluster_size ?? 20 };
 }
 
 function busyMs(app: App): number {

@@ -22,6 +22,7 @@ import { scaleJobs, scaleTable, type ScaleJob, type ScaleOutcome } from './scale
 import { run as runThroughput } from './throughput.js';
 import { run as runWeb } from './web.js';
 import { run as runStorage, storageTable } from './storage.js';
+import { ablationTable } from './ablationTable.js';
 import { loopHealthTable, targetsTable } from './targetsTables.js';
 
 /** The scale run's seed (one realisation: it measures cost, not freshness). */
@@ -58,7 +59,7 @@ async function freshness(plan: BenchPlan): Promise<{ sweeps: SiteSweep[]; text: 
   const sweeps = await timed(`freshness sweep (${label})`, () => runSweeps(workerUrl, plan));
   const parts: string[] = [];
   for (const sweep of sweeps) {
-    const summary = `${header(sweep)}\n\n${comparisonTable(sweep)}\n\n${targetsTable(sweep)}\n\n${loopHealthTable(sweep)}\n\n${boundsTable(sweep)}`;
+    const summary = `${header(sweep)}\n\n${comparisonTable(sweep)}\n\n${targetsTable(sweep)}\n\n${loopHealthTable(sweep)}\n\n${ablationTable(sweep)}\n\n${boundsTable(sweep)}`;
     const title = `Freshness versus bus time: ${sweep.site}${plan.quick ? ' (quick mode)' : ''}`;
     await write(`freshness-${sweep.site}.md`, `# ${title}\n\n${summary}\n\n![${sweep.site}](freshness-${sweep.site}.svg)\n\nEvery run:\n\n${sweepTable(sweep)}`);
     await write(`freshness-${sweep.site}.svg`, sweepPlot(sweep));

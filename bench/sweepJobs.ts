@@ -13,7 +13,7 @@ import { readBusTimeMs, timingOf } from '../src/modbus/costModel.js';
 import { busKeyOf, FUNCTION_OF, type ConnectionDef } from '../src/modbus/types.js';
 import { resolveOptions } from '../src/config/resolve.js';
 import type { Policy, PolicySetting } from '../src/sim/policy.js';
-import { optimizerPolicy, shippedOptimizer } from '../src/sim/optimizerPolicy.js';
+import { optimizerPolicy, shippedOptimizer, withoutName } from '../src/sim/optimizerPolicy.js';
 import { runSimulation, type RunResult } from '../src/sim/runner.js';
 import { siteByName, siteOptions, type SiteName } from '../src/sim/sites.js';
 import { clairvoyantFloor, type Floor } from './clairvoyant.js';
@@ -44,11 +44,16 @@ export interface SweepOutcome {
   wallMs: number;
 }
 
+/** The strategies the bench switches off one at a time (their gain: the shipped run against the run without). */
+export const ABLATED = ['pattern', 'cluster'] as const;
+
 /** Policies beyond the baselines that workers build by name, with the job's warm-up as learning time. */
-export const LEARNING_POLICY_NAMES = ['optimizer', 'optimizer-freshest'] as const;
+export const LEARNING_POLICY_NAMES: readonly string[] = ['optimizer', 'optimizer-freshest', ...ABLATED.map(withoutName)];
 
 function policyFor(job: SweepJob): Policy {
   if (job.policy === 'optimizer') return shippedOptimizer(job.warmupMs);
+  const off = ABLATED.find((s) => withoutName(s) === job.policy);
+  if (off) return shippedOptimizer(job.warmupMs, off);
   if (job.policy === 'optimizer-freshest') return optimizerPolicy(job.warmupMs, [job.setting.value]);
   return policyByName(job.policy);
 }
@@ -66,7 +71,7 @@ function floorOf(job: SweepJob, result: RunResult): Floor {
 
 export async function runJob(job: SweepJob): Promise<SweepOutcome> {
   const base = policyFor(job);
-  const probe = LEARNING_POLICY_NAMES.some((n) => n === job.policy) ? probeLoop(base, job.warmupMs) : undefined;
+  const probe = LEARNING_POLICY_NAMES.includes(job.policy) ? probeLoop(base, job.warmupMs) : undefined;
   const started = performance.now();
   const result = await runSimulation({
     site: siteByName(job.site), policy: probe?.policy ?? base, setting: job.setting, seed: job.seed,

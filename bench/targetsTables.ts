@@ -10,16 +10,15 @@ import {
 } from './freshnessTables.js';
 import type { LoopHealth } from './loopHealth.js';
 import { formatSpread, spread, type Spread } from './seedStats.js';
-import type { SweepOutcome } from './sweepJobs.js';
+import { LEARNING_POLICY_NAMES, type SweepOutcome } from './sweepJobs.js';
 
 const BUS_SHARE_TARGET: Record<SiteName, number> = { 'solar-home': 0.12, industrial: 0.08 };
-const LEARNING = ['optimizer', 'optimizer-freshest'];
 const num = (d: number) => (x: number) => x.toFixed(d);
 
 function optimizerRows(sweep: SiteSweep): Array<{ policy: string; value: number; label: string }> {
   const rows = new Map<string, { policy: string; value: number; label: string }>();
   for (const o of sweep.outcomes) {
-    if (LEARNING.includes(o.job.policy)) rows.set(`${o.job.policy}|${o.setting.value}`, { policy: o.job.policy, value: o.setting.value, label: o.setting.label });
+    if (LEARNING_POLICY_NAMES.includes(o.job.policy)) rows.set(`${o.job.policy}|${o.setting.value}`, { policy: o.job.policy, value: o.setting.value, label: o.setting.label });
   }
   return [...rows.values()];
 }
@@ -103,6 +102,8 @@ export function siteTargets(sweep: SiteSweep): Target[] {
     { what: 'shipped default: interval flips per entity per day', goal: '≤ 1', fmt: num(2), met: (m) => m <= 1, value: loopSpread(sweep, shipped, (h) => h.flipsPerEntityDay) },
     { what: 'shipped default: cluster precision', goal: '≥ 0.90', fmt: num(2), met: (m) => m >= 0.9, value: loopSpread(sweep, shipped, (h) => h.clusters.precision), note: 'no cluster adopted' },
     { what: 'shipped default: cluster recall', goal: '≥ 0.90', fmt: num(2), met: (m) => m >= 0.9, value: loopSpread(sweep, shipped, (h) => h.clusters.recall), note: 'no true group on this site' },
+    { what: 'shipped default: co-change detection precision (clusters found, adopted or not)', goal: '≥ 0.90', fmt: num(2), met: (m) => m >= 0.9, value: loopSpread(sweep, shipped, (h) => h.detected.precision), note: 'no cluster found' },
+    { what: 'shipped default: co-change detection recall (clusters found, adopted or not)', goal: '≥ 0.90', fmt: num(2), met: (m) => m >= 0.9, value: loopSpread(sweep, shipped, (h) => h.detected.recall), note: 'no true group on this site' },
     { what: 'shipped default: hours from a fresh start to within 10 % of the final bus time', goal: '≤ 2 h', fmt: num(0), met: (m) => m <= 2, value: loopSpread(sweep, shipped, (h) => h.convergeHours), note: 'never settled, or under 6 h recorded' },
   ];
   return targets;

@@ -3,7 +3,7 @@
  * plain name → number maps, the shape the optimization loop and its strategies take.
  */
 import { ConfigError } from '../core/errors.js';
-import type { Goal } from './vocabulary.js';
+import type { Goal, StrategyName } from './vocabulary.js';
 import { parseDuration } from './duration.js';
 import type { OptimizerOptionsRaw } from './options.js';
 
@@ -19,6 +19,8 @@ export interface ResolvedOptimizerOptions {
   budget: number;
   rollbackThreshold: number;
   learningRate: number;
+  /** Strategies the scheduled cycles run. */
+  strategies: StrategyName[];
   /** Configured parameters per strategy (interval, cluster, pattern). */
   parameters: Record<string, Record<string, number>>;
 }
@@ -45,6 +47,7 @@ export function toOptimizerOptions(o: OptimizerOptionsRaw): ResolvedOptimizerOpt
     budget: o.bus_budget,
     rollbackThreshold: o.rollback_threshold,
     learningRate: o.learning_rate,
+    strategies: [...new Set(o.strategies)],
     parameters: { interval: { ...o.interval }, cluster: { ...o.cluster }, pattern: { ...o.pattern } },
   };
 }

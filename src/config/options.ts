@@ -8,7 +8,7 @@ import { LOG_LEVELS } from '../core/logger.js';
 import { DURATION_PATTERN } from './duration.js';
 import { bool, float, int, list, object, oneOf, secret, str, type Infer } from './schemaDsl.js';
 import { TEMPLATE_NAMES } from './templates/index.js';
-import { CONNECTION_TYPES, DATA_TYPES, GOALS, HA_TRANSPORTS, REGISTER_TYPES, STATE_CLASSES } from './vocabulary.js';
+import { CONNECTION_TYPES, DATA_TYPES, GOALS, HA_TRANSPORTS, REGISTER_TYPES, STATE_CLASSES, STRATEGY_NAMES } from './vocabulary.js';
 
 export const ENTITY_ID_PATTERN = /^[a-z0-9_]+$/;
 /** A Home Assistant entity id: domain.object_id. */
@@ -112,6 +112,8 @@ export const optimizerSchema = object({
   evaluation_window: duration('1h', 'Length of the before and after windows compared'),
   goal: oneOf(GOALS).default('save_bus')
     .describe('save_bus: at least as fresh as the configured scan intervals, for the least bus time (never more bus time or requests than they use); freshest: the freshest values bus_budget allows.'),
+  strategies: list(oneOf(STRATEGY_NAMES)).default([...STRATEGY_NAMES])
+    .describe('Strategies the scheduled cycles run (interval, cluster, pattern); one left out is never run on the schedule, run_strategy still runs it, and what it adopted before stays.'),
   bus_budget: float(0.001, 1).default(0.3).describe('Fraction of each bus\'s time the optimizer may spend on polling (goal freshest).'),
   rollback_threshold: float(-1, 1).default(-0.1).describe('An experiment whose estimated improvement is below this is undone even when not significant (improvements are fractions of the objective at the configured intervals).'),
   learning_rate: float(0.01, 1).default(0.1).describe('How fast strategy success rates follow new evaluations.'),

@@ -13,6 +13,9 @@ export const STATE_CLASSES = ['measurement', 'total', 'total_increasing'] as con
 
 /** What the optimizer aims at (src/optimizer/objective.ts explains both). */
 export const GOALS = ['save_bus', 'freshest'] as const;
+/** The optimizer's strategies, by the names commands and statistics use. */
+export const STRATEGY_NAMES = ['interval', 'cluster', 'pattern'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
 export type Goal = (typeof GOALS)[number];
 
 /** How values reach Home Assistant: MQTT device discovery, REST states, or MQTT when a broker is known. */

@@ -25,7 +25,8 @@ import type { Change, OptimizationRecord, Parameters, StrategyState, Trigger } f
 export type { EvaluationOutcome } from './experiments.js';
 
 /** The loop's schedule and thresholds: the resolved `optimizer` options (parameters go to the strategies). */
-export type OptimizerOptions = Omit<ResolvedOptimizerOptions, 'parameters'>;
+/** The loop's options; `strategies` (which ones the scheduled cycles run) defaults to all. */
+export type OptimizerOptions = Omit<ResolvedOptimizerOptions, 'parameters' | 'strategies'> & { strategies?: readonly string[] };
 
 /** Why a heavy cycle waits: the figure that was over its limit. */
 export const DEFERRAL_KINDS = ['cpu', 'event_loop', 'bus', 'errors'] as const;
@@ -71,7 +72,7 @@ export interface LoopDeps {
 
 export interface StrategyRun {
   strategy: string;
-  status: 'applied' | 'no_change' | 'skipped_cooldown' | 'skipped_learning' | 'failed';
+  status: 'applied' | 'no_change' | 'skipped_cooldown' | 'skipped_learning' | 'skipped_off' | 'failed';
   /** Proposed moves left out because they repeat a lost move without new evidence. */
   blocked?: number;
   record?: number;
@@ -287,6 +288,10 @@ export class PerformanceOptimizationLoop {
   private async runOne(strategy: Strategy, trigger: Trigger, by: string, honourCooldown: boolean): Promise<StrategyRun> {
     const learned = this.learned(strategy);
     const now = this.deps.clock.now();
+    const on = this.deps.options.strategies;
+    if (trigger !== 'manual' && on && !on.includes(strategy.name)) {
+      return { strategy: strategy.name, status: 'skipped_off', summary: 'not in optimizer.strategies' };
+    }
     if (honourCooldown && learned.lastRunAt !== undefined && now < learned.lastRunAt + strategy.cooldownMs) {
       this.deps.logger.debug(`Skipping strategy ${strategy.name} (on cooldown)`);
       return { strategy: strategy.name, status: 'skipped_cooldown', summary: `on cooldown until ${new Date(learned.lastRunAt + strategy.cooldownMs).toISOString()}` };

@@ -370,6 +370,15 @@ describe('PerformanceOptimizationLoop', () => {
     expect(r.logger.lines).toContain('ERROR Error in cluster optimization: matrix not ready');
   });
 
+  it('runs only the strategies optimizer.strategies lists on the schedule; run_strategy still runs another', async () => {
+    const r = rig({ strategies: ['interval'] });
+    const full = await r.loop.runFullOptimization('scheduler');
+    expect(full.runs.map((x) => [x.strategy, x.status])).toEqual([['interval', 'applied'], ['pattern', 'skipped_off'], ['cluster', 'skipped_off']]);
+    expect(r.pattern.seen).toHaveLength(0);
+    const manual = await r.loop.runStrategy('pattern', 'stdin');
+    expect(manual.runs[0]?.status).toBe('applied');
+  });
+
   it('fires its cycles from the scheduler at aligned times', async () => {
     const r = rig();
     r.loop.start();
