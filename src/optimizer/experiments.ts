@@ -92,6 +92,18 @@ export function splitArms(changes: readonly Change[], random: Random, groupOf: (
   return { treated: shuffled.slice(0, cut).flat(), control: shuffled.slice(cut).flat() };
 }
 
+/**
+ * A block group's moves without those the group scores better without (one pass, each against the
+ * whole group): a value slowed in a block that stays due for its other members saves no bus time and
+ * only adds age, so it does not ride along on its neighbours' gain. Moves that together free a block
+ * (each one needed for the saving) all stay.
+ */
+export function withoutFreeRiders(group: readonly Change[], predict: (changes: readonly Change[]) => number): Change[] {
+  if (group.length < 2) return [...group];
+  const whole = predict(group);
+  return group.filter((c) => predict(group.filter((x) => x !== c)) <= whole);
+}
+
 export class Experiments {
   private readonly timers = new Map<number, TimerHandle>();
   /** Every entity's counters since its interval was last set: the "before" evidence of its next change. */
@@ -146,10 +158,16 @@ export class Experiments {
       },
     };
     const worth: Change[][] = [];
+    const predict = (changes: readonly Change[]) => predictImprovement(changes, plans, inputs, (id) => host.ratePerMs(id));
     for (const group of groupChanges(proposed, (id) => host.groupOf(id))) {
-      const moves = group.every((c) => intervalMove(c) !== undefined);
-      if (!moves || predictImprovement(group, plans, inputs, (id) => host.ratePerMs(id)) > 0) worth.push(group);
-      else notWorth += group.length;
+      if (!group.every((c) => intervalMove(c) !== undefined)) {
+        worth.push(group);
+        continue;
+      }
+      const pruned = withoutFreeRiders(group, predict);
+      notWorth += group.length - pruned.length;
+      if (pruned.length > 0 && predict(pruned) > 0) worth.push(pruned);
+      else notWorth += pruned.length;
     }
     const { fit, overCap } = this.withinCap(worth);
     for (const group of fit) kept.push(...group);

@@ -254,11 +254,16 @@ describe('slugify', () => {
 });
 
 describe('resolveOptions: optimizer options', () => {
+  it('takes the strategies the schedule runs, and names an unknown one', () => {
+    expect(resolveOptions({ optimizer: { strategies: ['interval', 'pattern'] } }).optimizer.strategies).toEqual(['interval', 'pattern']);
+    expect(() => resolveOptions({ optimizer: { strategies: ['interval', 'clusters'] } })).toThrow(/optimizer\.strategies\[1\].*clusters/);
+  });
+
   it('fills every optimizer default, nested groups included, and converts durations', () => {
     const { optimizer } = resolveOptions({ optimizer: { quick_every: '30m', interval: { aggressiveness: 0.8 } } });
     expect(optimizer).toEqual({
       enabled: true, goal: 'save_bus', localSteps: true, quickEveryMs: 1_800_000, fullEveryMs: 43_200_000, evaluateEveryMs: 3_600_000, settleMs: 900_000,
-      windowMs: 3_600_000, budget: 0.3, rollbackThreshold: -0.1, learningRate: 0.1,
+      windowMs: 3_600_000, budget: 0.3, rollbackThreshold: -0.1, learningRate: 0.1, strategies: ['interval', 'cluster', 'pattern'],
       parameters: {
         interval: { min_interval: 5, max_interval: 300, aggressiveness: 0.8, max_entities_per_run: 100 },
         cluster: { correlation_threshold: 0.6, min_cluster_size: 2, max_cluster_size: 20 },

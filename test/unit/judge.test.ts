@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { expectedAgeMs } from '../../src/metrics/ageModel.js';
 import { ageDifference, estimateEffect, LOOKS, pooledRate, verdictOf, worthExtending, type JudgeInputs } from '../../src/optimizer/judge.js';
-import { splitArms } from '../../src/optimizer/experiments.js';
+import { splitArms, withoutFreeRiders } from '../../src/optimizer/experiments.js';
 import { blockedBy, moveKey, remember, type LostMove } from '../../src/optimizer/memory.js';
 import type { BusPlan } from '../../src/optimizer/objective.js';
 import type { Change, Experiment } from '../../src/optimizer/types.js';
@@ -152,3 +152,17 @@ describe('arms and memory', () => {
     expect(memory).toEqual([]);
   });
 });
+
+describe('free riders in a block group', () => {
+  it('drops a move the group scores better without, keeps moves the gain needs', () => {
+    const [a, b, c] = [interval('a', 15 * S, 60 * S), interval('b', 15 * S, 60 * S), interval('c', 15 * S, 120 * S)];
+    // a and b together free the block (the gain needs both); c only adds age
+    const score = (changes: readonly Change[]) => {
+      const has = (x: Change) => changes.includes(x);
+      return (has(a) && has(b) ? 1 : 0) - (has(c) ? 0.3 : 0);
+    };
+    expect(withoutFreeRiders([a, b, c] as Change[], score)).toEqual([a, b]);
+    expect(withoutFreeRiders([c] as Change[], score)).toEqual([c]); // a single move is judged alone, by the caller
+  });
+});
+
