@@ -2,7 +2,9 @@
  * Pattern strategy (priority 7, 12 h cooldown): proposes regimes — time-of-day or HA-context splits
  * the stats module found significant with confidence ≥ `pattern_stability_threshold` — for at most
  * `max_patterns` distinct splits (the ones with the most evidence), so those entities' intervals
- * follow their regime (PatternController), and drops entities whose split is no longer supported.
+ * follow their regime (PatternController), moves an entity to another split in one change when its
+ * best split changed (time of day instead of sun.sun), and drops entities whose split is no longer
+ * supported.
  * Each change carries the interval it sets with it (the regime's target), so applying, judging and
  * reverting a pattern moves the interval too.
  */
@@ -53,7 +55,9 @@ export class PatternStrategy implements Strategy {
   async propose(ctx: StrategyContext): Promise<StrategyResult> {
     const chosen = this.choose(ctx.parameters.pattern_stability_threshold ?? 0.6, ctx.parameters.max_patterns ?? 8, ctx.eligible);
     const c = this.deps.controller;
-    const drops = c.list().filter((p) => ctx.eligible(p.entityId) && chosen.get(p.entityId)?.key !== p.key);
+    // an entity whose best split changed key is one move from the old pattern to the new (its adopt
+    // change carries the old one as `before`); only entities no split is chosen for any more are dropped
+    const drops = c.list().filter((p) => ctx.eligible(p.entityId) && !chosen.has(p.entityId));
     const adopts = [...chosen.values()].filter((cand) => c.get(cand.entityId)?.key !== cand.key);
     const dropTargets = this.deps.targetsMs(drops.map((p) => p.entityId), false);
     const adoptTargets = this.deps.targetsMs(adopts.map((p) => p.entityId), true);

@@ -117,7 +117,7 @@ describe('pattern strategy and controller', () => {
       targetsMs: (ids, follow) => new Map(ids.map((id) => [id, follow ? (regimeIntervals[labels[id] ?? ''] ?? 15_000) : 15_000])),
     });
     const ctx = (max = 8): StrategyContext => ({ now: 0, by: 't', parameters: { max_patterns: max, pattern_stability_threshold: 0.6 }, successRate: 0.5, eligible: all });
-    return { clock, poller, events, controller, strategy, ctx, labels, audits };
+    return { clock, poller, events, controller, strategy, ctx, labels, audits, reports };
   }
 
   it('adopts stable significant splits (most evidence first, at most max_patterns) and moves intervals to the regime', async () => {
@@ -130,6 +130,19 @@ describe('pattern strategy and controller', () => {
     expect(result.changes.map((c) => c.evidence?.value)).toEqual([0.99, 0.99]);
     await run(r.strategy, r.ctx(8));
     expect(r.controller.list().map((p) => p.entityId).sort()).toEqual(['hp_flow', 'pv_current', 'pv_power']); // 'shaky' is below the stability threshold
+  });
+
+  it('moves an entity whose best split changed to the new one in one change, not a drop and a failing adopt', async () => {
+    const r = rig();
+    await run(r.strategy, r.ctx());
+    r.reports.pv_power = report('pv_power', 'context', 'sun.sun', 500, 0.99);
+    const { changes } = await run(r.strategy, r.ctx());
+    expect(changes.filter((c) => c.target === 'pv_power').map((c) => [c.before, c.after])).toEqual([[
+      { pattern: { entityId: 'pv_power', key: 'timeOfDay:time_of_day' }, intervalMs: 5000 },
+      { pattern: { entityId: 'pv_power', key: 'context:sun.sun' }, intervalMs: 5000 },
+    ]]);
+    expect(r.controller.get('pv_power')?.key).toBe('context:sun.sun');
+    expect(r.poller.intervals.get('pv_power')).toBe(5000); // still following its regime, never back at 15 s
   });
 
   it('follows regime switches from the clock and from context changes, with an audit record', async () => {
