@@ -19,7 +19,7 @@ import { Decay } from './decay.js';
 import { Evidence } from './evidence.js';
 import { PredictionTracker, type FrozenModel } from './predictions.js';
 import { recommendInterval, toEstimate } from './rateModel.js';
-import { ShiftWatch, type LongRun } from './rateShift.js';
+import { SETTLE_POLLS, ShiftWatch, type LongRun } from './rateShift.js';
 import { currentFit, currentRegimeReport, predictionOf, regimeReport } from './reports.js';
 import { restoreState, serialiseState, serialiseStateLazily, type StatsJSON } from './statsJson.js';
 import { ChangeTracker } from './tracking.js';
@@ -127,6 +127,8 @@ export class EntityStatsService implements StatsView {
    * after install, a heat pump's first start — makes its learned rate a guess from other states: its
    * rate counts as unknown until polls in the new state exist (ShiftWatch.unseen), so the optimizer puts
    * what it slowed back to the configured interval instead of waiting for a change at the slow one.
+   * "Hardly ever" is fewer polls there than a shift needs to settle (SETTLE_POLLS): with a few polls in
+   * the state the entity's own evidence speaks, so a constant is not reset at every heat-pump start.
    */
   contextChanged(change: ContextChange): void {
     this.contexts.apply(change);
@@ -134,7 +136,7 @@ export class EntityStatsService implements StatsView {
     if (bucket === undefined || change.previous === undefined || change.previous === change.state) return;
     const f = this.decay.scaleAt(change.at);
     for (const rec of this.byIndex) {
-      if (rec.tracker.polls >= this.options.minPolls && rec.evidence.bucketPolls(bucket) * f < this.options.regimeMinPolls) rec.shift.unseen(change.at);
+      if (rec.tracker.polls >= this.options.minPolls && rec.evidence.bucketPolls(bucket) * f < SETTLE_POLLS) rec.shift.unseen(change.at);
     }
   }
 

@@ -101,6 +101,24 @@ describe('regimes', () => {
   });
 });
 
+describe('a context state an entity was hardly ever polled in', () => {
+  it('makes its rate unknown on the first entries only: a few polls there and the entity\'s own evidence speaks', async () => {
+    const rig = synthRig([{ id: 'setpoint', intervalMs: 300 * S, ratePerHour: always(0) }], { contextEntities: ['binary_sensor.pump'] });
+    await rig.run(6 * HOUR); // constant while the pump was off
+    const at = () => rig.clock.now();
+    const shifts: boolean[] = [];
+    for (let k = 0; k < 6; k++) {
+      rig.events.emit('contextChanged', { entityId: 'binary_sensor.pump', state: 'on', previous: 'off', at: at() });
+      shifts.push(rig.stats.shift('setpoint') !== undefined);
+      await rig.run(15 * 60 * S); // three polls at 300 s while on
+      rig.events.emit('contextChanged', { entityId: 'binary_sensor.pump', state: 'off', previous: 'on', at: at() });
+      await rig.run(45 * 60 * S);
+    }
+    expect(shifts.slice(0, 2)).toEqual([true, true]); // its first starts: never polled while on
+    expect(shifts.slice(-2)).toEqual([false, false]); // eight and more polls while on: seen
+  });
+});
+
 describe('context states', () => {
   it('give each state a bucket in order of sight, and later states share the last one', () => {
     const ctx = new ContextStates(['select.mode', 'sun.sun'], 2, 24);
