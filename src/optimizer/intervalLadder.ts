@@ -9,8 +9,13 @@
 
 const LADDER_BASE_MS = 15_000 / 16;
 
-/** The nearest (in log scale) rung of the ladder (15 s · 2^k), within [min, max]. */
+/**
+ * The nearest (in log scale) rung of the ladder (15 s · 2^k) to `ms` clamped into [min, max], then
+ * clamped again: every path that means "as slow as allowed" lands on the same interval (240 s for the
+ * default 300 s bound, whether it asked for 300 s or for twice 240 s), so cycles and local steps do not
+ * flip an entity between 240 s and 300 s.
+ */
 export function snapToLadder(ms: number, minMs: number, maxMs: number): number {
-  const snapped = LADDER_BASE_MS * 2 ** Math.round(Math.log2(ms / LADDER_BASE_MS));
-  return Math.min(maxMs, Math.max(minMs, snapped));
+  const clamp = (x: number) => Math.min(maxMs, Math.max(minMs, x));
+  return clamp(LADDER_BASE_MS * 2 ** Math.round(Math.log2(clamp(ms) / LADDER_BASE_MS)));
 }
