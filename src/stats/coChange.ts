@@ -1,9 +1,13 @@
 /**
  * Co-change detection: which entities change together more often than chance? A detected change
- * is only known to lie in its poll window, so two changes coincide when one entity's window holds
- * the other's detection. Chance is measured, not modelled: the same test against the partner's
- * detections one baseline shift earlier (the same poll grid, the same time of day), which cancels
- * fast values and shared day/night rhythms alike.
+ * is only known to lie in its poll window, so two changes coincide when the partner's reads made in
+ * that window (allowing a read up to a second late: a later block of the same cycle) see a change.
+ * Chance is measured, not modelled: the same test on the same number of the partner's reads a few
+ * reads earlier, counted only when those reads span as much time as the ones in the window — the
+ * same read opportunities at the same time of day, which cancels fast values and shared day/night
+ * rhythms alike. (A baseline window shifted in time instead catches one read more or less than the
+ * window whenever cycles start late on a busy bus; a partner read in a later block of the same
+ * cycle then showed up as a co-change of two independent fast values.)
  *
  * Bounded for 10,000 entities: each entity keeps at most `maxPartners` candidate pairs; new
  * candidates come from a fixed ring of recent changes (at most `scanLimit` looked at per change),
@@ -11,7 +15,7 @@
  * when the partners' detections from the same cycle have arrived.
  */
 import { CandidateSketch, type SketchJSON } from './candidates.js';
-import type { TimeRing } from './timeRing.js';
+import type { PollRing } from './pollRing.js';
 import type { StatsOptions } from './types.js';
 
 /** The co-change options (see StatsOptions) plus the replacement rule derived from the cluster threshold. */
@@ -44,12 +48,33 @@ export interface CoChangeJSON {
 
 /** What the tracker needs to know about entities. */
 export interface EntityLookup {
-  ring(e: number): TimeRing | undefined;
+  polls(e: number): PollRing | undefined;
   intervalMs(e: number): number;
 }
 
 /** Coincidences must beat the baseline by this many standard deviations to count at all. */
 export const MIN_EXCESS_Z = 4;
+
+/** The baseline's reads must span the window's reads' time within this share (else the change is not scored). */
+const SPAN_TOLERANCE = 0.1;
+
+/**
+ * The partner's reads in (from, to] against as many of its reads `shift` × that many (at least
+ * `shift`) reads earlier: whether each saw a change, or undefined when the partner was not read in
+ * the window, its ring does not reach back far enough, or the two sets of reads span different times
+ * (an interval change, a skipped slot) and so had different chances to see a change.
+ */
+export function matchedReads(ring: PollRing, from: number, to: number, shift: number): { coincide: boolean; baseline: boolean } | undefined {
+  const first = ring.countUpTo(from);
+  const last = ring.countUpTo(to) - 1;
+  const k = last - first + 1;
+  const m = shift * Math.max(1, k);
+  if (k <= 0 || first - m - 1 < 0) return undefined;
+  const span = ring.timeAt(last) - ring.timeAt(first - 1);
+  const baseSpan = ring.timeAt(last - m) - ring.timeAt(first - m - 1);
+  if (Math.abs(span - baseSpan) > SPAN_TOLERANCE * Math.max(span, baseSpan)) return undefined;
+  return { coincide: ring.changedIn(first - 1, last), baseline: ring.changedIn(first - m - 1, last - m) };
+}
 
 /**
  * Directional excess coincidence: the share of one side's changes that the other side accompanied
@@ -146,15 +171,13 @@ export class CoChange {
   private score(e: number, t: number, windowMs: number, w: number): void {
     const slack = Math.min(windowMs / 2, 1000);
     for (const p of this.partners.get(e) ?? []) {
-      const other = p.a === e ? p.b : p.a;
-      const ring = this.lookup.ring(other);
-      if (!ring) continue;
-      const shift = this.o.baselineShift * Math.max(windowMs, this.lookup.intervalMs(other));
-      if (!ring.covers(t - shift - windowMs)) continue;
+      const ring = this.lookup.polls(p.a === e ? p.b : p.a);
+      const reads = ring && matchedReads(ring, t - windowMs + slack, t + slack, this.o.baselineShift);
+      if (!reads) continue;
       const side = p.a === e ? 0 : 1;
       p.n[side] += w;
-      if (ring.anyIn(t - windowMs, t + slack)) p.c[side] += w;
-      if (ring.anyIn(t - shift - windowMs, t - shift + slack)) p.base[side] += w;
+      if (reads.coincide) p.c[side] += w;
+      if (reads.baseline) p.base[side] += w;
     }
   }
 

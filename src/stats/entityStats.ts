@@ -81,7 +81,7 @@ export class EntityStatsService implements StatsView {
     this.contexts = new ContextStates(this.contextIds, o.maxContextStates, o.hourBuckets);
     this.decay = new Decay(o.halfLifeMs, deps.clock.now());
     this.lookup = {
-      ring: (e) => this.byIndex[e]?.tracker.changeTimes,
+      polls: (e) => this.byIndex[e]?.tracker.pollTimes,
       intervalMs: (e) => this.byIndex[e]?.tracker.lastIntervalMs ?? 0,
     };
     this.coOptions = { ...o, evictBelow: o.cluster.threshold / 2, evictMinEvents: 4 * o.minCoChanges };

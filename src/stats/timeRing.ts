@@ -1,7 +1,6 @@
 /**
  * A fixed-size ring of ascending timestamps (an entity's last observed change times): bounded memory
- * however long the app runs, and "was there one in (a, b]?" by binary search, which the co-change
- * detector asks for every partner on every change.
+ * however long the app runs, for the stats views (recent changes) and the persisted state.
  */
 export class TimeRing {
   private readonly times: Float64Array;
@@ -33,23 +32,6 @@ export class TimeRing {
 
   newest(): number | undefined {
     return this.count > 0 ? this.at(this.count - 1) : undefined;
-  }
-
-  /** True when the ring still holds every time after `t` (nothing after t was overwritten). */
-  covers(t: number): boolean {
-    return this.count < this.capacity || this.at(0) <= t;
-  }
-
-  /** Whether some retained time lies in (from, to]. */
-  anyIn(from: number, to: number): boolean {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.at(mid) <= from) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < this.count && this.at(lo) <= to;
   }
 
   toArray(): number[] {

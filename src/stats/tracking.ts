@@ -1,10 +1,11 @@
 /**
- * Change tracking per entity: polls, changed polls, the last observed change times, value range,
- * the few distinct values of a state-like entity, and what the value deltas say about a counter.
- * From these it classifies the entity (constant, counter, k states, continuous), which picks the
- * rate model. Everything is fixed-size: a ring of times, at most `maxStates` distinct values.
+ * Change tracking per entity: polls, changed polls, the last observed change and poll times, value
+ * range, the few distinct values of a state-like entity, and what the value deltas say about a
+ * counter. From these it classifies the entity (constant, counter, k states, continuous), which
+ * picks the rate model. Everything is fixed-size: rings of times, at most `maxStates` distinct values.
  */
 import type { EntityValue } from '../modbus/types.js';
+import { PollRing } from './pollRing.js';
 import { TimeRing } from './timeRing.js';
 
 export type EntityKind = 'unknown' | 'constant' | 'counter' | 'states' | 'continuous';
@@ -45,6 +46,8 @@ export interface TrackerJSON {
   lastValue: EntityValue | null;
   lastIntervalMs: number;
   changeTimes: number[];
+  /** The last poll times (which changed: those in changeTimes); absent in files from before it was kept. */
+  pollTimes?: number[];
   min: number | null;
   max: number | null;
   distinct: string[];
@@ -61,6 +64,8 @@ export class ChangeTracker {
   lastValue: EntityValue | null | undefined;
   lastIntervalMs = 0;
   changeTimes: TimeRing;
+  /** The last polls (co-change compares read opportunities); as long as the change ring. */
+  pollTimes: PollRing;
   min: number | undefined;
   max: number | undefined;
   private distinct: string[] = [];
@@ -70,6 +75,7 @@ export class ChangeTracker {
 
   constructor(private readonly ringSize: number, private readonly maxStates: number) {
     this.changeTimes = new TimeRing(ringSize);
+    this.pollTimes = new PollRing(ringSize);
   }
 
   /** Records a sample; returns the value increase usable as counter increments (NaN when not usable). */
@@ -84,6 +90,7 @@ export class ChangeTracker {
       this.changes++;
       this.changeTimes.push(s.at);
     }
+    this.pollTimes.push(s.at, s.changed);
     this.noteValue(s.value);
     return typeof previous === 'number' && typeof s.value === 'number' ? this.counterDelta(previous, s.value) : NaN;
   }
@@ -148,7 +155,7 @@ export class ChangeTracker {
     return {
       polls: this.polls, changes: this.changes, firstAt: this.firstAt ?? null, lastAt: this.lastAt ?? null,
       lastValue: this.lastValue ?? null, lastIntervalMs: this.lastIntervalMs, changeTimes: this.changeTimes.toArray(),
-      min: this.min ?? null, max: this.max ?? null, distinct: [...this.distinct], overflow: this.overflow,
+      pollTimes: this.pollTimes.toArray(), min: this.min ?? null, max: this.max ?? null, distinct: [...this.distinct], overflow: this.overflow,
       boolean: this.boolean, counter: { ...this.counter, step: this.counter.step ?? null },
     };
   }
@@ -158,7 +165,8 @@ export class ChangeTracker {
     Object.assign(t, {
       polls: j.polls, changes: j.changes, firstAt: j.firstAt ?? undefined, lastAt: j.lastAt ?? undefined,
       lastValue: j.lastAt === null ? undefined : j.lastValue, lastIntervalMs: j.lastIntervalMs,
-      changeTimes: TimeRing.fromArray(ringSize, j.changeTimes), min: j.min ?? undefined, max: j.max ?? undefined,
+      changeTimes: TimeRing.fromArray(ringSize, j.changeTimes),
+      pollTimes: PollRing.fromArrays(ringSize, j.pollTimes ?? [], j.changeTimes), min: j.min ?? undefined, max: j.max ?? undefined,
       distinct: [...j.distinct], overflow: j.overflow, boolean: j.boolean,
       counter: { ...j.counter, step: j.counter.step ?? undefined },
     });

@@ -193,7 +193,7 @@ export interface StatsOptions {
   sketchSlots: number;
   /** Global ring of recent changes (for discovery). */
   recentCapacity: number;
-  /** The chance baseline looks this many windows back. */
+  /** The chance baseline looks this many times as many of the partner's reads back as the window holds (at least this many). */
   baselineShift: number;
   /** Minimum coinciding changes for a cluster edge. */
   minCoChanges: number;

@@ -1,12 +1,15 @@
 /**
  * Synthetic poller samples for stats unit tests: entities with known change processes polled at
  * known intervals, fed straight into a stats service in virtual time (no bus, no poller), so a test
- * can cover days of evidence in milliseconds and knows the exact truth.
+ * can cover days of evidence in milliseconds and knows the exact truth. Optionally the timing the
+ * real poller has on a busy bus: intervals changed over time (re-aligned to the interval grid as the
+ * poller does), each cycle starting late by a shared random delay, later blocks read a little later.
  */
 import { EventBus } from '../../src/core/eventBus.js';
 import { createMemoryLogger } from '../../src/core/logger.js';
 import { exponential, hashSeed, seededRandom, type Random } from '../../src/core/random.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
+import { alignUp } from '../../src/modbus/poller.js';
 import type { Sample } from '../../src/modbus/pollerTypes.js';
 import type { EntityValue } from '../../src/modbus/types.js';
 import { createEntityStats, type EntityStatsService, type StatsEvents } from '../../src/stats/entityStats.js';
@@ -24,6 +27,16 @@ export interface SynthEntity {
   follows?: string;
   /** The value after n changes (default: n, i.e. never repeating). */
   value?: (changes: number) => EntityValue;
+  /** The interval in force at t (overrides intervalMs); the next poll is aligned to its grid, as the poller does. */
+  intervalAt?: (t: number) => number;
+  /** Read this long after its cycle starts (a later block of the same cycle). */
+  offsetMs?: number;
+}
+
+/** Poll timing shared by all entities of a rig. */
+export interface SynthTiming {
+  /** How late the cycle due at `dueMs` starts (the same for every entity due then): a busy bus. */
+  cycleDelayMs?: (dueMs: number) => number;
 }
 
 interface Live {
@@ -31,6 +44,8 @@ interface Live {
   random: Random;
   changes: number;
   nextChange: number;
+  /** When the next poll is due (on the interval grid) and when it happens (late by the cycle's delay). */
+  nextDue: number;
   nextPoll: number;
   lastPoll: number | undefined;
   lastValue: EntityValue | undefined;
@@ -49,15 +64,18 @@ export interface SynthRig {
 
 const MAX_STEPS = 1e6;
 
-export function synthRig(entities: SynthEntity[], options: Partial<StatsOptions> = {}, seed = 1): SynthRig {
+export function synthRig(entities: SynthEntity[], options: Partial<StatsOptions> = {}, seed = 1, timing: SynthTiming = {}): SynthRig {
   const clock = new VirtualClock(START);
   const events = new EventBus<StatsEvents>();
   const stats = createEntityStats({ clock, logger: createMemoryLogger(), events, options });
   const live = entities.map((spec): Live => ({
-    spec, random: seededRandom(hashSeed(spec.id, seed)), changes: 0, nextChange: START, nextPoll: START,
+    spec, random: seededRandom(hashSeed(spec.id, seed)), changes: 0, nextChange: START, nextDue: START, nextPoll: START,
     lastPoll: undefined, lastValue: undefined, truth: [],
   }));
-  for (const l of live) l.nextChange = nextChangeAfter(l, START);
+  for (const l of live) {
+    l.nextChange = nextChangeAfter(l, START);
+    l.nextPoll = pollTime(l, timing);
+  }
   const byId = new Map(live.map((l) => [l.spec.id, l]));
   stats.start();
   return {
@@ -68,7 +86,7 @@ export function synthRig(entities: SynthEntity[], options: Partial<StatsOptions>
         const next = live.reduce((a, b) => (b.nextPoll < a.nextPoll ? b : a));
         if (next.nextPoll > end) break;
         await clock.runUntil(next.nextPoll);
-        poll(next, byId, events);
+        poll(next, byId, events, timing);
       }
       await clock.runUntil(end);
     },
@@ -108,16 +126,32 @@ function advance(l: Live, t: number, byId: Map<string, Live>): void {
   }
 }
 
-function poll(l: Live, byId: Map<string, Live>, events: EventBus<StatsEvents>): void {
+function intervalOf(l: Live, t: number): number {
+  return l.spec.intervalAt?.(t) ?? l.spec.intervalMs;
+}
+
+function pollTime(l: Live, timing: SynthTiming): number {
+  return l.nextDue + (timing.cycleDelayMs?.(l.nextDue) ?? 0) + (l.spec.offsetMs ?? 0);
+}
+
+/** The poller's rule: half an interval on, up to the grid of the interval then in force. */
+function nextDueOnGrid(l: Live, intervalMs: number): number {
+  const next = intervalOf(l, l.nextDue + intervalMs);
+  return alignUp(l.nextDue + next / 2, next);
+}
+
+function poll(l: Live, byId: Map<string, Live>, events: EventBus<StatsEvents>, timing: SynthTiming): void {
   const t = l.nextPoll;
+  const intervalMs = intervalOf(l, l.nextDue);
   advance(l, t, byId);
   const value = l.spec.value ? l.spec.value(l.changes) : l.changes;
   const sample: Sample = {
     entityId: l.spec.id, value, raw: [], at: t, changed: l.lastPoll !== undefined && value !== l.lastValue,
-    sincePreviousMs: l.lastPoll === undefined ? undefined : t - l.lastPoll, intervalMs: l.spec.intervalMs, reason: 'schedule',
+    sincePreviousMs: l.lastPoll === undefined ? undefined : t - l.lastPoll, intervalMs, reason: 'schedule',
   };
   l.lastPoll = t;
   l.lastValue = value;
-  l.nextPoll = t + l.spec.intervalMs;
+  l.nextDue = l.spec.intervalAt ? nextDueOnGrid(l, intervalMs) : l.nextDue + intervalMs;
+  l.nextPoll = pollTime(l, timing);
   events.emit('sample', sample);
 }

@@ -54,6 +54,22 @@ describe('stats state as JSON', () => {
     expect((await jsonChunks({ stats: lazy }, { chunkChars: 512 })).join('')).toBe(JSON.stringify({ stats: rig.stats.toJSON() }));
   });
 
+  it('loads a file from before poll times were kept, and co-change scoring resumes once partners have polls again', async () => {
+    const rig = synthRig(ENTITIES);
+    await rig.run(30 * HOUR);
+    const old = rig.stats.toJSON();
+    for (const e of old.entities) delete e.tracker.pollTimes;
+    const twin = synthRig(ENTITIES);
+    await twin.run(30 * HOUR);
+    twin.stats.restore(JSON.parse(JSON.stringify(old)));
+    const pair = () => twin.stats.clusters().find((c) => c.members.includes('driver'));
+    const before = pair()?.coChanges ?? 0;
+    expect(before).toBeGreaterThan(10);
+    await twin.run(10 * HOUR);
+    expect(pair()?.members).toEqual(['driver', 'follower']);
+    expect(pair()?.coChanges ?? 0).toBeGreaterThan(before);
+  });
+
   it('keeps rates but drops regime buckets when the bucket layout changed', async () => {
     const rig = synthRig(ENTITIES, { hourBuckets: 24 });
     await rig.run(30 * HOUR);
