@@ -2,6 +2,8 @@
  * Cluster strategy (priority 6, 24 h cooldown): adopts the co-change clusters the stats module finds
  * (`correlation_threshold`, `min_cluster_size`, `max_cluster_size`) and drops adopted clusters the
  * evidence no longer supports. Adoption means triggered reads and co-scheduling (ClusterController).
+ * It claims the members of the clusters it would adopt, so a full cycle keeps them out of the interval
+ * strategy's experiments (reservations.ts).
  */
 import type { Cluster, StatsView } from '../stats/types.js';
 import { clusterIdOf, type AdoptedCluster, type ClusterController } from './clusterController.js';
@@ -29,13 +31,14 @@ export class ClusterStrategy implements Strategy {
 
   constructor(private readonly deps: ClusterStrategyDeps) {}
 
+  /** Members of found clusters not yet adopted, all of them free: what `propose` would adopt. */
+  claims(ctx: StrategyContext): string[] {
+    return this.found(ctx).filter((c) => !this.deps.controller.has(clusterIdOf(c.members)) && c.members.every((m) => ctx.eligible(m)))
+      .flatMap((c) => [...c.members]);
+  }
+
   async propose(ctx: StrategyContext): Promise<StrategyResult> {
-    const p = ctx.parameters;
-    const found = this.deps.stats.clusters({
-      threshold: p.correlation_threshold ?? 0.6,
-      minSize: p.min_cluster_size ?? 2,
-      maxSize: Math.max(p.min_cluster_size ?? 2, p.max_cluster_size ?? 20),
-    });
+    const found = this.found(ctx);
     const wanted = new Map(found.map((c): [string, AdoptedCluster] => [clusterIdOf(c.members), adoptedOf(c)]));
     const changes: Change[] = [];
     const free = (members: readonly string[]) => members.every((m) => ctx.eligible(m));
@@ -49,6 +52,15 @@ export class ClusterStrategy implements Strategy {
     }
     const adopted = changes.filter((c) => c.after !== null).length;
     return { changes, summary: `${adopted} clusters adopted, ${changes.length - adopted} dropped (${found.length} found)` };
+  }
+
+  private found(ctx: StrategyContext): Cluster[] {
+    const p = ctx.parameters;
+    return this.deps.stats.clusters({
+      threshold: p.correlation_threshold ?? 0.6,
+      minSize: p.min_cluster_size ?? 2,
+      maxSize: Math.max(p.min_cluster_size ?? 2, p.max_cluster_size ?? 20),
+    });
   }
 
   apply(change: Change): boolean {

@@ -16,6 +16,7 @@ import type { Random } from '../core/random.js';
 import { Experiments, type EvaluationOutcome, type ExperimentHost } from './experiments.js';
 import { withdrawEntity } from './experimentWithdraw.js';
 import { shouldRun } from './learning.js';
+import { reservations, reservedFor } from './reservations.js';
 import { AUDIT_LIMIT, HISTORY_LIMIT, checkLoopState, emptyLoopState, freshStrategyState, pushBounded, type LoopState } from './loopState.js';
 import { blockedBy } from './memory.js';
 import type { MetricsRecorder } from './metricsRecorder.js';
@@ -177,9 +178,9 @@ export class PerformanceOptimizationLoop {
       this.deps.clock.clearTimer(this.deferTimer);
       this.deps.logger.info('Running full optimization cycle');
       const runs: StrategyRun[] = [];
-      for (const strategy of [...this.deps.strategies].sort((a, b) => b.priority - a.priority)) {
-        runs.push(await this.runOne(strategy, 'full', by, true));
-      }
+      const order = [...this.deps.strategies].sort((a, b) => b.priority - a.priority);
+      const reserved = this.reserve(order, by);
+      for (const strategy of order) runs.push(await this.runOne(strategy, 'full', by, true, reserved));
       this.state.lastFullAt = this.deps.clock.now();
       await this.saved(by);
       return { cycle: 'full', runs };
@@ -285,26 +286,45 @@ export class PerformanceOptimizationLoop {
     return s;
   }
 
-  private async runOne(strategy: Strategy, trigger: Trigger, by: string, honourCooldown: boolean): Promise<StrategyRun> {
-    const learned = this.learned(strategy);
+  /** What the full cycle's strategies that will run and can say so claim (reservations.ts). */
+  private reserve(order: readonly Strategy[], by: string): Map<string, string> {
     const now = this.deps.clock.now();
+    const locked = this.experiments.locked();
+    const claimants = order.filter((s) => s.claims && !this.skipOf(s, 'full', true, now)).map((s) => ({
+      name: s.name,
+      claims: s.claims?.({ now, by, parameters: this.learned(s).parameters, successRate: this.learned(s).successRate, eligible: (id) => !locked.has(id) }) ?? [],
+    }));
+    return reservations(claimants);
+  }
+
+  /** Why a run of `strategy` would not propose now (not listed, on cooldown, below the learning gate), or undefined. */
+  private skipOf(strategy: Strategy, trigger: Trigger, honourCooldown: boolean, now: number): StrategyRun | undefined {
+    const learned = this.learned(strategy);
     const on = this.deps.options.strategies;
     if (trigger !== 'manual' && on && !on.includes(strategy.name)) {
       return { strategy: strategy.name, status: 'skipped_off', summary: 'not in optimizer.strategies' };
     }
     if (honourCooldown && learned.lastRunAt !== undefined && now < learned.lastRunAt + strategy.cooldownMs) {
-      this.deps.logger.debug(`Skipping strategy ${strategy.name} (on cooldown)`);
       return { strategy: strategy.name, status: 'skipped_cooldown', summary: `on cooldown until ${new Date(learned.lastRunAt + strategy.cooldownMs).toISOString()}` };
     }
     if (honourCooldown && !shouldRun(learned.successRate, learned.evaluations, learned.runs)) {
-      learned.runs++;
       return { strategy: strategy.name, status: 'skipped_learning', summary: `success rate ${learned.successRate.toFixed(2)} too low; explored every 3rd cycle` };
     }
+    return undefined;
+  }
+
+  private async runOne(strategy: Strategy, trigger: Trigger, by: string, honourCooldown: boolean, reserved?: ReadonlyMap<string, string>): Promise<StrategyRun> {
+    const learned = this.learned(strategy);
+    const now = this.deps.clock.now();
+    const skip = this.skipOf(strategy, trigger, honourCooldown, now);
+    if (skip?.status === 'skipped_cooldown') this.deps.logger.debug(`Skipping strategy ${strategy.name} (on cooldown)`);
+    if (skip?.status === 'skipped_learning') learned.runs++;
+    if (skip) return skip;
     const snapshotAt = this.deps.recorder.record().at;
     const locked = this.experiments.locked();
     try {
       const result = await strategy.propose({
-        now, by, parameters: learned.parameters, successRate: learned.successRate, eligible: (id) => !locked.has(id),
+        now, by, parameters: learned.parameters, successRate: learned.successRate, eligible: (id) => !locked.has(id) && reservedFor(reserved, id, strategy.name),
       });
       learned.runs++;
       learned.lastRunAt = now;

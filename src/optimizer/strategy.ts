@@ -28,6 +28,11 @@ export interface Strategy {
   readonly defaults: Readonly<Parameters>;
   /** Proposes changes without applying any (the loop's experiment applies a random half first). */
   propose(ctx: StrategyContext): Promise<StrategyResult>;
+  /**
+   * The entities this strategy would change now, if it can tell cheaply: a full cycle keeps them from
+   * the strategies that run before it (reservations.ts). Absent: it claims nothing.
+   */
+  claims?(ctx: StrategyContext): string[];
   /** Applies one proposed change if the current state still equals its `before`; returns whether it did. */
   apply(change: Change): boolean;
   /** Undoes one change if the current state still equals its `after`; returns whether it did. */

@@ -76,6 +76,8 @@ class MoveStrategy implements Strategy {
   seen: StrategyContext[] = [];
   fail: Error | undefined;
   targets = new Map<string, number>();
+  /** What it claims ahead of a full cycle (reservations.ts). */
+  claimed: string[] = [];
   evidence = 1;
   constructor(readonly name: string, readonly priority: number, readonly cooldownMs: number, private readonly site: Site) {}
   async propose(ctx: StrategyContext) {
@@ -88,6 +90,9 @@ class MoveStrategy implements Strategy {
         evidence: { value: this.evidence, lower: this.evidence * 0.8, upper: this.evidence * 1.2 },
       }));
     return { changes, summary: `${changes.length} moves` };
+  }
+  claims(ctx: StrategyContext) {
+    return this.claimed.filter((id) => ctx.eligible(id));
   }
   apply(c: Change) {
     if (this.site.intervals.get(c.target) !== c.before) return false;
@@ -377,6 +382,22 @@ describe('PerformanceOptimizationLoop', () => {
     expect(r.pattern.seen).toHaveLength(0);
     const manual = await r.loop.runStrategy('pattern', 'stdin');
     expect(manual.runs[0]?.status).toBe('applied');
+  });
+
+  it('keeps what a later strategy of the full cycle claims out of the earlier ones (a cluster is not starved by interval moves)', async () => {
+    const r = rig();
+    r.cluster.targets = new Map([['e1', 8000]]);
+    r.cluster.claimed = ['e1'];
+    const full = await r.loop.runFullOptimization('scheduler');
+    expect(full.runs.map((x) => x.strategy)).toEqual(['interval', 'pattern', 'cluster']); // still by priority
+    const proposedBy = (name: string) => r.loop.state.history.filter((h) => h.strategy === name)
+      .flatMap((h) => [...h.changes, ...(h.experiment?.control ?? [])].map((c) => c.target));
+    expect(proposedBy('interval').sort()).toEqual(['e2', 'e3', 'e4']); // e1 reserved for the cluster strategy
+    expect(proposedBy('cluster')).toEqual(['e1']);
+    const quick = rig();
+    quick.cluster.claimed = ['e1'];
+    await quick.loop.runQuickOptimization('scheduler'); // no reservation outside a full cycle
+    expect(quick.interval.seen.at(-1)?.eligible('e1')).toBe(true);
   });
 
   it('fires its cycles from the scheduler at aligned times', async () => {

@@ -74,6 +74,14 @@ describe('cluster strategy and controller', () => {
     expect((await r.strategy.propose({ ...r.ctx, eligible: (id) => id !== 'hp_flow' })).changes).toEqual([]);
   });
 
+  it('claims the members of the clusters it would adopt: free ones, not yet adopted', async () => {
+    const r = rig([hp]);
+    expect(r.strategy.claims(r.ctx).sort()).toEqual(['hp_compressor', 'hp_flow', 'hp_power']);
+    expect(r.strategy.claims({ ...r.ctx, eligible: (id) => id !== 'hp_flow' })).toEqual([]);
+    await run(r.strategy, r.ctx);
+    expect(r.strategy.claims(r.ctx)).toEqual([]); // adopted already
+  });
+
   it('drops clusters no longer found, and a rollback restores the previous set', async () => {
     const r = rig([hp]);
     await run(r.strategy, r.ctx);
