@@ -59,6 +59,11 @@ export interface EvaluationOutcome {
   note: string;
 }
 
+/** Changes the actor's check can score in advance: interval moves and cluster adoptions. */
+function predictable(change: Change): boolean {
+  return intervalMove(change) !== undefined || (change.kind === 'cluster' && change.after !== null);
+}
+
 /** Maintenance changes (dropping what the evidence no longer supports) are applied to all at once. */
 export function isMaintenance(change: Change): boolean {
   if (change.kind === 'cluster') return change.after === null;
@@ -137,8 +142,8 @@ export class Experiments {
   }
 
   /**
-   * The actor's own check: block groups of interval moves that the judge's objective, at the learned
-   * rates, does not score as an improvement are not proposed (what the allocator calls better is what
+   * The actor's own check: block groups of interval moves and cluster adoptions that the judge's
+   * objective, at the learned rates, does not score as an improvement are not proposed (what the allocator calls better is what
    * the judge will check). Returns the groups kept and how many changes were left out.
    */
   worthTrying(proposed: readonly Change[]): { kept: Change[]; notWorth: number; overCap: number; plans: BusPlan[] } {
@@ -160,7 +165,7 @@ export class Experiments {
     const worth: Change[][] = [];
     const predict = (changes: readonly Change[]) => predictImprovement(changes, plans, inputs, (id) => host.ratePerMs(id));
     for (const group of groupChanges(proposed, (id) => host.groupOf(id))) {
-      if (!group.every((c) => intervalMove(c) !== undefined)) {
+      if (!group.every(predictable)) {
         worth.push(group);
         continue;
       }

@@ -120,13 +120,21 @@ export function estimateEffect(changes: readonly Change[], exp: Experiment, inpu
 /**
  * The same objective for changes not yet applied, at the learned rates: what the actor expects. The
  * loop proposes only block groups this predicts to improve, so the actor never proposes what its own
- * judge would score as a loss (up to the difference between learned and observed rates).
+ * judge would score as a loss (up to the difference between learned and observed rates). A cluster's
+ * triggered reads are predicted as the judge measures them: a member changing at rate λ and polled
+ * every T is read early once per change, on average by a time s uniform in [0, T], which removes
+ * s²/2 of age·time (λ·T²/6 per ms) for one single read each (λ reads per ms).
  */
 export function predictImprovement(changes: readonly Change[], plans: readonly BusPlan[], inputs: JudgeInputs, ratePerMs: (id: string) => number): number {
   const parts: EffectParts = {
     withChanges: new Map(),
     without: new Map(),
     age: (id, _change, move) => ({ valueMs: expectedAgeMs(move.to, ratePerMs(id)) - expectedAgeMs(move.from, ratePerMs(id)), se: 0 }),
+    triggers: (id) => {
+      const t = inputs.counters(id)?.intervalMs ?? 0;
+      const rate = ratePerMs(id);
+      return { savedAgeMs2: (rate * t * t) / 6, reads: rate };
+    },
     scale: () => 1,
   };
   for (const c of changes) {
@@ -157,7 +165,7 @@ function combine(changes: readonly Change[], plans: readonly BusPlan[], inputs: 
         s.ageMs += age.valueMs;
         s.ageVariance += age.se * age.se;
       }
-      const t = change.kind === 'cluster' ? parts.triggers?.(id) : undefined;
+      const t = change.kind === 'cluster' && change.after !== null ? parts.triggers?.(id) : undefined;
       if (t) {
         const saved = t.savedAgeMs2 / spanMs;
         s.ageMs -= saved;

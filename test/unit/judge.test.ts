@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { expectedAgeMs } from '../../src/metrics/ageModel.js';
-import { ageDifference, estimateEffect, LOOKS, pooledRate, verdictOf, worthExtending, type JudgeInputs } from '../../src/optimizer/judge.js';
+import { ageDifference, estimateEffect, LOOKS, pooledRate, predictImprovement, verdictOf, worthExtending, type JudgeInputs } from '../../src/optimizer/judge.js';
 import { splitArms, withoutFreeRiders } from '../../src/optimizer/experiments.js';
 import { blockedBy, moveKey, remember, type LostMove } from '../../src/optimizer/memory.js';
 import type { BusPlan } from '../../src/optimizer/objective.js';
@@ -163,6 +163,22 @@ describe('free riders in a block group', () => {
     };
     expect(withoutFreeRiders([a, b, c] as Change[], score)).toEqual([a, b]);
     expect(withoutFreeRiders([c] as Change[], score)).toEqual([c]); // a single move is judged alone, by the caller
+  });
+});
+
+describe('the actor\'s prediction of a cluster', () => {
+  const members = ['hp_power', 'hp_flow'];
+  const adopt: Change = { kind: 'cluster', target: 'cluster:hp_flow+hp_power', before: null, after: { id: 'x', members, score: 0.9 }, entities: members };
+  const inputs: JudgeInputs = {
+    busOf: () => 'b', counters: () => ({ polls: 0, changes: 0, intervalMs: 60 * S, triggeredReads: 0, savedAgeMs2: 0 }),
+    busyMs: () => undefined, scheduled: () => 0.01, singleReadMs: () => 40, groupOf: (id) => id,
+  };
+  const rate = () => 1 / (600 * S); // a change every 10 minutes, polled every 60 s
+
+  it('is the triggered reads\' saved age against their bus time: worth it when age is dear, not when bus time is', () => {
+    // each member: λ·T²/6 = 60,000² / 6 / 600,000 = 1,000 ms of age removed on average, for λ·40 ms = 6.7e-5 of bus time
+    expect(predictImprovement([adopt], [plan(1e-3)], inputs, rate)).toBeGreaterThan(0);
+    expect(predictImprovement([adopt], [plan(1e-9)], inputs, rate)).toBeLessThan(0);
   });
 });
 
