@@ -3,9 +3,11 @@
  * shape (version, entity rows with an id, a tracker and evidence), drops rows it cannot use (one
  * warning each) and the rows of entities the options no longer have (one info line), renumbering
  * the rest (retain.ts), so a hand-edited or older file never crashes the start and never leaves a
- * removed entity in a co-change pair.
+ * removed entity in a co-change pair. A row whose poll times are malformed keeps everything else (one
+ * warning): co-change scoring picks up again once its partners have new polls, as after an older file.
  */
 import { isRecord, shown, type PersistedPart } from '../core/persisted.js';
+import { decodePollTimes } from './pollTimesCodec.js';
 import { retainEntities } from './retain.js';
 import { STATS_JSON_VERSION, type StatsJSON } from './statsJson.js';
 
@@ -43,7 +45,21 @@ export function persistedStats(stats: StatsKeeper, entityIds: readonly string[],
         if (typeof id === 'string') seen.add(id);
       });
       if (removed > 0) info(`Dropped the learned statistics of ${removed} entities no longer configured`);
-      stats.restore(retainEntities(saved as unknown as StatsJSON, (_row, i) => keep.has(i)));
+      const entities = (saved.entities as unknown[]).map((row, i) => (keep.has(i) ? withUsablePolls(row as Row, i, warn) : row));
+      stats.restore(retainEntities({ ...saved, entities } as unknown as StatsJSON, (_row, i) => keep.has(i)));
     },
   };
+}
+
+type Row = Record<string, unknown> & { tracker: Record<string, unknown> };
+
+/** The row, or a copy without its poll times when they cannot be used (one warning). */
+function withUsablePolls(row: Row, i: number, warn: (problem: string) => void): Row {
+  const polls = decodePollTimes(row.tracker);
+  if (!('problem' in polls)) return row;
+  warn(`stats.entities[${i}].tracker.${polls.problem}: its poll times are dropped`);
+  const tracker = { ...row.tracker };
+  delete tracker.pollTimes;
+  delete tracker.pollTimesPacked;
+  return { ...row, tracker };
 }

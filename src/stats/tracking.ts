@@ -6,6 +6,7 @@
  */
 import type { EntityValue } from '../modbus/types.js';
 import { PollRing } from './pollRing.js';
+import { decodePollTimes, encodePollTimes, type PollTimesJSON } from './pollTimesCodec.js';
 import { TimeRing } from './timeRing.js';
 
 export type EntityKind = 'unknown' | 'constant' | 'counter' | 'states' | 'continuous';
@@ -38,7 +39,8 @@ export interface Classification {
   step: number;
 }
 
-export interface TrackerJSON {
+/** A tracker as saved; the last poll times (which changed: those in changeTimes) are PollTimesJSON's fields. */
+export interface TrackerJSON extends PollTimesJSON {
   polls: number;
   changes: number;
   firstAt: number | null;
@@ -46,8 +48,6 @@ export interface TrackerJSON {
   lastValue: EntityValue | null;
   lastIntervalMs: number;
   changeTimes: number[];
-  /** The last poll times (which changed: those in changeTimes); absent in files from before it was kept. */
-  pollTimes?: number[];
   min: number | null;
   max: number | null;
   distinct: string[];
@@ -155,18 +155,21 @@ export class ChangeTracker {
     return {
       polls: this.polls, changes: this.changes, firstAt: this.firstAt ?? null, lastAt: this.lastAt ?? null,
       lastValue: this.lastValue ?? null, lastIntervalMs: this.lastIntervalMs, changeTimes: this.changeTimes.toArray(),
-      pollTimes: this.pollTimes.toArray(), min: this.min ?? null, max: this.max ?? null, distinct: [...this.distinct], overflow: this.overflow,
+      ...encodePollTimes(this.pollTimes.toArray()), min: this.min ?? null, max: this.max ?? null, distinct: [...this.distinct], overflow: this.overflow,
       boolean: this.boolean, counter: { ...this.counter, step: this.counter.step ?? null },
     };
   }
 
+  /** Throws when the poll times are malformed (the persisted part checks them first and drops them with a warning). */
   static fromJSON(j: TrackerJSON, ringSize: number, maxStates: number): ChangeTracker {
+    const polls = decodePollTimes(j);
+    if ('problem' in polls) throw new Error(`tracker ${polls.problem}`);
     const t = new ChangeTracker(ringSize, maxStates);
     Object.assign(t, {
       polls: j.polls, changes: j.changes, firstAt: j.firstAt ?? undefined, lastAt: j.lastAt ?? undefined,
       lastValue: j.lastAt === null ? undefined : j.lastValue, lastIntervalMs: j.lastIntervalMs,
       changeTimes: TimeRing.fromArray(ringSize, j.changeTimes),
-      pollTimes: PollRing.fromArrays(ringSize, j.pollTimes ?? [], j.changeTimes), min: j.min ?? undefined, max: j.max ?? undefined,
+      pollTimes: PollRing.fromArrays(ringSize, polls.times, j.changeTimes), min: j.min ?? undefined, max: j.max ?? undefined,
       distinct: [...j.distinct], overflow: j.overflow, boolean: j.boolean,
       counter: { ...j.counter, step: j.counter.step ?? undefined },
     });

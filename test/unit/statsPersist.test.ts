@@ -21,6 +21,7 @@ describe('stats state as JSON', () => {
     original.events.emit('contextChanged', { entityId: 'sun.sun', state: 'below_horizon', previous: undefined, at: START });
     await original.run(30 * HOUR);
     const saved = JSON.stringify(original.stats.toJSON());
+    expect(original.stats.toJSON().entities.every((e) => e.tracker.pollTimesPacked !== undefined)).toBe(true); // the compact form is what round-trips
 
     const twin = synthRig(ENTITIES, options); // same seeds: the same samples from here on
     await twin.run(30 * HOUR);
@@ -58,7 +59,10 @@ describe('stats state as JSON', () => {
     const rig = synthRig(ENTITIES);
     await rig.run(30 * HOUR);
     const old = rig.stats.toJSON();
-    for (const e of old.entities) delete e.tracker.pollTimes;
+    for (const e of old.entities) {
+      delete e.tracker.pollTimes;
+      delete e.tracker.pollTimesPacked;
+    }
     const twin = synthRig(ENTITIES);
     await twin.run(30 * HOUR);
     twin.stats.restore(JSON.parse(JSON.stringify(old)));
