@@ -44,6 +44,8 @@ export interface LoopHealth {
   detected: ClusterQuality;
   /** Hours from the fresh start until hourly bus time stays within 10 % of the final hours' mean; undefined if never. */
   convergeHours: number | undefined;
+  /** Hours until each hour is within 10 % of the same hour a day later (sameHourConvergence). */
+  convergeSameHour: number | undefined;
   hourlyBusMs: number[];
 }
 
@@ -67,6 +69,22 @@ export function reproposals(records: readonly OptimizationRecord[]): number {
     if (r.rolledBack && r.evaluatedAt !== undefined) for (const c of r.changes) if (!lost.has(moveKey(c))) lost.set(moveKey(c), r.evaluatedAt);
   }
   return n;
+}
+
+/**
+ * First hour from which every hour is within `tolerance` of the same hour one day later, for sites
+ * whose bus time follows the day (the sun, a heat pump's rhythm), where "the final hours" are only
+ * the hours of one time of day; undefined when under two days were recorded or it never settles.
+ */
+export function sameHourConvergence(hourly: readonly number[], tolerance = 0.1, dayHours = 24): number | undefined {
+  if (hourly.length < 2 * dayHours) return undefined;
+  const close = (k: number) => {
+    const later = hourly[k + dayHours] as number;
+    return Math.abs((hourly[k] as number) - later) <= tolerance * later;
+  };
+  let h = hourly.length - dayHours;
+  while (h > 0 && close(h - 1)) h--;
+  return h < hourly.length - dayHours ? h : undefined;
 }
 
 /**
@@ -140,6 +158,7 @@ export function probeLoop(policy: Policy, warmupMs: number): Probe {
         clusters: clustersAgainstTruth(env.site, env.entities.map((d) => d.id), svc?.clusters.list() ?? []),
         detected: clustersAgainstTruth(env.site, env.entities.map((d) => d.id), env.app.stats.clusters(clusterParams(svc))),
         convergeHours: convergenceHour(hourlyBusMs),
+        convergeSameHour: sameHourConvergence(hourlyBusMs),
         hourlyBusMs,
       };
     };

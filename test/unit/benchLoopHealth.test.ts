@@ -1,7 +1,7 @@
 /** The bench's loop-health arithmetic: convergence hour, re-proposals after a rollback, cluster precision/recall. */
 import { describe, expect, it } from '@jest/globals';
 import { clusterQuality } from '../../bench/clusterQuality.js';
-import { convergenceHour, reproposals } from '../../bench/loopHealth.js';
+import { convergenceHour, reproposals, sameHourConvergence } from '../../bench/loopHealth.js';
 import type { OptimizationRecord } from '../../src/optimizer/types.js';
 
 describe('convergence hour', () => {
@@ -12,6 +12,19 @@ describe('convergence hour', () => {
     [[40, 40, 40, 40, 40], undefined], // under 2 × 3 hours: too short to tell
   ])('%j → %p', (hourly, expected) => {
     expect(convergenceHour(hourly)).toBe(expected);
+  });
+});
+
+describe('convergence against the same hour a day later', () => {
+  const day = (scale: number) => Array.from({ length: 24 }, (_, h) => (h >= 6 && h < 18 ? 100 : 40) * scale);
+  it('settles from the hour whose day-later twin it matches on, despite the day/night swing', () => {
+    const first = day(1).map((x, h) => (h < 3 ? x * 2 : x)); // the first 3 hours spend twice the steady day's
+    expect(sameHourConvergence([...first, ...day(1)])).toBe(3);
+    expect(convergenceHour([...first, ...day(1)])).toBe(42); // the final-hours rule sees only the last evening: 42 h
+  });
+  it('needs two days, and never settles when the days differ', () => {
+    expect(sameHourConvergence(day(1))).toBeUndefined();
+    expect(sameHourConvergence([...day(1), ...day(1.5)])).toBeUndefined();
   });
 });
 
