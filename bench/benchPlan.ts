@@ -1,11 +1,11 @@
 /**
  * What the freshness benchmark runs, full or `--quick`: seeds, the measured window per site, the
- * warm-ups (the optimizer's learning time: 48 h on solar-home, about 25 s of CPU per run; 24 h on
- * industrial, whose 989 entities cost far more per simulated hour, about 90 s per run — shortened
- * from the days a user's install would have so five seeds fit 20 minutes on two cores; the tables say
- * so), and the sweep points per policy. Fewer, shorter points rather than more: seeds before resolution.
- * The strategy ablations run on solar-home only: two more 90 s runs per seed on industrial would take
- * the full bench past 20 minutes.
+ * warm-ups (the optimizer's learning time: 48 h on solar-home, about 25 s of CPU per run; 12 h on
+ * industrial — from 17:30, so one full cycle (00:00) and a sunset and sunrise fall in it — whose 989
+ * entities cost far more per simulated hour: 24 h took the full bench to 1,226 s, past its 20 minutes
+ * on two cores; shortened from the days a user's install would have, and the tables say so), and the sweep points per policy. Fewer, shorter points rather than more: seeds before resolution.
+ * The strategy ablations run on solar-home only: two more industrial runs per seed would take the
+ * full bench past 20 minutes.
  */
 import { DEFAULT_START_MS } from '../src/sim/runner.js';
 import type { SiteName } from '../src/sim/sites.js';
@@ -68,7 +68,7 @@ export function benchPlan(quick: boolean, seedCount: number): BenchPlan {
       },
       industrial: {
         startMs: DEFAULT_START_MS + 5.5 * HOUR_MS, durationMs: (quick ? 0.5 : 1) * HOUR_MS,
-        baselineWarmupMs: 10 * MINUTE_MS, learningMs: 24 * HOUR_MS, points: pts,
+        baselineWarmupMs: 10 * MINUTE_MS, learningMs: 12 * HOUR_MS, points: pts,
       },
     },
   };
