@@ -7,84 +7,23 @@
  * audit record naming who asked; moves that lost are not proposed again without new evidence
  * (memory.ts). What a command is told succeeded has been written to disk first.
  */
-import type { ResolvedOptimizerOptions } from '../config/optimizerOptions.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { TimerHandle } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { ScheduledJob, Scheduler } from '../core/scheduler.js';
-import type { Random } from '../core/random.js';
-import { Experiments, type EvaluationOutcome, type ExperimentHost } from './experiments.js';
+import type { ScheduledJob } from '../core/scheduler.js';
+import { Experiments, type EvaluationOutcome } from './experiments.js';
+import { PersistError, type CycleReport, type LoopDeps, type ResourceVerdict, type StrategyRun } from './loopTypes.js';
 import { withdrawEntity } from './experimentWithdraw.js';
 import { shouldRun } from './learning.js';
 import { reservations, reservedFor } from './reservations.js';
 import { AUDIT_LIMIT, HISTORY_LIMIT, checkLoopState, emptyLoopState, freshStrategyState, pushBounded, type LoopState } from './loopState.js';
 import { blockedBy } from './memory.js';
-import type { MetricsRecorder } from './metricsRecorder.js';
 import { mergeParameters, type Strategy } from './strategy.js';
 import type { Change, OptimizationRecord, Parameters, StrategyState, Trigger } from './types.js';
 
 export type { EvaluationOutcome } from './experiments.js';
 
-/** The loop's schedule and thresholds: the resolved `optimizer` options (parameters go to the strategies). */
-/** The loop's options; `strategies` (which ones the scheduled cycles run) defaults to all. */
-export type OptimizerOptions = Omit<ResolvedOptimizerOptions, 'parameters' | 'strategies'> & { strategies?: readonly string[] };
-
-/** Why a heavy cycle waits: the figure that was over its limit. */
-export const DEFERRAL_KINDS = ['cpu', 'event_loop', 'bus', 'errors'] as const;
-export type DeferralKind = (typeof DEFERRAL_KINDS)[number];
-
-export interface ResourceVerdict {
-  ok: boolean;
-  /** Why not, for the log line. */
-  reason?: string;
-  /** Which figure said no, for the counts. */
-  kind?: DeferralKind;
-}
-
-export interface ResourceAdapter {
-  /** Whether a heavy cycle may run now; `reason` says why not. */
-  check(): ResourceVerdict;
-}
-
-export interface LoopPersistence {
-  /** Rejects when the write failed (immediate saves are awaited before a command is answered). */
-  save(immediate: boolean): Promise<void>;
-}
-
-/** An acknowledged change could not be written; the command answers `failed` with this message. */
-export class PersistError extends Error {}
-
-export interface LoopDeps {
-  clock: Clock;
-  logger: Logger;
-  scheduler: Scheduler;
-  strategies: readonly Strategy[];
-  recorder: MetricsRecorder;
-  resources: ResourceAdapter;
-  persistence: LoopPersistence;
-  options: OptimizerOptions;
-  /** Splits proposals into treated and control arms. */
-  random: Random;
-  /** The measurements experiments are judged by. */
-  host: ExperimentHost;
-  /** Called after anything changed (sensors, dashboard). */
-  onChange?: () => void;
-}
-
-export interface StrategyRun {
-  strategy: string;
-  status: 'applied' | 'no_change' | 'skipped_cooldown' | 'skipped_learning' | 'skipped_off' | 'failed';
-  /** Proposed moves left out because they repeat a lost move without new evidence. */
-  blocked?: number;
-  record?: number;
-  summary: string;
-}
-
-export interface CycleReport {
-  cycle: Trigger | 'strategy';
-  deferred?: string;
-  runs: StrategyRun[];
-}
+export { DEFERRAL_KINDS, PersistError } from './loopTypes.js';
+export type { CycleReport, DeferralKind, LoopDeps, LoopPersistence, OptimizerOptions, ResourceAdapter, ResourceVerdict, StrategyRun } from './loopTypes.js';
 
 const DEFER_RETRY_MS = 10 * 60_000;
 /** After this many deferrals in a row (an hour of retries) the full cycle runs anyway. */

@@ -9,7 +9,7 @@
 import { repeat, type Clock, type Repeating } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ResourceAdapter, ResourceVerdict } from './loop.js';
+import type { ResourceAdapter, ResourceVerdict } from './loopTypes.js';
 
 export interface ResourceProbes {
   /** 1-minute load average per CPU core. */

@@ -9,7 +9,7 @@ import { isoOrNull as iso } from '../core/clock.js';
 import type { StatisticSensor, StatisticValue, StatisticsProvider } from './statisticsSensors.js';
 import type { OptimizerService } from '../optimizer/optimizerService.js';
 import type { Goal } from '../optimizer/objective.js';
-import { DEFERRAL_KINDS, type DeferralKind } from '../optimizer/loop.js';
+import { DEFERRAL_KINDS, type DeferralKind } from '../optimizer/loopTypes.js';
 import type { LoopHealth } from '../optimizer/loopState.js';
 import type { WindowMetrics } from '../optimizer/types.js';
 
