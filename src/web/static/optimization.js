@@ -23,7 +23,10 @@ const deferrals = (d) => (d
 function status(r) {
   const verdict = r.experiment?.verdict;
   if (r.rolledBack) return el('span', { class: 'badge bad' }, verdict ? `${verdict}, undone` : 'rolled back');
-  if (r.evaluatedAt === undefined || r.evaluatedAt === null) return el('span', { class: 'badge waiting' }, 'pending');
+  if (r.evaluatedAt === undefined || r.evaluatedAt === null) {
+    const extended = r.experiment?.extensions;
+    return el('span', { class: 'badge waiting' }, extended ? `pending, window extended ×${extended}` : 'pending');
+  }
   if (!verdict && r.withdrawn) return el('span', { class: 'badge waiting' }, 'withdrawn (regime shift)');
   return el('span', { class: 'badge ok' }, verdict ? `${verdict}${r.experiment?.rolledOut ? `, +${r.experiment.rolledOut} rolled out` : ''}` : 'kept');
 }
