@@ -8,7 +8,8 @@ import type { SiteSweep } from './freshness.js';
 import { pct, ratio, seedsOf } from './freshnessTables.js';
 import { formatSpread, spread } from './seedStats.js';
 import { withoutName } from '../src/sim/optimizerPolicy.js';
-import { ABLATED, type SweepOutcome } from './sweepJobs.js';
+import { ABLATED } from './benchPlan.js';
+import type { SweepOutcome } from './sweepJobs.js';
 
 const shippedOf = (outcomes: readonly SweepOutcome[]) => outcomes.find((o) => o.job.policy === 'optimizer');
 

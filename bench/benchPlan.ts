@@ -7,6 +7,7 @@
  * The strategy ablations run on solar-home only: two more industrial runs per seed would take the
  * full bench past 20 minutes.
  */
+import { shippedOptimizer, withoutName } from '../src/sim/optimizerPolicy.js';
 import { DEFAULT_START_MS } from '../src/sim/runner.js';
 import type { SiteName } from '../src/sim/sites.js';
 import type { PolicySetting } from '../src/sim/policy.js';
@@ -49,11 +50,11 @@ function points(quick: boolean): Record<string, readonly PolicySetting[]> {
   };
 }
 
-/** Each strategy switched off in turn, shipped defaults otherwise (solar-home only: see benchPlan). */
-const ABLATIONS: Record<string, readonly PolicySetting[]> = {
-  'optimizer-without-pattern': [{ label: 'shipped, pattern off', value: 0 }],
-  'optimizer-without-cluster': [{ label: 'shipped, cluster off', value: 0 }],
-};
+/** The strategies the bench switches off one at a time (their gain: the shipped run against the run without). */
+export const ABLATED = ['pattern', 'cluster'] as const;
+
+/** Each of them switched off in turn, shipped defaults otherwise (solar-home only: see above). */
+const ABLATIONS: Record<string, readonly PolicySetting[]> = Object.fromEntries(ABLATED.map((s) => [withoutName(s), shippedOptimizer(0, s).settings]));
 
 export function benchPlan(quick: boolean, seedCount: number): BenchPlan {
   const pts = points(quick);

@@ -9,6 +9,7 @@ import type { App } from '../src/app.js';
 import type { OptimizationRecord } from '../src/optimizer/types.js';
 import type { SimSite } from '../src/sim/groundTruth.js';
 import type { Policy, PolicyEnv } from '../src/sim/policy.js';
+import { clusterParamsOf } from '../src/optimizer/clusterStrategy.js';
 import { optimizerStatistics } from '../src/telemetry/optimizerFigures.js';
 import { clusterQuality, type ClusterQuality } from './clusterQuality.js';
 
@@ -188,8 +189,7 @@ export function probeLoop(policy: Policy, warmupMs: number): Probe {
 /** The cluster strategy's parameters in force (what its proposals search with). */
 function clusterParams(svc: App['optimizer']) {
   const strategy = svc?.loop.strategy('cluster');
-  const p = strategy && svc ? svc.loop.learned(strategy).parameters : {};
-  return { threshold: p.correlation_threshold ?? 0.6, minSize: p.min_cluster_size ?? 2, maxSize: p.max_cluster_size ?? 20 };
+  return clusterParamsOf(strategy && svc ? svc.loop.learned(strategy).parameters : {});
 }
 
 function busyMs(app: App): number {

@@ -16,6 +16,7 @@ import type { Policy, PolicySetting } from '../src/sim/policy.js';
 import { optimizerPolicy, shippedOptimizer, withoutName } from '../src/sim/optimizerPolicy.js';
 import { runSimulation, type RunResult } from '../src/sim/runner.js';
 import { siteByName, siteOptions, type SiteName } from '../src/sim/sites.js';
+import { ABLATED } from './benchPlan.js';
 import { clairvoyantFloor, type Floor } from './clairvoyant.js';
 import { probeLoop, type LoopHealth } from './loopHealth.js';
 
@@ -43,9 +44,6 @@ export interface SweepOutcome {
   /** Wall time of the run in its worker (not part of the deterministic tables). */
   wallMs: number;
 }
-
-/** The strategies the bench switches off one at a time (their gain: the shipped run against the run without). */
-export const ABLATED = ['pattern', 'cluster'] as const;
 
 /** Policies beyond the baselines that workers build by name, with the job's warm-up as learning time. */
 export const LEARNING_POLICY_NAMES: readonly string[] = ['optimizer', 'optimizer-freshest', ...ABLATED.map(withoutName)];

@@ -5,10 +5,10 @@
  * It claims the members of the clusters it would adopt, so a full cycle keeps them out of the interval
  * strategy's experiments (reservations.ts).
  */
-import type { Cluster, StatsView } from '../stats/types.js';
+import type { Cluster, ClusterParams, StatsView } from '../stats/types.js';
 import { clusterIdOf, type AdoptedCluster, type ClusterController } from './clusterController.js';
 import type { Strategy, StrategyContext } from './strategy.js';
-import type { Change, StrategyResult } from './types.js';
+import type { Change, Parameters, StrategyResult } from './types.js';
 
 export interface ClusterStrategyDeps {
   stats: Pick<StatsView, 'clusters'>;
@@ -31,36 +31,33 @@ export class ClusterStrategy implements Strategy {
 
   constructor(private readonly deps: ClusterStrategyDeps) {}
 
-  /** Members of found clusters not yet adopted, all of them free: what `propose` would adopt. */
+  /** Members of the clusters `propose` would adopt. */
   claims(ctx: StrategyContext): string[] {
-    return this.found(ctx).filter((c) => !this.deps.controller.has(clusterIdOf(c.members)) && c.members.every((m) => ctx.eligible(m)))
-      .flatMap((c) => [...c.members]);
+    return this.toAdopt(ctx, this.found(ctx)).flatMap((c) => c.members);
   }
 
   async propose(ctx: StrategyContext): Promise<StrategyResult> {
     const found = this.found(ctx);
-    const wanted = new Map(found.map((c): [string, AdoptedCluster] => [clusterIdOf(c.members), adoptedOf(c)]));
+    const wanted = new Set(found.map((c) => clusterIdOf(c.members)));
     const changes: Change[] = [];
-    const free = (members: readonly string[]) => members.every((m) => ctx.eligible(m));
     for (const old of this.deps.controller.list()) {
-      if (wanted.has(old.id) || !free(old.members)) continue;
+      if (wanted.has(old.id) || !free(ctx, old.members)) continue;
       changes.push({ kind: 'cluster', target: old.id, before: old, after: null, entities: [...old.members], evidence: evidenceOf(old.score) });
     }
-    for (const [id, cluster] of wanted) {
-      if (this.deps.controller.has(id) || !free(cluster.members)) continue;
-      changes.push({ kind: 'cluster', target: id, before: null, after: cluster, entities: [...cluster.members], evidence: evidenceOf(cluster.score) });
+    const adopt = this.toAdopt(ctx, found);
+    for (const cluster of adopt) {
+      changes.push({ kind: 'cluster', target: cluster.id, before: null, after: cluster, entities: [...cluster.members], evidence: evidenceOf(cluster.score) });
     }
-    const adopted = changes.filter((c) => c.after !== null).length;
-    return { changes, summary: `${adopted} clusters adopted, ${changes.length - adopted} dropped (${found.length} found)` };
+    return { changes, summary: `${adopt.length} clusters adopted, ${changes.length - adopt.length} dropped (${found.length} found)` };
   }
 
   private found(ctx: StrategyContext): Cluster[] {
-    const p = ctx.parameters;
-    return this.deps.stats.clusters({
-      threshold: p.correlation_threshold ?? 0.6,
-      minSize: p.min_cluster_size ?? 2,
-      maxSize: Math.max(p.min_cluster_size ?? 2, p.max_cluster_size ?? 20),
-    });
+    return this.deps.stats.clusters(clusterParamsOf(ctx.parameters));
+  }
+
+  /** Found clusters not adopted yet whose members are all free. */
+  private toAdopt(ctx: StrategyContext, found: readonly Cluster[]): AdoptedCluster[] {
+    return found.map(adoptedOf).filter((c) => !this.deps.controller.has(c.id) && free(ctx, c.members));
   }
 
   apply(change: Change): boolean {
@@ -87,6 +84,14 @@ export class ClusterStrategy implements Strategy {
     return true;
   }
 }
+
+/** The stats module's cluster search for the strategy's parameters (also what the bench scores detection with). */
+export function clusterParamsOf(p: Readonly<Parameters>): ClusterParams {
+  const minSize = p.min_cluster_size ?? 2;
+  return { threshold: p.correlation_threshold ?? 0.6, minSize, maxSize: Math.max(minSize, p.max_cluster_size ?? 20) };
+}
+
+const free = (ctx: StrategyContext, members: readonly string[]) => members.every((m) => ctx.eligible(m));
 
 /** A cluster's co-change score is the evidence; it must move by more than this to reopen a lost move. */
 const SCORE_TOLERANCE = 0.1;

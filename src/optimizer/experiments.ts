@@ -3,8 +3,9 @@
  * (applied now) and a control arm (held back); after the settle time a window opens; at its end the
  * judge (judge.ts) estimates the treated arm's effect within that window, and the verdict decides:
  * adopted rolls the control arm out, rejected or inconclusive undoes the treated arm and remembers
- * the moves (memory.ts); an inconclusive window that leans to a gain runs on (judge.ts LOOKS). An entity is in at most one open experiment, so no two records are ever
- * judged on one window for the same entities, and quick and full cycles cannot stack.
+ * the moves (memory.ts); an inconclusive window that leans to a gain runs on (judge.ts LOOKS). An
+ * entity is in at most one open experiment, so no two records are ever judged on one window for the
+ * same entities, and quick and full cycles cannot stack.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -101,12 +102,13 @@ export function splitArms(changes: readonly Change[], random: Random, groupOf: (
  * A block group's moves without those the group scores better without (one pass, each against the
  * whole group): a value slowed in a block that stays due for its other members saves no bus time and
  * only adds age, so it does not ride along on its neighbours' gain. Moves that together free a block
- * (each one needed for the saving) all stay.
+ * (each one needed for the saving) all stay. Returns them with their predicted improvement.
  */
-export function withoutFreeRiders(group: readonly Change[], predict: (changes: readonly Change[]) => number): Change[] {
-  if (group.length < 2) return [...group];
+export function withoutFreeRiders(group: readonly Change[], predict: (changes: readonly Change[]) => number): { kept: Change[]; improvement: number } {
   const whole = predict(group);
-  return group.filter((c) => predict(group.filter((x) => x !== c)) <= whole);
+  if (group.length < 2) return { kept: [...group], improvement: whole };
+  const kept = group.filter((c) => predict(group.filter((x) => x !== c)) <= whole);
+  return { kept, improvement: kept.length === group.length ? whole : predict(kept) };
 }
 
 export class Experiments {
@@ -143,8 +145,8 @@ export class Experiments {
 
   /**
    * The actor's own check: block groups of interval moves and cluster adoptions that the judge's
-   * objective, at the learned rates, does not score as an improvement are not proposed (what the allocator calls better is what
-   * the judge will check). Returns the groups kept and how many changes were left out.
+   * objective, at the learned rates, does not score as an improvement are not proposed (what the
+   * allocator calls better is what the judge will check). Returns the groups kept and how many changes were left out.
    */
   worthTrying(proposed: readonly Change[]): { kept: Change[]; notWorth: number; overCap: number; plans: BusPlan[] } {
     const { host } = this.deps;
@@ -169,10 +171,10 @@ export class Experiments {
         worth.push(group);
         continue;
       }
-      const pruned = withoutFreeRiders(group, predict);
-      notWorth += group.length - pruned.length;
-      if (pruned.length > 0 && predict(pruned) > 0) worth.push(pruned);
-      else notWorth += pruned.length;
+      const { kept: pruned, improvement } = withoutFreeRiders(group, predict);
+      const kept = pruned.length > 0 && improvement > 0 ? pruned : [];
+      if (kept.length > 0) worth.push(kept);
+      notWorth += group.length - kept.length;
     }
     const { fit, overCap } = this.withinCap(worth);
     for (const group of fit) kept.push(...group);

@@ -229,10 +229,10 @@ export class PerformanceOptimizationLoop {
   private reserve(order: readonly Strategy[], by: string): Map<string, string> {
     const now = this.deps.clock.now();
     const locked = this.experiments.locked();
-    const claimants = order.filter((s) => s.claims && !this.skipOf(s, 'full', true, now)).map((s) => ({
-      name: s.name,
-      claims: s.claims?.({ now, by, parameters: this.learned(s).parameters, successRate: this.learned(s).successRate, eligible: (id) => !locked.has(id) }) ?? [],
-    }));
+    const claimants = order.filter((s) => s.claims && !this.skipOf(s, 'full', true, now)).map((s) => {
+      const { parameters, successRate } = this.learned(s);
+      return { name: s.name, claims: s.claims?.({ now, by, parameters, successRate, eligible: (id) => !locked.has(id) }) ?? [] };
+    });
     return reservations(claimants);
   }
 

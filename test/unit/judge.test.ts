@@ -161,8 +161,8 @@ describe('free riders in a block group', () => {
       const has = (x: Change) => changes.includes(x);
       return (has(a) && has(b) ? 1 : 0) - (has(c) ? 0.3 : 0);
     };
-    expect(withoutFreeRiders([a, b, c] as Change[], score)).toEqual([a, b]);
-    expect(withoutFreeRiders([c] as Change[], score)).toEqual([c]); // a single move is judged alone, by the caller
+    expect(withoutFreeRiders([a, b, c] as Change[], score)).toEqual({ kept: [a, b], improvement: 1 });
+    expect(withoutFreeRiders([c] as Change[], score)).toEqual({ kept: [c], improvement: -0.3 }); // a single move: kept, judged by its score
   });
 });
 
