@@ -1,0 +1,43 @@
+/**
+ * `npm run reliability`: runs every reliability scenario in its long form against real peers (the
+ * built app as a child process, pymodbus devices, mosquitto, the fake Home Assistant, tmpfs) one after
+ * another, and prints README's reliability table. `-- --short` runs the short forms `npm test` runs;
+ * `-- --only <name>` runs one scenario. Exit code 1 when a row missed its bound.
+ */
+import type { ReliabilityLength, ReliabilityRow, ReliabilityScenario } from './types.js';
+import { scenarios } from './scenarios.js';
+
+function table(rows: ReliabilityRow[]): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  return ['| fault | what happens | bound | met |', '|---|---|---|---|',
+    ...rows.map((r) => `| ${cell(r.fault)} | ${cell(r.figure)} | ${cell(r.bound)} | ${r.met ? 'met' : '**not met**'} |`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const length: ReliabilityLength = argv.includes('--short') ? 'short' : 'long';
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  const chosen: ReliabilityScenario[] = scenarios.filter((s) => only === undefined || s.name === only);
+  if (chosen.length === 0) {
+    console.error(`no scenario named ${only}; have: ${scenarios.map((s) => s.name).join(', ')}`);
+    return 2;
+  }
+  const rows: ReliabilityRow[] = [];
+  for (const s of chosen) {
+    const started = performance.now();
+    console.error(`reliability: ${s.name} (${length}) …`);
+    try {
+      const got = await s.run(length);
+      rows.push(...got);
+      console.error(`reliability: ${s.name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    } catch (err) {
+      rows.push({ fault: s.name, figure: `scenario failed: ${(err as Error).message.split('\n')[0]}`, bound: 'runs to the end', met: false });
+    }
+  }
+  console.log(table(rows));
+  return rows.every((r) => r.met) ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+/**
+ * The list `npm run reliability` runs, in order. Each scenario module exports one ReliabilityScenario;
+ * add it here.
+ */
+import type { ReliabilityScenario } from './types.js';
+
+export const scenarios: ReliabilityScenario[] = [];
