@@ -1,6 +1,7 @@
 // The test Home Assistant must follow the documented protocol, or tests against it prove nothing:
 // these drive it with a bare websocket client, with fetch, and with home-assistant-js-websocket's
-// own subscribe_entities decoder.
+// own subscribe_entities decoder; and its fault switches (REST outage, failing state writes, frozen
+// websockets) must do what they say.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createConnection, createLongLivedTokenAuth, subscribeEntities, type Connection, type HassEntities } from 'home-assistant-js-websocket';
 import WebSocket from 'ws';
@@ -157,5 +158,45 @@ describe('fake Home Assistant: REST states', () => {
     expect((await post('sensor.x', { state: '1' })).status).toBe(503);
     ha.restFailure = undefined;
     expect((await post('sensor.x', { state: '1' })).status).toBe(201);
+  });
+
+  it('can fail only state writes: 500 to POST /api/states while reads work, each attempt recorded with its time', async () => {
+    await post('sensor.x', { state: '1' });
+    ha.stateFailure = 500;
+    const before = new Date().getTime();
+    const failed = await post('sensor.x', { state: '2' });
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toMatch(/^500 Internal Server Error/);
+    expect((await post('sensor.x', { state: '2' }, 'nope')).status).toBe(401); // the token is checked first
+    const read = await fetch(`${ha.url}/api/states/sensor.x`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await read.json()).toMatchObject({ state: '1' });
+    ha.stateFailure = undefined;
+    expect((await post('sensor.x', { state: '3' })).status).toBe(200);
+    expect(ha.state('sensor.x')?.state).toBe('3');
+    expect(ha.posts.map((p) => p.status)).toEqual([201, 500, 401, 200]);
+    expect(ha.posts[1]?.at).toBeGreaterThanOrEqual(before);
+  });
+});
+
+describe('fake Home Assistant: a frozen websocket', () => {
+  it('keeps the connection open but answers nothing and sends nothing; new connections are served', async () => {
+    const old = await authedClient();
+    old.send({ id: 1, type: 'subscribe_events', event_type: 'my_event' });
+    await until(() => old.messages.find((m) => m.id === 1), 'subscribed');
+    let closed = false;
+    old.ws.once('close', () => { closed = true; });
+    expect(ha.freeze()).toBe(1);
+    expect(ha.clients()).toBe(0);
+    const seen = old.messages.length;
+    old.send({ id: 2, type: 'ping' });
+    ha.fireEvent('my_event', {});
+    const fresh = await authedClient();
+    fresh.send({ id: 1, type: 'ping' });
+    await until(() => fresh.messages.find((m) => m.type === 'pong'), 'pong on a new connection');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(old.messages.length).toBe(seen);
+    expect(closed).toBe(false);
+    expect(old.ws.readyState).toBe(WebSocket.OPEN);
+    expect(ha.clients()).toBe(1);
   });
 });

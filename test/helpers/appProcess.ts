@@ -8,6 +8,8 @@ import path from 'node:path';
 import { findRepoRoot } from './pymodbusServer.js';
 
 export interface AppProcess {
+  /** The child's process id (for /proc/<pid>/status and the like). */
+  readonly pid: number;
   output(): string;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -36,6 +38,7 @@ export function startAppProcess(env: Record<string, string>): AppProcess {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
+    pid: child.pid ?? -1,
     output: () => text,
     kill: (signal = 'SIGTERM') => child.kill(signal),
     write: (text) => {

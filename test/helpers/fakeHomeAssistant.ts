@@ -5,12 +5,14 @@
  * /api/states/<entity_id> answers 201 with a Location header when the entity is new, 200 when it
  * existed, 400 for an invalid entity id, invalid JSON, no state, or a state over 255 characters.
  * It also answers the supervisor's GET /services/mqtt (for app mode's broker discovery).
- * Tests drive it: set states as an integration would, fire events as a user would, make REST fail,
- * change the accepted token, and stop and restart it on the same port (a restart forgets states that
- * were only POSTed, as Home Assistant does).
+ * Tests drive it: set states as an integration would, fire events as a user would, make REST fail
+ * (all of it, or only state writes), freeze the websockets (open, but silent), change the accepted
+ * token, and stop and restart it on the same port (a restart forgets states that were only POSTed, as
+ * Home Assistant does).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FakeHaSession, type HaBusEvent, type SessionHost } from './fakeHaSession.js';
 import { compress, compressedDiff, FakeStateStore, newContext, VALID_ENTITY_ID, type FakeState, type HaContext, type StateUpdate } from './fakeHaStates.js';
@@ -28,6 +30,8 @@ export interface RestPost {
   entityId: string;
   status: number;
   body: unknown;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 export class FakeHomeAssistant {
@@ -40,6 +44,11 @@ export class FakeHomeAssistant {
   readonly received: Array<Record<string, unknown>> = [];
   /** When set, every REST call answers this status (or never answers: 'hang'). */
   restFailure: number | 'hang' | undefined;
+  /**
+   * When set, POST /api/states/<id> answers this status (after the token check) while the rest of the
+   * API works: a Home Assistant whose state writes fail (aiohttp's plain-text 500 page for 500).
+   */
+  stateFailure: number | undefined;
   /** False: the websocket stops answering pings (a half-dead connection). */
   answerPings = true;
   /**
@@ -52,6 +61,10 @@ export class FakeHomeAssistant {
   private wss: WebSocketServer | undefined;
   private readonly sessions = new Set<FakeHaSession>();
   private readonly sockets = new Set<WebSocket>();
+  /** The TCP socket under each websocket (freeze() keeps it open after forgetting the websocket). */
+  private readonly rawSockets = new Map<WebSocket, Duplex>();
+  /** Connections frozen by freeze(): kept open, never served again, destroyed by stop(). */
+  private readonly frozen = new Set<Duplex>();
   private boundPort: number;
   private readonly host: SessionHost;
 
@@ -93,7 +106,7 @@ export class FakeHomeAssistant {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+      wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, socket));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -107,7 +120,9 @@ export class FakeHomeAssistant {
   /** Stops like a crashing Home Assistant: every connection is cut. States set over REST are forgotten. */
   async stop(): Promise<void> {
     for (const ws of this.sockets) ws.terminate();
+    for (const raw of this.frozen) raw.destroy();
     this.sockets.clear();
+    this.frozen.clear();
     this.sessions.clear();
     this.wss?.close();
     const server = this.server;
@@ -148,12 +163,29 @@ export class FakeHomeAssistant {
     return context;
   }
 
-  private onSocket(ws: WebSocket): void {
+  /**
+   * Every websocket open now goes silent without a close, as when a NAT entry or a Wi-Fi link dies:
+   * the TCP connection stays open, nothing more is read from it (pings included) and nothing more is
+   * sent on it. New connections are served normally. Returns how many were frozen.
+   */
+  freeze(): number {
+    const n = this.sessions.size;
+    for (const ws of this.sockets) ws.pause();
+    for (const raw of this.rawSockets.values()) this.frozen.add(raw);
+    this.sessions.clear();
+    this.rawSockets.clear();
+    this.sockets.clear();
+    return n;
+  }
+
+  private onSocket(ws: WebSocket, raw: Duplex): void {
     this.sockets.add(ws);
+    this.rawSockets.set(ws, raw);
     const session = new FakeHaSession(ws, this.host);
     this.sessions.add(session);
     ws.on('close', () => {
       this.sockets.delete(ws);
+      this.rawSockets.delete(ws);
       this.sessions.delete(session);
     });
   }
@@ -177,7 +209,7 @@ export class FakeHomeAssistant {
       const body = Buffer.concat(chunks).toString('utf8');
       const target = /^\/api\/states\/(.+)$/.exec((req.url ?? '').split('?')[0] ?? '')?.[1];
       const post = req.method === 'POST' && target !== undefined
-        ? { entityId: decodeURIComponent(target), status: 0, body: tryJson(body) } : undefined;
+        ? { entityId: decodeURIComponent(target), status: 0, body: tryJson(body), at: new Date().getTime() } : undefined;
       if (post) this.posts.push(post);
       const status = this.route(req, body, res);
       if (post && status !== undefined) post.status = status;
@@ -206,6 +238,11 @@ export class FakeHomeAssistant {
       return s ? send(res, 200, s) : send(res, 404, { message: 'Entity not found.' });
     }
     if (req.method !== 'POST') return send(res, 405, { message: 'Method not allowed' });
+    if (this.stateFailure !== undefined) {
+      res.writeHead(this.stateFailure, { 'content-type': 'text/plain; charset=utf-8' }).end(
+        this.stateFailure === 500 ? '500 Internal Server Error\n\nServer got itself in trouble' : `${this.stateFailure}`);
+      return this.stateFailure;
+    }
     return this.postState(entityId, body, res);
   }
 
