@@ -5,7 +5,8 @@
  */
 import { isoOrNull as iso } from '../core/clock.js';
 import { describeError } from '../core/errors.js';
-import type { DeviceDef, EntityDef } from '../modbus/types.js';
+import type { BusCounters } from '../modbus/transport.js';
+import { busKeyOf, type DeviceDef, type EntityDef } from '../modbus/types.js';
 import { entityArg, type ModbusCommandDeps } from './modbusArgs.js';
 import type { CommandRegistry } from './registry.js';
 import { registerWriteCommands } from './writeCommands.js';
@@ -21,7 +22,8 @@ export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCo
         const c = deps.context.current(id);
         return [id, c ? { state: c.state, last_changed: iso(c.lastChanged) } : null];
       })),
-      buses: deps.poller.busStatus(),
+      // the poller's block counts, and the transport's own: every attempt, timeouts, busy retries, reconnects
+      buses: deps.poller.busStatus().map((b) => ({ ...b, transport: transportCounters(deps, b.key) ?? null })),
       read_sizes: deps.poller.readSizeList().map((r) => ({
         bus: r.bus, unit_id: r.unitId, largest_ok: r.largestOk, smallest_refused: r.smallestRefused ?? null, max_registers: r.maxRegisters ?? null,
       })),
@@ -57,6 +59,12 @@ export function registerModbusCommands(registry: CommandRegistry, deps: ModbusCo
   });
 
   registerWriteCommands(registry, deps);
+}
+
+/** The transport counters of the bus with this key (a connection on it names it to busOf). */
+function transportCounters(deps: ModbusCommandDeps, busKey: string): BusCounters | undefined {
+  const conn = deps.connections.find((c) => busKeyOf(c) === busKey);
+  return conn && deps.busOf(conn.name)?.counters();
 }
 
 /** Reads every entity of a device (the bus queue merges them into block reads); failures are listed, not thrown. */
