@@ -198,5 +198,6 @@ describe('fake Home Assistant: a frozen websocket', () => {
     expect(closed).toBe(false);
     expect(old.ws.readyState).toBe(WebSocket.OPEN);
     expect(ha.clients()).toBe(1);
+    expect(ha.connectedAt).toHaveLength(2);
   });
 });

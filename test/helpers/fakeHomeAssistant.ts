@@ -42,6 +42,8 @@ export class FakeHomeAssistant {
   readonly events: HaBusEvent[] = [];
   /** Websocket commands clients sent after auth. */
   readonly received: Array<Record<string, unknown>> = [];
+  /** When each websocket connection was accepted (epoch ms), in order. */
+  readonly connectedAt: number[] = [];
   /** When set, every REST call answers this status (or never answers: 'hang'). */
   restFailure: number | 'hang' | undefined;
   /**
@@ -179,6 +181,7 @@ export class FakeHomeAssistant {
   }
 
   private onSocket(ws: WebSocket, raw: Duplex): void {
+    this.connectedAt.push(new Date().getTime());
     this.sockets.add(ws);
     this.rawSockets.set(ws, raw);
     const session = new FakeHaSession(ws, this.host);

@@ -29,7 +29,7 @@ interface Freeze {
   noticeMs: number | undefined;
   /** That line → a new authenticated session. */
   reconnectMs: number | undefined;
-  /** That line → every state accepted again. */
+  /** That line → every state accepted again (by posts after the new connection opened). */
   repostMs: number | undefined;
   /** The result of a command sent while frozen reached HA after the reconnect. */
   resultKept: boolean;
@@ -44,9 +44,13 @@ async function freezeOnce(rig: HaAppRig, phaseMs: number): Promise<Freeze> {
   const noticedAt = await timeUntil(() => rig.lines(NOTICE) > warned, NOTICE_BOUND_MS + 10_000);
   if (noticedAt === undefined) return { noticeMs: undefined, reconnectMs: undefined, repostMs: undefined, resultKept: false };
   const authAt = await timeUntil(() => rig.ha.clients() > 0, RECONNECT_BOUND_MS + 10_000);
-  const postedAt = await timeUntil(() => rig.repostedSince(noticedAt), RECONNECT_BOUND_MS + REPOST_BOUND_MS + 10_000);
+  // The new connection's own time: the app reconnects and posts within the 20 ms between two looks
+  // at its output, so "posted after the line was seen" could miss posts that came before the look.
+  const connectedAt = rig.ha.connectedAt.filter((t) => t >= from)[0];
+  const postedAt = connectedAt === undefined ? undefined
+    : await timeUntil(() => rig.repostedSince(connectedAt), RECONNECT_BOUND_MS + REPOST_BOUND_MS + 10_000);
   const resultKept = await timeUntil(() => rig.resultOf(heldId) !== undefined, 10_000) !== undefined;
-  const since = (t: number | undefined) => (t === undefined ? undefined : t - noticedAt);
+  const since = (t: number | undefined) => (t === undefined ? undefined : Math.max(0, t - noticedAt));
   return { noticeMs: noticedAt - from, reconnectMs: since(authAt), repostMs: since(postedAt), resultKept };
 }
 
