@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { APP_STATE_FILE } from '../../src/store/appState.js';
 import { judgeDiskFull, type DiskFullRun, type FileLook } from './diskFullRows.js';
-import { sleep, startMqttRig, wallNow, type CommandAnswer, type MqttRig } from './mqttRig.js';
+import { now, sleep } from './figures.js';
+import { startMqttRig, type CommandAnswer, type MqttRig } from './mqttRig.js';
 import { mountSmallDisk, type SmallDisk } from './tmpfsDisk.js';
 import type { ReliabilityLength, ReliabilityRow, ReliabilityScenario } from './types.js';
 
@@ -52,21 +53,21 @@ async function polls(rig: MqttRig): Promise<number> {
 
 /** The full phase: commands that must fail, value messages counted, the file looked at after each. */
 async function whileFull(rig: MqttRig, disk: SmallDisk, plan: (typeof PLANS)[ReliabilityLength], looks: FileLook[]) {
-  const fullAt = wallNow();
+  const fullAt = now();
   const fillerBytes = await disk.fill();
   const messages0 = stateMessages(rig);
   const polls0 = await polls(rig);
   const answers: CommandAnswer[] = [];
   const controlStates: Array<string | undefined> = [];
   const deadline = fullAt + plan.fullMs;
-  for (let i = 0; wallNow() < deadline; i++) {
+  for (let i = 0; now() < deadline; i++) {
     answers.push(await setAggressiveness(rig, i % 2 === 0 ? 0.7 : 0.6));
     looks.push(await look(disk.dir, `while full #${i + 1}`));
-    await sleep(Math.min(plan.commandEveryMs, Math.max(0, deadline - wallNow())));
+    await sleep(Math.min(plan.commandEveryMs, Math.max(0, deadline - now())));
     controlStates.push(rig.ha.latest.get('modbus_optimizer/control/interval_aggressiveness/state'));
   }
   const pollsWhileFull = (await polls(rig)) - polls0;
-  return { fillerBytes, fullMs: wallNow() - fullAt, messagesWhileFull: stateMessages(rig) - messages0, pollsWhileFull, answers, controlStates };
+  return { fillerBytes, fullMs: now() - fullAt, messagesWhileFull: stateMessages(rig) - messages0, pollsWhileFull, answers, controlStates };
 }
 
 async function measure(rig: MqttRig, disk: SmallDisk, plan: (typeof PLANS)[ReliabilityLength]): Promise<DiskFullRun> {
@@ -78,11 +79,11 @@ async function measure(rig: MqttRig, disk: SmallDisk, plan: (typeof PLANS)[Relia
   await sleep(SETTLE_MS); // past the first burst of states, into steady polling
   const polls0 = await polls(rig);
   const messages0 = stateMessages(rig);
-  const before0 = wallNow();
+  const before0 = now();
   await sleep(plan.beforeMs);
   const messagesBefore = stateMessages(rig) - messages0;
   const pollsBefore = (await polls(rig)) - polls0;
-  const beforeMs = wallNow() - before0;
+  const beforeMs = now() - before0;
   const outputBefore = rig.app.output().length;
   const full = await whileFull(rig, disk, plan, looks);
   const warning = rig.app.output().slice(outputBefore).split('\n').find((l) => /^\S+ WARNING /.test(l) && l.includes(APP_STATE_FILE) && /ENOSPC/.test(l));

@@ -28,12 +28,6 @@ export interface MqttRig {
   stop(): Promise<void>;
 }
 
-/** Waits for `ms` (the scenarios' own pacing; timers are fine in test/). */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Wall-clock milliseconds, comparable with the app's ISO timestamps. */
-export const wallNow = (): number => new Date().getTime();
-
 async function stopApp(app: AppProcess): Promise<void> {
   app.kill('SIGTERM');
   const force = setTimeout(() => app.kill('SIGKILL'), 10_000);

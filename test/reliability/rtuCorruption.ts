@@ -14,7 +14,8 @@ import { seededRandom } from '../../src/core/random.js';
 import { startPtyPair, type PtyPair } from '../helpers/ptyPair.js';
 import { startPymodbusServer, type PymodbusServer } from '../helpers/pymodbusServer.js';
 import { startCorruptingRelay, type CorruptingRelay } from './corruptingRelay.js';
-import { sleep, startMqttRig, wallNow, type MqttRig } from './mqttRig.js';
+import { now, sleep } from './figures.js';
+import { startMqttRig, type MqttRig } from './mqttRig.js';
 import { judgeRtuRun, type RtuRun } from './rtuCorruptionRows.js';
 import { RTU_DEVICE, RTU_ENTITIES } from './rtuDevice.js';
 import { snapshot, untilGood } from './rtuSnapshot.js';
@@ -68,30 +69,31 @@ async function measure(rig: MqttRig, line: Line, plan: (typeof PLANS)[Reliabilit
   const first = await untilGood(rig, 0, 30_000);
   if (first.at === undefined) throw new Error(`the clean line never gave every true value: ${JSON.stringify(first.last.values)}`);
   const clean0 = await snapshot(rig);
+  const relayClean = line.relay.counts();
   await sleep(plan.cleanMs);
   const fault0 = await snapshot(rig);
   const relay0 = line.relay.counts();
   line.relay.setRate(plan.rate);
   const errorsSeen = new Set<string>();
-  const deadline = wallNow() + plan.faultMs;
-  while (wallNow() < deadline - 3_000) {
+  const deadline = now() + plan.faultMs;
+  while (now() < deadline - 3_000) {
     await sleep(2_000);
     for (const e of (await snapshot(rig)).lastErrors) errorsSeen.add(e);
   }
-  await sleep(Math.max(0, deadline - 1_500 - wallNow()));
+  await sleep(Math.max(0, deadline - 1_500 - now()));
   const readStarted = performance.now();
   const read = await rig.command({ command: 'read_now', entity: 'plain' });
   const readNowMs = performance.now() - readStarted;
-  await sleep(Math.max(0, deadline - wallNow()));
+  await sleep(Math.max(0, deadline - now()));
   const fault1 = await snapshot(rig);
   const relay1 = line.relay.counts();
   line.relay.setRate(0);
-  const stoppedAt = wallNow();
+  const stoppedAt = now();
   const recovered = await untilGood(rig, stoppedAt, 60_000);
   await sleep(1_000); // the last states reach the HA side
   return {
     plan, clean0, fault0, fault1, end: recovered.last, recoveredMs: recovered.at === undefined ? undefined : recovered.at - stoppedAt,
-    relay0, relay1, relayEnd: line.relay.counts(), errorsSeen: [...errorsSeen], readNowMs, readNowAnswered: read.command === 'read_now', readNowOk: read.success,
+    relayClean, relay0, relay1, relayEnd: line.relay.counts(), errorsSeen: [...errorsSeen], readNowMs, readNowAnswered: read.command === 'read_now', readNowOk: read.success,
     states: new Map(RTU_ENTITIES.map((e) => [e.id, rig.states(e.id)])), alive: !rig.exitedEarly(),
   };
 }

@@ -17,7 +17,8 @@ export interface RtuRun {
   end: Snapshot;
   /** From the end of the damage until every entity had read its true value again. */
   recoveredMs: number | undefined;
-  /** Relay counts when the damage started, when it stopped, at the end. */
+  /** Relay counts at the start of the clean phase, when the damage started, when it stopped, at the end. */
+  relayClean: RelayCounts;
   relay0: RelayCounts;
   relay1: RelayCounts;
   relayEnd: RelayCounts;
@@ -75,12 +76,16 @@ function countedRow(r: RtuRun): ReliabilityRow {
   const failed = r.end.busErrors - r.fault0.busErrors;
   const broken = r.relayEnd.broken - r.relay0.broken;
   const damaged = damagedOf(r.relayEnd) - damagedOf(r.relay0);
+  const wireFailed = r.end.wire.errors - r.fault0.wire.errors;
+  const timeouts = r.end.wire.timeouts - r.fault0.wire.timeouts;
+  const onLine = r.end.wire.requests - r.fault0.wire.requests;
   return {
     fault: 'RTU: damaged replies counted',
-    figure: `${failed} failed requests counted (${r.end.entityErrors - r.fault0.entityErrors} entity read errors) for ${broken} replies that could not be read`
-      + ` (${damaged - broken} more had garbage only before or after an intact frame); the app named: ${kindsOf(r.errorsSeen)}`,
-    bound: 'failed requests ≥ unreadable replies (each one counted, none taken as data)',
-    met: broken > 0 && failed >= broken,
+    figure: `${wireFailed} of ${onLine} exchanges on the line failed (${wireFailed - timeouts} bad replies: CRC, length; ${timeouts} timeouts) for ${broken} replies`
+      + ` that could not be read (${damaged - broken} more had garbage only before or after an intact frame); ${failed} failed reads in all,`
+      + ` ${failed - wireFailed} of them refused during the unit's back-off after a timeout; the app named: ${kindsOf(r.errorsSeen)}`,
+    bound: 'failed exchanges ≥ unreadable replies (each one counted, none taken as data)',
+    met: broken > 0 && wireFailed >= broken,
   };
 }
 
@@ -97,9 +102,12 @@ function recoveryRow(r: RtuRun): ReliabilityRow {
 function pileUpRow(r: RtuRun): ReliabilityRow {
   const clean = perMin(r.fault0.requests - r.clean0.requests, r.clean0.at, r.fault0.at);
   const damaged = perMin(r.fault1.requests - r.fault0.requests, r.fault0.at, r.fault1.at);
+  const wireClean = perMin(r.relay0.replies - r.relayClean.replies, r.clean0.at, r.fault0.at);
+  const wireDamaged = perMin(r.relay1.replies - r.relay0.replies, r.fault0.at, r.fault1.at);
   return {
     fault: 'RTU: app alive, no pile-up while damaged',
-    figure: `${r.alive ? 'alive' : 'EXITED'}; ${damaged.toFixed(0)} requests/min while damaged against ${clean.toFixed(0)} clean;`
+    figure: `${r.alive ? 'alive' : 'EXITED'}; ${damaged.toFixed(0)} requests/min while damaged against ${clean.toFixed(0)} clean`
+      + ` (on the line ${wireDamaged.toFixed(0)} against ${wireClean.toFixed(0)});`
       + ` ${r.fault1.overruns - r.fault0.overruns} overruns; read_now ${r.readNowAnswered ? `answered (${r.readNowOk ? 'a value' : 'failed'})` : 'NOT answered'} in ${r.readNowMs.toFixed(0)} ms near the end`,
     bound: `alive; requests/min ≤ ${RATE_SLACK}× clean; read_now ≤ ${READ_NOW_BOUND_MS / 1000} s`,
     met: r.alive && damaged <= clean * RATE_SLACK && r.readNowAnswered && r.readNowMs <= READ_NOW_BOUND_MS,

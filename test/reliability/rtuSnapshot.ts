@@ -4,15 +4,17 @@
  * reads and errors), and a wait for "every entity read its true value since t".
  */
 import type { MqttRig } from './mqttRig.js';
-import { sleep, wallNow } from './mqttRig.js';
+import { now, sleep } from './figures.js';
 import { RTU_ENTITIES } from './rtuDevice.js';
 
 export interface Snapshot {
   /** Wall-clock ms when the answer came. */
   at: number;
   requests: number;
-  /** Failed requests the bus counted. */
+  /** Failed requests the poller counted (refusals during a back-off included). */
   busErrors: number;
+  /** The transport's own counts: exchanges on the line, failed ones, and of those timeouts. */
+  wire: { requests: number; errors: number; timeouts: number };
   overruns: number;
   entityErrors: number;
   /** Value changes the app saw (the registers are fixed: every one is a wrong value). */
@@ -24,8 +26,14 @@ export interface Snapshot {
   lastErrors: string[];
 }
 
+interface Transport {
+  requests: number;
+  errors: number;
+  timeouts: number;
+}
+
 interface Statistics {
-  buses: Array<{ requests: number; errors: number; overruns: number }>;
+  buses: Array<{ requests: number; errors: number; overruns: number; transport?: Transport | null }>;
   entities: Array<{ id: string; changes: number; errors: number; value: unknown; last_read: string | null; last_error: string | null }>;
 }
 
@@ -33,10 +41,14 @@ export async function snapshot(rig: MqttRig): Promise<Snapshot> {
   const answer = await rig.command({ command: 'get_statistics' });
   if (!answer.success) throw new Error(`get_statistics failed: ${JSON.stringify(answer.error)}`);
   const stats = answer.result as Statistics;
-  const sum = (f: (x: { requests: number; errors: number; overruns: number }) => number) => stats.buses.reduce((a, b) => a + f(b), 0);
+  const sum = (f: (x: Statistics['buses'][number]) => number) => stats.buses.reduce((a, b) => a + f(b), 0);
+  if (stats.buses.some((b) => !b.transport)) throw new Error('get_statistics shows no transport counters (is dist built from this source?)');
   return {
-    at: wallNow(),
+    at: now(),
     requests: sum((b) => b.requests), busErrors: sum((b) => b.errors), overruns: sum((b) => b.overruns),
+    wire: {
+      requests: sum((b) => b.transport?.requests ?? 0), errors: sum((b) => b.transport?.errors ?? 0), timeouts: sum((b) => b.transport?.timeouts ?? 0),
+    },
     entityErrors: stats.entities.reduce((a, e) => a + e.errors, 0),
     changes: stats.entities.reduce((a, e) => a + e.changes, 0),
     values: Object.fromEntries(stats.entities.map((e) => [e.id, e.value])),
@@ -55,11 +67,11 @@ function allGood(s: Snapshot, since: number): boolean {
  * read (undefined: not within `timeoutMs`), `last` the final snapshot.
  */
 export async function untilGood(rig: MqttRig, since: number, timeoutMs: number): Promise<{ at: number | undefined; last: Snapshot }> {
-  const deadline = wallNow() + timeoutMs;
+  const deadline = now() + timeoutMs;
   for (;;) {
     const last = await snapshot(rig);
     if (allGood(last, since)) return { at: Math.max(...RTU_ENTITIES.map((e) => last.lastRead[e.id] ?? 0)), last };
-    if (wallNow() > deadline) return { at: undefined, last };
+    if (now() > deadline) return { at: undefined, last };
     await sleep(250);
   }
 }
