@@ -12,6 +12,9 @@ import { DEFAULT_START_MS } from '../src/sim/runner.js';
 import type { SiteName } from '../src/sim/sites.js';
 import type { PolicySetting } from '../src/sim/policy.js';
 
+/** The operating point every ratio is taken at: Home Assistant's own integration at its 15 s default. */
+export const REFERENCE = { policy: 'ha-default', value: 15 };
+
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 

@@ -16,8 +16,10 @@ import type { Policy, PolicySetting } from '../src/sim/policy.js';
 import { optimizerPolicy, shippedOptimizer, withoutName } from '../src/sim/optimizerPolicy.js';
 import { runSimulation, type RunResult } from '../src/sim/runner.js';
 import { siteByName, siteOptions, type SiteName } from '../src/sim/sites.js';
-import { ABLATED } from './benchPlan.js';
+import { ABLATED, REFERENCE } from './benchPlan.js';
+import { boundProblem } from './boundProblem.js';
 import { clairvoyantFloor, type Floor } from './clairvoyant.js';
+import { boundCurve, type BoundPoint } from './exactBound.js';
 import { probeLoop, type LoopHealth } from './loopHealth.js';
 
 export interface SweepJob {
@@ -40,6 +42,8 @@ export interface SweepOutcome {
   overruns: number;
   errors: number;
   floor: Floor;
+  /** The exact bound of the window (computed with the reference run only: it is the same for all). */
+  bound?: { curve: BoundPoint[]; walkReturnShare: number; ms: number };
   loop?: LoopHealth;
   /** Wall time of the run in its worker (not part of the deterministic tables). */
   wallMs: number;
@@ -67,6 +71,15 @@ function floorOf(job: SweepJob, result: RunResult): Floor {
   }), job.durationMs);
 }
 
+/** The exact bound's curve on the job's window (bench/exactBound.ts), with the walks' return share. */
+function boundOf(job: SweepJob): NonNullable<SweepOutcome['bound']> {
+  const started = performance.now();
+  const { problem, walkReturnShare } = boundProblem({
+    site: job.site, seed: job.seed, runStartMs: job.startMs - job.warmupMs, epochMs: job.epochMs, startMs: job.startMs, durationMs: job.durationMs,
+  });
+  return { curve: boundCurve(problem), walkReturnShare, ms: performance.now() - started };
+}
+
 export async function runJob(job: SweepJob): Promise<SweepOutcome> {
   const base = policyFor(job);
   const probe = LEARNING_POLICY_NAMES.includes(job.policy) ? probeLoop(base, job.warmupMs) : undefined;
@@ -79,6 +92,7 @@ export async function runJob(job: SweepJob): Promise<SweepOutcome> {
     job, setting: job.setting, figures: result.figures,
     overruns: result.buses.reduce((n, b) => n + b.overruns, 0), errors: result.buses.reduce((n, b) => n + b.errors, 0),
     floor: floorOf(job, result), loop: probe?.result(),
+    ...(job.policy === REFERENCE.policy && job.setting.value === REFERENCE.value ? { bound: boundOf(job) } : {}),
     wallMs: performance.now() - started,
   };
 }
