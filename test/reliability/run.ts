@@ -2,7 +2,8 @@
  * `npm run reliability`: runs every reliability scenario in its long form against real peers (the
  * built app as a child process, pymodbus devices, mosquitto, the fake Home Assistant, tmpfs) one after
  * another, and prints README's reliability table. `-- --short` runs the short forms `npm test` runs;
- * `-- --only <name>` runs one scenario. Exit code 1 when a row missed its bound.
+ * `-- --only a,b` runs the scenarios named, `-- --skip a,b` all but those. Exit code 1 when a row
+ * missed its bound.
  */
 import type { ReliabilityLength, ReliabilityRow, ReliabilityScenario } from './types.js';
 import { scenarios } from './scenarios.js';
@@ -15,12 +16,15 @@ function table(rows: ReliabilityRow[]): string {
 
 async function main(argv: string[]): Promise<number> {
   const length: ReliabilityLength = argv.includes('--short') ? 'short' : 'long';
-  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  const chosen: ReliabilityScenario[] = scenarios.filter((s) => only === undefined || s.name === only);
-  if (chosen.length === 0) {
-    console.error(`no scenario named ${only}; have: ${scenarios.map((s) => s.name).join(', ')}`);
+  const listed = (flag: string) => (argv.includes(flag) ? (argv[argv.indexOf(flag) + 1] ?? '').split(',') : undefined);
+  const only = listed('--only');
+  const skip = listed('--skip') ?? [];
+  const unknown = [...(only ?? []), ...skip].filter((name) => !scenarios.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    console.error(`no scenario named ${unknown.join(', ')}; have: ${scenarios.map((s) => s.name).join(', ')}`);
     return 2;
   }
+  const chosen: ReliabilityScenario[] = scenarios.filter((s) => (only === undefined || only.includes(s.name)) && !skip.includes(s.name));
   const rows: ReliabilityRow[] = [];
   for (const s of chosen) {
     const started = performance.now();
