@@ -15,10 +15,19 @@ function describe(ctx: ModbusContext): string {
 }
 
 export class ModbusError extends Error {
-  constructor(message: string, readonly context: ModbusContext, options?: { cause?: unknown }) {
-    super(`${describe(context)}: ${message}`, options);
+  /** The request never reached the wire (refused during a back-off, or the bus stopped first). */
+  readonly notSent: boolean;
+
+  constructor(message: string, readonly context: ModbusContext, options?: { cause?: unknown; notSent?: boolean }) {
+    super(`${describe(context)}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.notSent = options?.notSent ?? false;
   }
+}
+
+/** True for a Modbus failure whose request never reached the wire (costs no bus time, teaches nothing). */
+export function wasNotSent(err: unknown): boolean {
+  return err instanceof ModbusError && err.notSent;
 }
 
 export const EXCEPTION_NAMES: Record<number, string> = {

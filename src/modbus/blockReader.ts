@@ -7,7 +7,7 @@
  * the unit, and its read size is learned (readSizes.ts). A timed-out register block counts toward
  * the same lesson. Every fc 3/4 success tells the unit's learned sizes what works.
  */
-import { ModbusExceptionError, ModbusTimeoutError } from '../core/errors.js';
+import { ModbusExceptionError, ModbusTimeoutError, wasNotSent } from '../core/errors.js';
 import { readBusTimeMs, type BusTiming } from './costModel.js';
 import type { HoleSet } from './holes.js';
 import type { BlockRequest, ReadItem } from './planner.js';
@@ -56,7 +56,9 @@ async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<str
     }
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
-    ctx.onRequest(block.count, readBusTimeMs(block.fn, block.count, ctx.timing), ctx.now() - startedAt, true);
+    // refused during a back-off: no bus time, and nothing to learn about the device from it
+    const sent = !wasNotSent(error);
+    if (sent) ctx.onRequest(block.count, readBusTimeMs(block.fn, block.count, ctx.timing), ctx.now() - startedAt, true);
     const multi = distinctSpans(block.items) > 1;
     if (isIllegalAddress(error) && multi) {
       await bisect(ctx, block, out);
@@ -66,7 +68,7 @@ async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<str
       await bisectForSize(ctx, block, out);
       return;
     }
-    if (error instanceof ModbusTimeoutError && multi && !isBitFunction(block.fn) && ctx.sizes?.timedOut(block.unitId, block.count) === true) {
+    if (sent && error instanceof ModbusTimeoutError && multi && !isBitFunction(block.fn) && ctx.sizes?.timedOut(block.unitId, block.count) === true) {
       ctx.onReadSize?.(block.unitId, block.count);
     }
     const illegal = isIllegalAddress(error);

@@ -14,6 +14,7 @@ import { backoffDelay } from '../core/backoff.js';
 import type { Logger } from '../core/logger.js';
 import type { Bus, BusCounters, Link, ReadReply, ReadRequest, WriteCoilRequest, WriteRegistersRequest } from './transport.js';
 import { SleepTracker, type SleepOptions } from './unitSleep.js';
+import { StormTracker, TROUBLE_CODES } from './unitStorms.js';
 
 export interface BusOptions {
   /** Pause after each request before the next one is sent (ms). */
@@ -74,6 +75,7 @@ class QueuedBus implements Bus {
   private readonly queue: Job[] = [];
   private readonly units = new Map<number, Backoff>();
   private readonly sleep: SleepTracker;
+  private readonly storms: StormTracker;
   /** Units announced as asleep (the log says so once per night). */
   private readonly sleepers = new Set<number>();
   /** Timeouts in a row with no answer of any kind between them. */
@@ -94,6 +96,7 @@ class QueuedBus implements Bus {
     this.key = deps.key;
     this.opts = { ...DEFAULT_BUS_OPTIONS, ...deps.options };
     this.sleep = new SleepTracker(this.opts.sleep);
+    this.storms = new StormTracker(this.opts.unitBackoffBaseMs, deps.random);
   }
 
   async read(req: ReadRequest): Promise<ReadReply> {
@@ -159,15 +162,18 @@ class QueuedBus implements Bus {
 
   /** Why a request must fail without touching the wire, if it must. */
   private refusal(ctx: ModbusContext): ModbusError | undefined {
-    if (this.stopped) return new ModbusConnectionError('bus stopped', ctx);
+    const notSent = { notSent: true };
+    if (this.stopped) return new ModbusConnectionError('bus stopped', ctx, notSent);
     const now = this.deps.clock.now();
     if (this.down && now < this.down.retryAt) {
-      return new ModbusConnectionError(`connection down, retry in ${this.down.retryAt - now} ms`, ctx);
+      return new ModbusConnectionError(`connection down, retry in ${this.down.retryAt - now} ms`, ctx, notSent);
     }
     const unit = this.units.get(ctx.unitId);
     if (unit && now < unit.retryAt) {
-      return new ModbusTimeoutError(`unit ${ctx.unitId} not responding, retry in ${unit.retryAt - now} ms`, ctx);
+      return new ModbusTimeoutError(`unit ${ctx.unitId} not responding, retry in ${unit.retryAt - now} ms`, ctx, notSent);
     }
+    const stormMs = this.storms.waitMs(ctx.unitId, now);
+    if (stormMs !== undefined) return new ModbusError(`unit ${ctx.unitId} answers only with device trouble, retry in ${stormMs} ms`, ctx, notSent);
     return undefined;
   }
 
@@ -202,6 +208,7 @@ class QueuedBus implements Bus {
         const value = await this.exchange(link, job);
         this.silentInARow = 0;
         this.onUnitAnswered(job.ctx.unitId);
+        if (this.storms.answered(job.ctx.unitId)) this.deps.logger.info(`${this.deps.connectionName}: unit ${job.ctx.unitId} answering normally again`);
         return value;
       } catch (err) {
         if (this.stopped) throw err; // our own close, not a fault
@@ -276,7 +283,16 @@ class QueuedBus implements Bus {
       this.onUnitTimeout(ctx.unitId, err);
       this.onSilence();
     } else this.silentInARow = 0; // an exception or a bad reply is still an answer: the line is alive
+    if (err instanceof ModbusExceptionError && TROUBLE_CODES.has(err.code)) this.onTrouble(ctx.unitId, err);
     return asError(err);
+  }
+
+  /** A device-trouble exception (unitStorms.ts): after a few in a row the unit waits out a short back-off. */
+  private onTrouble(unitId: number, err: ModbusExceptionError): void {
+    const storm = this.storms.troubled(unitId, this.deps.clock.now());
+    if (storm === undefined) return;
+    const msg = `${this.deps.connectionName}: unit ${unitId} answers only with ${err.message.replace(/^.*: /, '')}; backing off ${storm.delayMs} ms`;
+    this.deps.logger[storm.first ? 'warn' : 'debug'](msg);
   }
 
   /** After too many timeouts in a row on every unit, the connection itself is suspect: reopen it. */
@@ -331,7 +347,7 @@ class QueuedBus implements Bus {
   }
 
   private rejectQueued(reason: () => string): void {
-    for (const job of this.queue.splice(0)) job.reject(new ModbusConnectionError(reason(), job.ctx));
+    for (const job of this.queue.splice(0)) job.reject(new ModbusConnectionError(reason(), job.ctx, { notSent: true }));
   }
 
   /** A cancellable sleep on the injected clock (stop() wakes it so no timer outlives the bus). */

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ServerTCP } from 'modbus-serial';
 import { createSystemClock } from '../../src/core/clock.js';
-import { ModbusConnectionError, ModbusExceptionError, ModbusReplyError, ModbusTimeoutError } from '../../src/core/errors.js';
+import { ModbusConnectionError, ModbusExceptionError, ModbusReplyError, ModbusTimeoutError, wasNotSent } from '../../src/core/errors.js';
 import { createMemoryLogger } from '../../src/core/logger.js';
 import { VirtualClock } from '../../src/core/virtualClock.js';
 import { createBus, type BusDeps } from '../../src/modbus/bus.js';
@@ -292,6 +292,47 @@ describe('Bus back-off and pacing on the virtual clock', () => {
     unit1Dead = true;
     await rejectionOf(bus.read(req(1)));
     expect(await retryIn(bus.read(req(1)))).toBe(500);
+    await bus.stop();
+  });
+
+  it('gives a unit that answers only with device trouble a short back-off, alone, until a good answer', async () => {
+    const clock = new VirtualClock();
+    let code: number | undefined = 4;
+    const { link, state } = scriptedLink(clock, (r) =>
+      (r.unitId === 1 && code !== undefined ? new ModbusExceptionError(code, { connection: 'fake', ...r }) : [r.unitId]));
+    state.connectOk = true;
+    const bus = virtualBus(clock, link, { busyRetries: 0 });
+    for (let i = 0; i < 2; i++) expect(await rejectionOf(bus.read(req(1)))).toBeInstanceOf(ModbusExceptionError);
+    expect((await bus.read(req(2))).data).toEqual([2]); // another unit's answer does not end unit 1's trouble
+    expect(await rejectionOf(bus.read(req(1)))).toBeInstanceOf(ModbusExceptionError); // the third in a row
+    const delays: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const refused = await rejectionOf(bus.read(req(1)));
+      expect(wasNotSent(refused)).toBe(true);
+      delays.push(Number(/retry in (\d+) ms/.exec(String(refused))?.[1]));
+      await clock.advance(delays[i]!);
+      expect(await rejectionOf(bus.read(req(1)))).toBeInstanceOf(ModbusExceptionError); // the probe
+    }
+    expect(delays).toEqual([500, 1_000, 2_000, 4_000, 5_000, 5_000]); // base·2^n·0.5, capped at 10 s·0.5
+    expect(state.sentAt.length).toBe(3 + 1 + 6); // nothing sent while backed off
+    code = undefined;
+    await clock.advance(5_000);
+    expect((await bus.read(req(1))).data).toEqual([1]);
+    expect((await bus.read(req(1))).data).toEqual([1]); // no back-off left
+    code = 6; // busy: counted once its retries are spent, and the count restarts after the good answer
+    for (let i = 0; i < 2; i++) await rejectionOf(bus.read(req(1)));
+    expect(wasNotSent(await rejectionOf(bus.read(req(1))))).toBe(false);
+    expect(wasNotSent(await rejectionOf(bus.read(req(1))))).toBe(true);
+    await bus.stop();
+  });
+
+  it('never backs a unit off for exceptions about the request itself', async () => {
+    const clock = new VirtualClock();
+    const { link, state } = scriptedLink(clock, (r) => new ModbusExceptionError(2, { connection: 'fake', ...r }));
+    state.connectOk = true;
+    const bus = virtualBus(clock, link);
+    for (let i = 0; i < 10; i++) expect(wasNotSent(await rejectionOf(bus.read(req(1))))).toBe(false);
+    expect(state.sentAt.length).toBe(10);
     await bus.stop();
   });
 

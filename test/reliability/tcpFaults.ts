@@ -8,6 +8,7 @@
  * back-off caps (DEFAULT_BUS_OPTIONS), 3 timeouts before a TCP link is reopened (src/modbus/buses.ts).
  */
 import { DEFAULT_BUS_OPTIONS } from '../../src/modbus/bus.js';
+import { STORM_BACKOFF_MAX_MS, TROUBLE_IN_A_ROW } from '../../src/modbus/unitStorms.js';
 import type { FaultMode } from './faultProxy.js';
 import { afterNextValue, holdFault, longestGapMs, messages, perMinute, valuesBack, type Held } from './faultRun.js';
 import { now, rowOf, secs, sleep, timeUntil } from './figures.js';
@@ -18,8 +19,6 @@ import type { ReliabilityLength, ReliabilityRow, ReliabilityScenario } from './t
 const GRACE_MS = 60_000;
 /** src/modbus/buses.ts: REOPEN_AFTER_TIMEOUTS. */
 const REOPEN_AFTER = 3;
-/** Two entities in one block: a refused block is read again in halves, 2 · 2 − 1 requests at most. */
-const BISECTION_REQUESTS = 3;
 const OPTS = DEFAULT_BUS_OPTIONS;
 
 const DURATIONS = {
@@ -87,11 +86,27 @@ async function baseline(l: Lane, ms: number): Promise<number> {
   return perMinute(before, l.proxy.counters(), ms);
 }
 
-/** Every request answered with exception `code` for `holdMs`: no pile-up, bounded requests, each answer counted, back after. */
+/**
+ * The most back-off expiries a storm of `holdMs` can see: the unit's storm back-off (unitStorms.ts)
+ * at its shortest jitter, min(cap, base · 2^n) · 0.5, summed until the storm is over.
+ */
+function mostProbes(holdMs: number): number {
+  let probes = 0;
+  for (let at = 0, n = 0; ; n++) {
+    at += 0.5 * Math.min(STORM_BACKOFF_MAX_MS, OPTS.unitBackoffBaseMs * 2 ** n);
+    if (at > holdMs) return probes;
+    probes++;
+  }
+}
+
+/** Every request answered with exception `code` for `holdMs`: the unit backed off, no pile-up, each answer counted, back after. */
 async function storm(rig: TcpRig, l: Lane, code: 4 | 6, holdMs: number, normalPerMin: number): Promise<ReliabilityRow> {
   const pollMs = l.intervalS * 1000;
-  const perPoll = code === 6 ? 1 + OPTS.busyRetries : BISECTION_REQUESTS;
-  const backBound = pollMs + TIMEOUT_MS;
+  // a troubled answer is one request under exception 4 (a block, then its halves) and 1 + retries under 6
+  const perAnswer = code === 6 ? 1 + OPTS.busyRetries : 1;
+  const probes = mostProbes(holdMs);
+  const maxRequests = perAnswer * (TROUBLE_IN_A_ROW + probes);
+  const backBound = STORM_BACKOFF_MAX_MS + pollMs + TIMEOUT_MS;
   await afterNextValue(rig, l); // snapshots while the bus is quiet: app and proxy counters then agree
   const app0 = await rig.busFigures(l);
   const h = await holdFault(rig, l, () => l.proxy.set({ kind: 'exceptions', code }), holdMs, backBound + 30_000);
@@ -105,13 +120,11 @@ async function storm(rig: TcpRig, l: Lane, code: 4 | 6, holdMs: number, normalPe
   // each answer is either retried (busy) or fails its request: the app's counters must account for every one
   const accounted = code === 6 ? retries + errors === answered && retries > 0 : errors === answered && retries === 0;
   const stormSent = h.during.requests - h.before.requests;
-  // polls on schedule: hold / poll + 1 of them fall into the storm (rounded: a timer a few ms late is no extra poll)
-  const maxRequests = perPoll * (Math.round((h.t1 - h.t0) / pollMs) + 1);
   const stormRate = perMinute(h.before, h.during, h.t1 - h.t0);
   const back = h.backAt === undefined ? undefined : h.backAt - h.t1;
-  const perPollText = code === 6 ? `1 + ${OPTS.busyRetries} busy retries` : 'a block and its two halves';
+  const perAnswerText = code === 6 ? `1 + ${OPTS.busyRetries} busy retries` : '1';
   return rowOf(`exception ${code} storm for ${secs(holdMs)}`,
-    `≤ ${maxRequests} requests in the storm (${perPoll} per poll: ${perPollText}; polls on schedule, ${(perPoll * 60_000 / pollMs).toFixed(0)} req/min); every exception counted${code === 6 ? ' as a busy retry or an error' : ' as an error, none retried'}; back within ${secs(backBound)}; ≤ 1 outstanding; alive`, [
+    `backed off: ≤ ${maxRequests} requests in the storm (${TROUBLE_IN_A_ROW} troubled answers, then at most ${probes} probes at the storm back-off's shortest steps; ${perAnswerText} request${perAnswer > 1 ? 's' : ''} each); every exception counted${code === 6 ? ' as a busy retry or an error' : ' as an error, none retried'}; back within ${secs(backBound)} (back-off cap + poll + timeout); ≤ 1 outstanding; alive`, [
       { ok: stormSent <= maxRequests, figure: `${stormSent} requests, ${stormRate.toFixed(0)} req/min during the storm vs ${normalPerMin.toFixed(0)} normal (${(stormRate / normalPerMin).toFixed(1)}×)` },
       { ok: accounted && appSent === sent, figure: `${answered} exceptions answered; the app counted ${retries} busy retries and ${errors} errors in ${appSent} requests (proxy saw ${sent})` },
       { ok: true, figure: h.unavailableAt === undefined ? 'stayed available' : `unavailable after ${secs(h.unavailableAt - h.t0)}` },
