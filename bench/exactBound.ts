@@ -10,8 +10,9 @@
  *   (the staleness over one gap is convex in its length), i.e. interval T = D / (n + 1), and n may be
  *   any real ≥ 0 up to the entity's fastest interval;
  * - a read of e costs only its own registers' share of the line time (request, gaps and turnaround
- *   left out), and the requests to one unit and table in a piece cost the fixed request time once per
- *   read of its most-read entity (every read needs a request, and a request reads an entity once);
+ *   left out), and the requests to one readable range of a unit's table in a piece cost the fixed
+ *   request time once per read of its most-read entity (every read needs a request, a request reads
+ *   an entity once, and no request crosses from one range to another: the device refuses those);
  * - values that can show a stale value for less than a Poisson model says — a machine's linked
  *   channels (readable the instant its HA running state switches) and multi-state values (a change
  *   can switch back) — are bounded by zero staleness at zero cost. Walks may step back to a shown
@@ -25,7 +26,7 @@
 import { expectedAgeMs } from '../src/metrics/ageModel.js';
 
 export interface BoundEntity {
-  /** Unit and table it is read from on its bus: reads of one group share requests. */
+  /** Unit, table and readable range it is read from on its bus: only reads of one group share requests. */
   group: string;
   /** Line time of its registers alone in a reply (ms). */
   marginalMs: number;
@@ -52,8 +53,11 @@ export interface BoundProblem {
 export interface BoundPoint {
   /** Price of bus utilisation in ms of mean staleness per unit of utilisation. */
   price: number;
+  /** The relaxation's optimum at this price (staleness and bus time of its reads). */
   meanStalenessMs: number;
   busUtilisation: number;
+  /** The relaxation's optimum of mean staleness + price · bus utilisation: a lower bound on every schedule's. */
+  dual: number;
 }
 
 const PHI = (Math.sqrt(5) - 1) / 2;
@@ -94,14 +98,19 @@ function solveGroup(members: readonly GroupMember[], durationMs: number, w: numb
   return reads(goldenMin(cost, 0, top).x);
 }
 
-/** The Lagrangian's minimiser at one price: expected mean staleness and bus utilisation. */
-export function boundAtPrice(problem: BoundProblem, price: number): BoundPoint {
+/**
+ * The Lagrangian's minimiser at one price: expected mean staleness and bus utilisation; `reads`, when
+ * given, receives each piece's reads per entity (a primal guess for spanBound.ts).
+ */
+export function boundAtPrice(problem: BoundProblem, price: number, reads?: Float64Array[]): BoundPoint {
   const n = problem.entities.length;
   const w = 1 / (n * problem.windowMs);
   const q = price / (problem.windowMs * problem.buses);
   let staleness = 0;
   let busMs = 0;
   for (const piece of problem.pieces) {
+    const out = new Float64Array(n);
+    reads?.push(out);
     const groups = new Map<string, GroupMember[]>();
     problem.entities.forEach((e, index) => {
       const rate = piece.ratesPerMs[index] ?? 0;
@@ -112,29 +121,34 @@ export function boundAtPrice(problem: BoundProblem, price: number): BoundPoint {
     });
     for (const [group, members] of groups) {
       const requestMs = problem.requestMs.get(group) ?? 0;
-      const reads = solveGroup(members, piece.durationMs, w, q, requestMs);
-      busMs += requestMs * Math.max(0, ...reads);
-      reads.forEach((r, i) => {
+      const got = solveGroup(members, piece.durationMs, w, q, requestMs);
+      busMs += requestMs * Math.max(0, ...got);
+      got.forEach((r, i) => {
         const m = members[i] as GroupMember;
         staleness += w * pieceStaleness(piece.durationMs, m.rate, r);
         busMs += m.marginalMs * r;
+        out[m.index] = r;
       });
     }
   }
-  return { price, meanStalenessMs: staleness, busUtilisation: busMs / (problem.windowMs * problem.buses) };
+  const busUtilisation = busMs / (problem.windowMs * problem.buses);
+  return { price, meanStalenessMs: staleness, busUtilisation, dual: staleness + price * busUtilisation };
 }
 
+/** Prices from 1 to 10⁸ ms of mean staleness per unit of bus utilisation, six per decade. */
+export const DEFAULT_PRICES: readonly number[] = Array.from({ length: 49 }, (_, i) => 10 ** (i / 6));
+
 /** The Lagrangian optima over a log grid of prices (ms of staleness per unit of utilisation). */
-export function boundCurve(problem: BoundProblem, prices = Array.from({ length: 49 }, (_, i) => 10 ** (i / 6))): BoundPoint[] {
+export function boundCurve(problem: BoundProblem, prices: readonly number[] = DEFAULT_PRICES): BoundPoint[] {
   return prices.map((p) => boundAtPrice(problem, p));
 }
 
 /** The least expected mean staleness at bus utilisation ≤ `bus` the curve proves (weak duality). */
 export function stalenessBoundAt(curve: readonly BoundPoint[], bus: number): number {
-  return Math.max(0, ...curve.map((pt) => pt.meanStalenessMs + pt.price * (pt.busUtilisation - bus)));
+  return Math.max(0, ...curve.map((pt) => pt.dual - pt.price * bus));
 }
 
 /** The least bus utilisation that can reach expected mean staleness ≤ `stalenessMs` (weak duality). */
 export function busBoundAt(curve: readonly BoundPoint[], stalenessMs: number): number {
-  return Math.max(0, ...curve.map((pt) => pt.busUtilisation + (pt.meanStalenessMs - stalenessMs) / pt.price));
+  return Math.max(0, ...curve.map((pt) => (pt.dual - stalenessMs) / pt.price));
 }

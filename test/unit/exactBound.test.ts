@@ -83,3 +83,24 @@ describe('exact bound', () => {
     expect(stalenessBoundAt(boundCurve(problem([[0, 0]])), 0)).toBe(0);
   });
 });
+
+describe('the bound on a benchmark window', () => {
+  it('groups by readable range, bounds linked and multi-state values by zero, and cuts at sunrise', async () => {
+    const { boundProblem } = await import('../../bench/boundProblem.js');
+    const { siteByName } = await import('../../src/sim/sites.js');
+    const start = Date.UTC(2026, 5, 1, 5);
+    const { problem, walkReturnShare } = boundProblem({ site: 'solar-home', seed: 1, runStartMs: start - HOUR, epochMs: start - HOUR, startMs: start, durationMs: 2 * HOUR });
+    expect(problem.pieces.map((p) => p.durationMs)).toEqual([HOUR, HOUR]); // the sun rises at 06:00
+    const points = siteByName('solar-home').devices.flatMap(({ device }) => device.points);
+    expect(problem.entities).toHaveLength(points.length);
+    points.forEach((pt, i) => {
+      if (pt.process.kind === 'linked' || pt.process.kind === 'states' || pt.process.kind === 'constant') {
+        for (const piece of problem.pieces) expect(piece.ratesPerMs[i]).toBe(0);
+      }
+    });
+    const inverterInput = problem.entities.filter((e) => e.group.includes('|1|4|'));
+    expect(new Set(inverterInput.map((e) => e.group)).size).toBeGreaterThan(1); // its input registers lie in several ranges
+    expect(walkReturnShare).toBeGreaterThan(0);
+    expect(walkReturnShare).toBeLessThan(0.2);
+  });
+});
