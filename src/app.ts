@@ -33,7 +33,7 @@ import { busKeyOf, type ConnectionDef, type DeviceDef, type EntityDef, type Prox
 import { CachingBus } from './modbus/proxy/cachingBus.js';
 import { ProxyServer } from './modbus/proxy/proxyServer.js';
 import { writableRange } from './modbus/proxy/writePermission.js';
-import { entitiesCovering, entitiesTouching } from './modbus/proxy/pollingCover.js';
+import { entitiesTouching } from './modbus/proxy/pollingCover.js';
 import { ClientDemand, followDemand } from './modbus/proxy/clientDemand.js';
 import { groupDevices } from './config/deviceGroups.js';
 import type { BrokerSettings } from './mqtt/brokerSettings.js';
@@ -264,12 +264,8 @@ export function createApp(deps: AppDeps): App {
       onClientRead: (unitId, fn, address, count) => demand.observe(entitiesTouching(deps.entities, conn.name, unitId, fn, address, count), clock.now()),
       clock, logger, def, bus, audit: (by, what, after) => auditWrite(by, what, null, after),
       writable: (unitId, table, address, count) => deps.allowRawWrites === true || writableRange(deps.entities, conn.name, unitId, table, address, count),
-      readThroughPolling: async (unitId, fn, address, count) => {
-        const ids = entitiesCovering(deps.entities, conn.name, unitId, fn, address, count);
-        if (ids === undefined) return false;
-        await Promise.all(ids.map((id) => poller.readNow(id)));
-        return true;
-      },
+      onDeviceRead: (unitId, fn, address, count) => poller.registersAnswered(conn.name, { unitId, fn, address, count }),
+      readThroughPolling: (unitId, fn, address, count) => poller.readSpan(conn.name, { unitId, fn, address, count }, (id) => demand.periodMs(id)),
     })];
   });
   if (proxies.length > 0) statistics.register(proxyStatisticsProvider(proxies));

@@ -51,6 +51,10 @@ export class EntityRuntime {
   wantedMs: number;
   /** Another master reads this value often: poll at least this often (ms), so its reads hit the cache. */
   demandCapMs: number | undefined;
+  /** Set while a client's read (Poller.readSpan) polls this value: how often that client reads it, if known. */
+  clientPeriodMs: number | undefined;
+  /** A client took this value's polling over: read it only when due, never early with a cycle nearby. */
+  takenOver = false;
 
   clampInterval(ms: number): number {
     return Math.max(this.def.minIntervalMs, Math.min(this.def.maxIntervalMs, this.demandCapMs ?? Infinity, ms));

@@ -2,7 +2,8 @@
  * Learned illegal-address holes. Many devices answer "illegal data address" (exception 2) when a block
  * read spans registers they do not implement, even though every register the user asked for exists.
  * Once the poller has learned such a range it records it here, and the planner never bridges a gap
- * across it again. Ranges are kept per (unit, function code), merged and sorted, so the planner's
+ * across it again; a hole learned across a gap can be wider than the registers that are really
+ * missing, so registers that later answer a read are taken out of it. Ranges are kept per (unit, function code), merged and sorted, so the planner's
  * questions are a binary search; the set round-trips through plain JSON for the store.
  */
 import type { ReadFunction } from './types.js';
@@ -72,6 +73,25 @@ export class HoleSet {
     r.starts.splice(first, removed, mergedStart);
     r.ends.splice(first, removed, mergedEnd);
     this.count += 1 - removed;
+  }
+
+  /** Forgets [start, endExclusive) (those registers answered a read); returns whether a hole shrank. */
+  remove(unitId: number, fn: ReadFunction, start: number, endExclusive: number): boolean {
+    const key = groupKey(unitId, fn);
+    const r = this.groups.get(key);
+    if (r === undefined || !this.intersects(unitId, fn, start, endExclusive)) return false;
+    const kept: Ranges = { starts: [], ends: [] };
+    const keep = (s: number, e: number) => { kept.starts.push(s); kept.ends.push(e); };
+    r.starts.forEach((s, i) => {
+      const e = r.ends[i] ?? s;
+      if (e <= start || s >= endExclusive) return keep(s, e);
+      if (s < start) keep(s, start);
+      if (e > endExclusive) keep(endExclusive, e);
+    });
+    this.count += kept.starts.length - r.starts.length;
+    if (kept.starts.length === 0) this.groups.delete(key);
+    else this.groups.set(key, kept);
+    return true;
   }
 
   /** True when any address in [start, endExclusive) is a known hole. */

@@ -4,7 +4,8 @@
  * multiples of each entity's interval, so entities on the same interval stay in phase. Each bus runs its own
  * cycle, so a slow or dead bus never delays another. A bus that cannot keep up skips rather than
  * queues: late entities are counted as overruns and their schedule slips. Intervals can change at
- * any time (the optimizer does that) and `readNow` pulls an entity forward.
+ * any time (the optimizer does that) and `readNow` pulls an entity forward. `readSpan` takes another
+ * master's read (through the proxy) into the next cycle, planned with whatever is due (clientReads.ts).
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { EventBus } from '../core/eventBus.js';
@@ -12,6 +13,7 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { MinHeap } from '../core/minHeap.js';
 import { readBlock, type BlockReadContext } from './blockReader.js';
+import { insideSpan, takeoverDueMs, type ClientSpan } from './clientReads.js';
 import { EntityRuntime, isSample } from './entityRuntime.js';
 import { HoleSet, type HoleRange } from './holes.js';
 import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
@@ -46,6 +48,8 @@ interface BusLane {
   timer: TimerHandle | undefined;
   running: Promise<void> | undefined;
   status: BusStatus;
+  /** Clients' spans waiting for the next cycle. */
+  spans: ClientSpan[];
 }
 
 export class Poller implements PollerView {
@@ -54,9 +58,12 @@ export class Poller implements PollerView {
   private stopped = true;
   /** Entities read together: when one is due, the others due within half their interval join it. */
   private companions = new Map<string, readonly string[]>();
+  private readonly conns: ReadonlyMap<string, ConnectionDef>;
+  private spanCount = 0;
 
   constructor(private readonly deps: PollerDeps) {
     const conns = new Map(deps.connections.map((c) => [c.name, c]));
+    this.conns = conns;
     for (const def of deps.entities) {
       const conn = conns.get(def.connection);
       if (!conn) throw new Error(`entity ${def.id}: unknown connection ${def.connection}`);
@@ -80,6 +87,7 @@ export class Poller implements PollerView {
     for (const lane of this.lanes.values()) this.deps.clock.clearTimer(lane.timer);
     await Promise.all([...this.lanes.values()].map((l) => l.running ?? Promise.resolve()));
     for (const rt of this.runtimes.values()) rt.abandon(new Error('poller stopped'));
+    for (const lane of this.lanes.values()) for (const span of lane.spans.splice(0)) span.done(false);
   }
 
   entityIds(): string[] {
@@ -184,6 +192,42 @@ export class Poller implements PollerView {
     return done;
   }
 
+  /**
+   * Reads a client's span of `connection` in the lane's next cycle, planned with whatever is due; the
+   * entities wholly inside it are read in the same block and count as polled. `clientPeriodMs` says
+   * how often the client reads an entity (undefined: not known), so that a client reading about as
+   * often as the app polls takes that polling over. Resolves with whether the span's block was read.
+   */
+  readSpan(connection: string, item: Omit<ReadItem, 'key'>, clientPeriodMs: (id: string) => number | undefined = () => undefined): Promise<boolean> {
+    const conn = this.conns.get(connection);
+    const lane = conn && this.lanes.get(busKeyOf(conn));
+    if (!conn || !lane || this.stopped) return Promise.resolve(false);
+    const span: ReadItem = { ...item, key: `client:${++this.spanCount}` };
+    const now = this.deps.clock.now();
+    for (const rt of this.runtimes.values()) {
+      if (rt.conn !== conn || !insideSpan(rt.item, span)) continue;
+      rt.triggered = true;
+      rt.clientPeriodMs = clientPeriodMs(rt.def.id);
+      this.schedule(rt, now);
+    }
+    return new Promise((resolve) => {
+      lane.spans.push({ connection, item: span, done: resolve });
+      this.arm(lane);
+    });
+  }
+
+  /**
+   * The device answered a read of these registers outside the poller (a client's, through the proxy):
+   * a learned hole that covers them was wider than the registers really missing, and shrinks.
+   */
+  registersAnswered(connection: string, item: Omit<ReadItem, 'key'>): void {
+    const conn = this.conns.get(connection);
+    const lane = conn && this.lanes.get(busKeyOf(conn));
+    const end = item.address + item.count;
+    if (!lane?.holes.remove(item.unitId, item.fn, item.address, end)) return;
+    this.deps.logger.info(`${lane.key} unit ${item.unitId} fc${item.fn}: registers ${item.address}..${end - 1} answered a client's read; no longer avoided as illegal`);
+  }
+
   private mustGet(id: string): EntityRuntime {
     const rt = this.runtimes.get(id);
     if (!rt) throw new Error(`unknown entity "${id}"`);
@@ -210,8 +254,8 @@ export class Poller implements PollerView {
     this.deps.clock.clearTimer(lane.timer);
     lane.timer = undefined;
     const first = this.peekValid(lane);
-    if (!first) return;
-    const delay = Math.max(0, first.nextDueMs - this.deps.clock.now());
+    if (!first && lane.spans.length === 0) return;
+    const delay = lane.spans.length > 0 || !first ? 0 : Math.max(0, first.nextDueMs - this.deps.clock.now());
     lane.timer = this.deps.clock.setTimer(() => this.startCycle(lane), delay);
   }
 
@@ -235,21 +279,28 @@ export class Poller implements PollerView {
 
   private async runCycle(lane: BusLane): Promise<void> {
     const due = this.collectDue(lane);
-    if (due.length === 0) return;
+    const spans = lane.spans.splice(0);
+    if (due.length === 0 && spans.length === 0) return;
     lane.status.cycles++;
-    for (const [conn, group] of groupByConnection(due)) {
-      const limits = planLimitsOf(conn, lane.holes, lane.sizes);
-      const byKey = new Map(group.map((rt) => [rt.item.key, rt]));
-      const ctx = this.readContext(lane, limits.timing);
-      const plan = this.deps.plan ?? planReads;
-      for (const block of plan(group.map((rt) => rt.item), limits)) {
-        if (this.stopped) break;
-        const outcomes = await readBlock(ctx, block);
-        for (const [key, outcome] of outcomes) {
-          const rt = byKey.get(key);
-          if (rt) this.publish(rt.apply(outcome));
+    const read = new Set<string>();
+    try {
+      for (const [conn, group] of this.groupByConnection(due, spans)) {
+        const limits = planLimitsOf(conn, lane.holes, lane.sizes);
+        const byKey = new Map(group.due.map((rt) => [rt.item.key, rt]));
+        const ctx = this.readContext(lane, limits.timing);
+        const plan = this.deps.plan ?? planReads;
+        for (const block of plan([...group.due.map((rt) => rt.item), ...group.spans.map((s) => s.item)], limits)) {
+          if (this.stopped) break;
+          const outcomes = await readBlock(ctx, block);
+          for (const [key, outcome] of outcomes) {
+            const rt = byKey.get(key);
+            if (rt) this.publish(rt.apply(outcome));
+            else if (outcome.ok) read.add(key);
+          }
         }
       }
+    } finally {
+      for (const span of spans) span.done(read.has(span.item.key));
     }
     for (const rt of due) this.scheduleNext(lane, rt);
   }
@@ -266,8 +317,11 @@ export class Poller implements PollerView {
       lane.heap.pop();
       rt.dueVersion++;
       rt.cycleVersion = rt.dueVersion;
-      if (rt.nextDueMs <= now + Math.min(window, rt.intervalMs / 4)) due.push(rt);
-      else notYet.push(rt);
+      // a value a client's reads keep fresh is not pulled ahead of its due time: that would come before the client's next read
+      if (rt.nextDueMs <= now + (rt.takenOver ? 0 : Math.min(window, rt.intervalMs / 4))) {
+        rt.takenOver = false;
+        due.push(rt);
+      } else notYet.push(rt);
     }
     for (const rt of notYet) this.schedule(rt, rt.nextDueMs);
     if (this.companions.size > 0) this.pullCompanions(due, now);
@@ -290,10 +344,30 @@ export class Poller implements PollerView {
     }
   }
 
+  /** Due entities and clients' spans by connection (each connection is planned with its own limits). */
+  private groupByConnection(due: EntityRuntime[], spans: ClientSpan[]): Map<ConnectionDef, { due: EntityRuntime[]; spans: ClientSpan[] }> {
+    const groups = new Map<ConnectionDef, { due: EntityRuntime[]; spans: ClientSpan[] }>();
+    const groupOf = (conn: ConnectionDef) => {
+      let g = groups.get(conn);
+      if (!g) groups.set(conn, (g = { due: [], spans: [] }));
+      return g;
+    };
+    for (const rt of due) groupOf(rt.conn).due.push(rt);
+    for (const span of spans) groupOf(this.conns.get(span.connection) as ConnectionDef).spans.push(span);
+    return groups;
+  }
+
   private scheduleNext(lane: BusLane, rt: EntityRuntime): void {
     if (rt.dueVersion !== rt.cycleVersion) return; // rescheduled during the cycle (readNow, setIntervalMs)
     const now = this.deps.clock.now();
     const interval = rt.status.illegalAddress ? rt.def.maxIntervalMs : rt.intervalMs;
+    const takenOver = takeoverDueMs(now, interval, rt.clientPeriodMs, rt.demandCapMs !== undefined);
+    rt.clientPeriodMs = undefined;
+    if (takenOver !== undefined && !rt.status.illegalAddress) {
+      rt.takenOver = true;
+      this.schedule(rt, takenOver); // the client's next read comes first and polls it again
+      return;
+    }
     let next = alignUp(rt.nextDueMs + interval / 2, interval);
     if (next <= now) {
       lane.status.overruns++; // a whole slot was missed: skip it and read again as soon as the bus is free
@@ -344,15 +418,5 @@ function newLane(key: string, bus: Bus, now: number, initialHoles: HoleSet | und
     key, requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: now,
   };
   const holes = HoleSet.fromList(initialHoles?.list() ?? []);
-  return { key, bus, holes, sizes: new ReadSizes(), heap: new MinHeap(), timer: undefined, running: undefined, status };
-}
-
-function groupByConnection(due: EntityRuntime[]): Map<ConnectionDef, EntityRuntime[]> {
-  const groups = new Map<ConnectionDef, EntityRuntime[]>();
-  for (const rt of due) {
-    const list = groups.get(rt.conn) ?? [];
-    list.push(rt);
-    groups.set(rt.conn, list);
-  }
-  return groups;
+  return { key, bus, holes, sizes: new ReadSizes(), heap: new MinHeap(), timer: undefined, running: undefined, status, spans: [] };
 }

@@ -227,3 +227,86 @@ describe('a demand cap from other masters', () => {
     expect(rig.poller.intervalMs('a')).toBe(300_000);
   });
 });
+
+describe('a client\'s read through the poller (Poller.readSpan)', () => {
+  const span = (address: number, count: number) => ({ unitId: 1, fn: 3 as const, address, count });
+  const at = (r: Rig) => r.requests.map((q) => [Math.round(q.at), q.address, q.count]);
+
+  it('reads the span with the entities inside it, which count as polled', async () => {
+    const r = build([point('a', 10, 1), point('b', 11, 2), point('c', 40, 3)], [entity('a', 10, 15), entity('b', 11, 15), entity('c', 40, 15)]);
+    r.poller.start();
+    await r.clock.advance(5000);
+    const read = r.poller.readSpan('rtu', span(10, 3)); // register 12: no entity
+    await r.clock.advance(100);
+    expect(await read).toBe(true);
+    expect(at(r).slice(2)).toEqual([[5000, 10, 3]]); // one request, the span as asked
+    expect(r.samples.filter((s) => s.at > 5000).map((s) => [s.entityId, s.reason])).toEqual([['a', 'trigger'], ['b', 'trigger']]);
+  });
+
+  it('plans the span with whatever falls due, in one block', async () => {
+    const r = build([point('a', 10, 1), point('c', 20, 3)], [entity('a', 10, 15), entity('c', 20, 15)]);
+    r.poller.start();
+    await r.clock.advance(14_500);
+    const read = r.poller.readSpan('rtu', span(10, 3)); // c falls due at 15 s, within the coalescing window
+    await r.clock.advance(200);
+    expect(await read).toBe(true);
+    expect(at(r)).toEqual([[0, 10, 11], [14_500, 10, 11]]); // at 14.5 s, 10…20 in one request instead of two
+  });
+
+  it('a client reading about as often as the app polls takes that polling over; one of unknown pace does not', async () => {
+    const run = async (period: number | undefined) => {
+      // c's cycle at 20 s would pull a forward (due within a quarter of its interval) but for the takeover
+      const r = build([point('a', 10, 1), point('c', 40, 3)], [entity('a', 10, 15), entity('c', 40, 5)]);
+      r.poller.start();
+      await r.clock.advance(5000);
+      void r.poller.readSpan('rtu', span(10, 3), () => period);
+      await r.clock.advance(25_000);
+      const out = at(r).filter(([, address]) => address === 10).map(([t, a, n]) => [Math.round((t ?? 0) / 100) * 100, a, n]);
+      const stopped = r.poller.stop();
+      await r.clock.advance(60_000);
+      await stopped;
+      rig = undefined;
+      return out;
+    };
+    // the client would have read it again at 20 s; the app's own poll waits until 5 % past its interval, then its grid again
+    expect(await run(15_010)).toEqual([[0, 10, 1], [5000, 10, 3], [20_900, 10, 1], [30_000, 10, 1]]); // 1.05 × 15.01 s after the cycle (c read too) ended
+    expect(await run(undefined)).toEqual([[0, 10, 1], [5000, 10, 3], [15_000, 10, 1], [30_000, 10, 1]]); // back on its grid
+    expect(await run(60_000)).toEqual([[0, 10, 1], [5000, 10, 3], [15_000, 10, 1], [30_000, 10, 1]]); // a slower client does not
+  });
+
+  it('an entity under a demand cap stays on its grid', async () => {
+    const r = build([point('a', 10, 1)], [entity('a', 10, 15)]);
+    r.poller.start();
+    await r.clock.advance(1000);
+    r.poller.setDemandCap('a', 5000);
+    await r.clock.advance(1000);
+    void r.poller.readSpan('rtu', span(10, 3), () => 1000);
+    await r.clock.advance(8500);
+    expect(at(r).map(([t]) => t)).toEqual([0, 2000, 5000, 10_000]);
+  });
+
+  it('registers that answered a client\'s read are taken out of a hole learned across a gap, and then share blocks again', async () => {
+    // readable 0..12 and 20..30: the bridged read 10..20 fails and the gap 11..19 is learned, though 11 exists
+    const r = build([point('left', 10, 1), point('right', 20, 2)], [entity('left', 10, 15), entity('right', 20, 15)], [[0, 12], [20, 30]]);
+    r.poller.start();
+    await r.clock.advance(1000);
+    expect(r.poller.holeList().map((h) => [h.start, h.end])).toEqual([[11, 20]]);
+    r.poller.registersAnswered('rtu', span(10, 2)); // the proxy's own read of 10..11 was answered
+    expect(r.poller.holeList().map((h) => [h.start, h.end])).toEqual([[12, 20]]);
+    const read = r.poller.readSpan('rtu', span(10, 2));
+    await r.clock.advance(200);
+    expect(await read).toBe(true);
+    expect(at(r).slice(3)).toEqual([[1000, 10, 2]]); // left and the span in one request
+  });
+
+  it('resolves false when the span cannot be read', async () => {
+    const r = build([point('a', 10, 1)], [entity('a', 10, 15)], [[0, 12]]);
+    r.poller.start();
+    await r.clock.advance(1000);
+    const read = r.poller.readSpan('rtu', span(10, 4)); // 12 and 13 are illegal
+    await r.clock.advance(500);
+    expect(await read).toBe(false);
+    expect(r.samples.filter((s) => s.entityId === 'a')).toHaveLength(2); // a itself read fine in the bisection
+    expect(await r.poller.readSpan('elsewhere', span(10, 1))).toBe(false);
+  });
+});

@@ -17,4 +17,13 @@ describe('what other masters read, and how often', () => {
     for (let t = 0; t <= 12_000; t += 12_000 / 4) { d.observe(['x'], t); d.observe(['x'], t); }
     expect(d.caps(12_001).get('x')).toBe(5000); // period 3 s, not 0 or 1.5 s: still ≤ 2 × max_age
   });
+
+  it('tells how often clients read a value, once there are two reads', () => {
+    const d = new ClientDemand(5000);
+    d.observe(['grid'], 0);
+    expect(d.periodMs('grid')).toBeUndefined();
+    d.observe(['grid'], 15_000);
+    expect(d.periodMs('grid')).toBe(15_000);
+    expect(d.periodMs('never')).toBeUndefined();
+  });
 });

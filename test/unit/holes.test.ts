@@ -101,4 +101,19 @@ describe('HoleSet', () => {
     expect(() => HoleSet.fromList([{ unitId: 1, fn: 3, start: 5, end: 5 }])).toThrow(TypeError);
     expect(() => HoleSet.fromList([null])).toThrow(TypeError);
   });
+
+  it('remove cuts registers that answered out of holes: trims, splits, drops, and leaves other units alone', () => {
+    const holes = new HoleSet();
+    holes.add(1, 4, 29, 32); // learned across the gap 29…31 where only 30 and 31 are missing
+    holes.add(1, 4, 40, 50);
+    holes.add(2, 4, 29, 32);
+    expect(holes.remove(1, 4, 16, 30)).toBe(true);
+    expect(holes.remove(1, 4, 44, 46)).toBe(true);
+    expect(holes.list().filter((h) => h.unitId === 1).map((h) => [h.start, h.end])).toEqual([[30, 32], [40, 44], [46, 50]]);
+    expect(holes.size).toBe(4);
+    expect(holes.remove(1, 4, 0, 16)).toBe(false); // no hole there
+    expect(holes.remove(1, 4, 30, 60)).toBe(true);
+    expect(holes.list()).toEqual([{ unitId: 2, fn: 4, start: 29, end: 32 }]);
+    expect(holes.size).toBe(1);
+  });
 });

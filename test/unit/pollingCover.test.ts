@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { entitiesCovering } from '../../src/modbus/proxy/pollingCover.js';
+import { entitiesTouching } from '../../src/modbus/proxy/pollingCover.js';
 import type { EntityDef } from '../../src/modbus/types.js';
 
 function e(id: string, address: number, count = 1, extra: Partial<EntityDef> = {}): EntityDef {
@@ -10,21 +10,21 @@ function e(id: string, address: number, count = 1, extra: Partial<EntityDef> = {
   };
 }
 
-describe('which polled entities make up a client read', () => {
+describe('which polled entities a client read touches', () => {
   const entities = [e('a', 0), e('b', 1, 2), e('c', 3), e('far', 10), e('input', 0, 1, { registerType: 'input' }), e('other', 0, 1, { unitId: 2 })];
 
   it.each([
     ['exactly the entities', 0, 4, ['a', 'b', 'c']],
     ['part of an entity', 2, 1, ['b']],
-    ['a register nobody polls', 3, 2, undefined],
-    ['a gap between entities', 3, 8, undefined],
+    ['a register nobody polls beside one', 3, 2, ['c']],
+    ['a gap between entities', 4, 6, []],
   ])('%s', (_what, address, count, ids) => {
-    expect(entitiesCovering(entities, 'dev', 1, 3, address, count)).toEqual(ids);
+    expect(entitiesTouching(entities, 'dev', 1, 3, address, count)).toEqual(ids);
   });
 
   it('only the same connection, unit and table count', () => {
-    expect(entitiesCovering(entities, 'dev', 1, 4, 0, 1)).toEqual(['input']);
-    expect(entitiesCovering(entities, 'dev', 2, 3, 0, 1)).toEqual(['other']);
-    expect(entitiesCovering(entities, 'elsewhere', 1, 3, 0, 1)).toBeUndefined();
+    expect(entitiesTouching(entities, 'dev', 1, 4, 0, 1)).toEqual(['input']);
+    expect(entitiesTouching(entities, 'dev', 2, 3, 0, 1)).toEqual(['other']);
+    expect(entitiesTouching(entities, 'elsewhere', 1, 3, 0, 1)).toEqual([]);
   });
 });

@@ -38,6 +38,11 @@ export class ClientDemand {
     }
   }
 
+  /** How often clients read this entity (the smoothed spacing, ms), undefined before a second read. */
+  periodMs(entityId: string): number | undefined {
+    return this.byEntity.get(entityId)?.periodMs;
+  }
+
   /** Per entity with a demand: the cap on its poll interval (ms) now, or undefined where the demand lapsed or is too slow. */
   caps(now: number): Map<string, number | undefined> {
     const out = new Map<string, number | undefined>();

@@ -30,7 +30,7 @@ export interface ProxyCounters {
   hits: number;
   /** Reads that went to the device. */
   misses: number;
-  /** Misses answered by pulling the app's own polls forward (merged with due polling, no request of their own). */
+  /** Misses read in the app's own poll cycle (planned with due polling, no request of their own). */
   merged: number;
   /** Misses that waited for the same read another client had in flight. */
   shared: number;
@@ -48,10 +48,12 @@ export interface ProxyServerDeps {
   writable(unitId: number, table: 'holding' | 'coil', address: number, count: number): boolean;
   audit(by: string, what: string, after: unknown): void;
   /**
-   * Reads the app's entities that make up this range through its own polling (merged by the planner
-   * with what is due); resolves false when they do not cover it or a read failed.
+   * Reads this range in the app's next poll cycle, planned with what is due (the entities inside it
+   * count as polled); resolves false when that read failed.
    */
   readThroughPolling?(unitId: number, fn: 1 | 2 | 3 | 4, address: number, count: number): Promise<boolean>;
+  /** The device answered a read the proxy sent as asked (so none of those registers is illegal). */
+  onDeviceRead?(unitId: number, fn: 1 | 2 | 3 | 4, address: number, count: number): void;
   /** Hears every client read (hit or miss), so the app can learn what other masters need fresh. */
   onClientRead?(unitId: number, fn: 1 | 2 | 3 | 4, address: number, count: number): void;
 }
@@ -134,7 +136,12 @@ export class ProxyServer {
     return readResponse(r.fn, await this.fetch(unitId, r));
   }
 
-  /** One device read per distinct range in flight; through the app's polling when its entities cover the range. */
+  /**
+   * One device read per distinct range in flight; through the app's polling when every register of
+   * the range has answered before. A range never read is asked as it is, so an illegal address answers
+   * exactly as the device does and never becomes a hole the app's planner learns; so is one whose
+   * read through polling failed.
+   */
   private fetch(unitId: number, r: Extract<ModbusRequest, { kind: 'read' }>): Promise<number[]> {
     const key = `${unitId}:${r.fn}:${r.address}:${r.count}`;
     const pending = this.inFlight.get(key);
@@ -145,14 +152,17 @@ export class ProxyServer {
     const started = this.deps.clock.now();
     const read = (async () => {
       const { bus } = this.deps;
-      if (await this.deps.readThroughPolling?.(unitId, r.fn, r.address, r.count).catch(() => false)) {
+      const known = bus.cache.answeredBefore(unitId, r.fn, r.address, r.count);
+      if (known && await this.deps.readThroughPolling?.(unitId, r.fn, r.address, r.count).catch(() => false)) {
         const polled = bus.cache.fresh(unitId, r.fn, r.address, r.count, started);
         if (polled) {
           this.counters.merged++;
           return polled;
         }
       }
-      return (await bus.read({ unitId, fn: r.fn, address: r.address, count: r.count })).data;
+      const reply = await bus.read({ unitId, fn: r.fn, address: r.address, count: r.count });
+      this.deps.onDeviceRead?.(unitId, r.fn, r.address, r.count);
+      return reply.data;
     })().finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, read);
     return read;

@@ -37,6 +37,11 @@ export class RegisterCache {
     values.forEach((value, i) => t.set(address + i, { value, at }));
   }
 
+  /** Whether every register answered a read (or took a write) before, however long ago: the range is legal. */
+  answeredBefore(unitId: number, fn: ReadFunction, address: number, count: number): boolean {
+    return this.fresh(unitId, fn, address, count, -Infinity) !== undefined;
+  }
+
   /** The registers if every one was read at or after `notBefore`, else undefined. */
   fresh(unitId: number, fn: ReadFunction, address: number, count: number, notBefore: number): number[] | undefined {
     const t = this.cells.get(`${unitId}:${TABLE_OF[fn]}`);
