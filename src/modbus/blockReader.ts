@@ -29,8 +29,8 @@ export interface BlockReadContext {
   /** Called for every request actually sent (for bus statistics). */
   onRequest: (registers: number, modelledMs: number, measuredMs: number, failed: boolean) => void;
   onHole: (unitId: number, fn: number, start: number, end: number) => void;
-  /** A unit's cap fell after a block of `refusedCount` registers was refused for its size. */
-  onReadSize?: (unitId: number, refusedCount: number) => void;
+  /** A unit's size cap (or, with lesson 'gap', the gap it bridges) fell after a block of `refusedCount` registers was refused. */
+  onReadSize?: (unitId: number, refusedCount: number, lesson: 'size' | 'gap') => void;
 }
 
 const ILLEGAL_ADDRESS = 2;
@@ -48,7 +48,7 @@ async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<str
   try {
     const reply = await ctx.bus.read(block);
     ctx.onRequest(block.count, readBusTimeMs(block.fn, block.count, ctx.timing), reply.durationMs, false);
-    if (!isBitFunction(block.fn)) ctx.sizes?.succeeded(block.unitId, block.count);
+    if (!isBitFunction(block.fn)) ctx.sizes?.succeeded(block.unitId, block.count, innerGap(block));
     const at = ctx.now();
     for (const item of block.items) {
       const from = item.address - block.address;
@@ -69,7 +69,7 @@ async function readInto(ctx: BlockReadContext, block: BlockRequest, out: Map<str
       return;
     }
     if (sent && error instanceof ModbusTimeoutError && multi && !isBitFunction(block.fn) && ctx.sizes?.timedOut(block.unitId, block.count) === true) {
-      ctx.onReadSize?.(block.unitId, block.count);
+      ctx.onReadSize?.(block.unitId, block.count, 'size');
     }
     const illegal = isIllegalAddress(error);
     if (illegal) learnHole(ctx, block.unitId, block.fn, block.address, block.address + block.count);
@@ -94,7 +94,20 @@ async function bisectForSize(ctx: BlockReadContext, block: BlockRequest, out: Ma
   await readInto(ctx, left, out);
   await readInto(ctx, right, out);
   const ok = [...left.items, ...right.items].every((i) => out.get(i.key)?.ok);
-  if (ok && ctx.sizes?.refused(block.unitId, block.count) === true) ctx.onReadSize?.(block.unitId, block.count);
+  const lesson = ok ? ctx.sizes?.refused(block.unitId, block.count, innerGap(block)) : undefined;
+  if (lesson) ctx.onReadSize?.(block.unitId, block.count, lesson);
+}
+
+/** The longest run of registers inside the block that none of its items reads. */
+export function innerGap(block: BlockRequest): number {
+  const sorted = [...block.items].sort((a, b) => a.address - b.address);
+  let covered = block.address;
+  let longest = 0;
+  for (const item of sorted) {
+    longest = Math.max(longest, item.address - covered);
+    covered = Math.max(covered, item.address + item.count);
+  }
+  return Math.max(longest, block.address + block.count - covered);
 }
 
 function halves(block: BlockRequest): [BlockRequest, BlockRequest] {

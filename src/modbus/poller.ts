@@ -390,10 +390,12 @@ export class Poller implements PollerView {
         this.deps.logger.warn(`${lane.key} unit ${unitId} fc${fn}: registers ${start}..${end - 1} answer "illegal data address"; later reads avoid them`);
         this.deps.events.emit('holeLearned', { bus: lane.key, unitId, fn, start, end });
       },
-      onReadSize: (unitId, refusedCount) => {
+      onReadSize: (unitId, refusedCount, lesson) => {
         const cap = lane.sizes.capOf(unitId);
-        this.deps.logger.warn(`${lane.key} unit ${unitId}: a read of ${refusedCount} registers was refused while smaller reads work; reading at most ${cap} at a time`);
-        this.deps.events.emit('readSizeLearned', { bus: lane.key, unitId, maxRegisters: cap });
+        if (lesson === 'gap') {
+          this.deps.logger.warn(`${lane.key} unit ${unitId}: a read of ${refusedCount} registers was refused for the unmapped registers inside it; bridging at most ${lane.sizes.gapCapOf(unitId)} at a time`);
+        } else this.deps.logger.warn(`${lane.key} unit ${unitId}: a read of ${refusedCount} registers was refused while smaller reads work; reading at most ${cap} at a time`);
+        this.deps.events.emit('readSizeLearned', { bus: lane.key, unitId, maxRegisters: cap, maxGap: lane.sizes.gapCapOf(unitId) });
       },
     };
   }

@@ -35,7 +35,8 @@ export interface PollerEvents {
   /** A learned illegal-address range. */
   holeLearned: { bus: string; unitId: number; fn: number; start: number; end: number };
   /** A unit's learned largest working read (registers). */
-  readSizeLearned: { bus: string; unitId: number; maxRegisters: number };
+  /** A unit's learned read limits changed (Infinity: no limit learned). */
+  readSizeLearned: { bus: string; unitId: number; maxRegisters: number; maxGap: number };
 }
 
 export interface EntityStatus {

@@ -55,7 +55,7 @@ export function unitCapsOf(conn: ConnectionDef, unitId: number, sizes?: ReadSize
   const declared = conn.unitLimits?.get(unitId);
   return {
     maxRegisters: Math.min(declared?.maxRegisters ?? Infinity, sizes?.capOf(unitId) ?? Infinity),
-    maxGap: declared?.maxGap ?? Infinity,
+    maxGap: Math.min(declared?.maxGap ?? Infinity, sizes?.gapCapOf(unitId) ?? Infinity),
   };
 }
 

@@ -46,6 +46,8 @@ export interface SimDeviceSpec {
   maxRegistersPerRead?: number;
   /** How a read over maxRegistersPerRead is refused: exception 3 (default, Eastron) or no answer at all. */
   oversize?: 'exception' | 'silence';
+  /** The longest run of registers no point covers that a read may span; longer ones are refused like oversize reads. */
+  maxGap?: number;
   /** When the device does not answer at all (an inverter asleep at night); absent = always awake. */
   asleep?: (t: number) => boolean;
   /** Readable ranges per register type: [start, endExclusive]. */
@@ -71,6 +73,17 @@ interface PlacedPoint {
 
 const COUNTS: Partial<Record<DataType, number>> = { int32: 2, uint32: 2, float32: 2, int64: 4, uint64: 4, float64: 4 };
 
+/** The longest run of registers in [address, address + count) that no point covers. */
+function longestUnmapped(cells: ReadonlyMap<number, unknown> | undefined, address: number, count: number): number {
+  let run = 0;
+  let longest = 0;
+  for (let a = address; a < address + count; a++) {
+    run = cells?.has(a) === true ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
 export class SimDevice {
   private readonly byFn = new Map<ReadFunction, Map<number, { point: PlacedPoint; offset: number }>>();
   /** Words or bits written by clients; they override the simulated value at that address. */
@@ -91,6 +104,9 @@ export class SimDevice {
     }
     if (!this.readable(fn, address, count)) return { exception: 2 };
     const cells = this.byFn.get(fn);
+    if (this.spec.maxGap !== undefined && longestUnmapped(cells, address, count) > this.spec.maxGap) {
+      return this.spec.oversize === 'silence' ? { silent: true } : { exception: 3 };
+    }
     const written = this.written.get(fn);
     const data: number[] = [];
     for (let a = address; a < address + count; a++) {

@@ -38,13 +38,13 @@ afterEach(async () => {
 });
 
 /** The SDM630 template on unit 2 of a gateway; the simulated meter serves at most `limit` registers. */
-function build(device: { limit: number; oversize: 'exception' | 'silence' }, deviceOptions: Record<string, unknown> = {}): Rig {
+function build(device: { limit: number; oversize: 'exception' | 'silence'; maxGap?: number; extended?: boolean }, deviceOptions: Record<string, unknown> = {}): Rig {
   const resolved = resolveOptions({
     connections: [{ name: 'gw', type: 'rtuovertcp', host: 'gw', port: 502, timeout_ms: 1000 }],
     devices: [{ template: 'eastron_sdm630', connection: 'gw', unit_id: 2, ...deviceOptions }],
   });
   const clock = new VirtualClock(Date.UTC(2026, 0, 5));
-  const meter = new SimDevice(meterDevice({ name: 'meter', unitId: 2, turnaroundMs: 10, maxRegistersPerRead: device.limit, oversize: device.oversize }), 5, clock.now());
+  const meter = new SimDevice(meterDevice({ name: 'meter', unitId: 2, turnaroundMs: 10, maxRegistersPerRead: device.limit, oversize: device.oversize, extended: device.extended ?? false, ...(device.maxGap !== undefined ? { maxGap: device.maxGap } : {}) }), 5, clock.now());
   const conn = resolved.connections[0];
   if (!conn) throw new Error('no connection');
   const requests: Rig['requests'] = [];
@@ -114,5 +114,22 @@ describe('device read limits', () => {
     const last = rig.requests.slice(-30);
     expect(last.every((q) => q.count <= 50)).toBe(true);
     expect(rig.logger.lines.filter((l) => /not responding/.test(l)).length).toBeLessThanOrEqual(1); // no timeout storm
+  });
+
+  it('a meter that refuses any unmapped register inside a read: the gap is learned, not a smaller size', async () => {
+    // every template row mapped (extended), so only the gaps between them are unmapped
+    rig = build({ limit: 80, oversize: 'exception', maxGap: 0, extended: true });
+    await rig.clock.advance(120_000);
+    expect(unpublished(rig)).toEqual([]);
+    await rig.clock.advance(600_000);
+    const [learned] = rig.poller.readSizeList();
+    // the search stops where the plan stops bridging: the cap may sit above 0 while no block has such a gap
+    expect(learned?.smallestRefusedGap).toBeGreaterThan(0);
+    expect(learned?.maxGap).toBeLessThan(learned?.smallestRefusedGap ?? 0);
+    expect(learned?.smallestRefused).toBeUndefined(); // the size was never the reason
+    const late = rig.requests.slice(-30);
+    expect(late.every((q) => q.exception !== 3)).toBe(true);
+    expect(Math.max(...late.map((q) => q.count))).toBeGreaterThan(8); // gapless runs still read as long blocks
+    expect(rig.logger.lines.some((l) => /unit 2: a read of \d+ registers was refused for the unmapped registers inside it; bridging at most \d+ at a time/.test(l))).toBe(true);
   });
 });

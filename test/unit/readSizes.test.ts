@@ -26,7 +26,7 @@ describe('learned read sizes', () => {
   it('a success at a refused size clears the refusal (the size was not the reason)', () => {
     const s = new ReadSizes();
     s.succeeded(1, 10);
-    expect(s.refused(1, 88)).toBe(true);
+    expect(s.refused(1, 88)).toBe('size');
     expect(s.capOf(1)).toBe(49);
     s.succeeded(1, 88);
     expect(s.capOf(1)).toBe(Infinity);
@@ -47,5 +47,34 @@ describe('learned read sizes', () => {
     expect(readSizeProblem({ bus: 'rtu://gw:502', unitId: 2, largestOk: 72, smallestRefused: 50 })).toMatch(/smallestRefused 50 is not above largestOk/);
     expect(readSizeProblem({ bus: '', unitId: 2, largestOk: 1 })).toMatch(/bus/);
     expect(readSizeProblem({ bus: 'b', unitId: 300, largestOk: 1 })).toMatch(/unitId 300/);
+  });
+
+  it('a refused block no longer than a read that worked, with a longer gap than any that worked, teaches the gap', () => {
+    const s = new ReadSizes();
+    s.succeeded(1, 60, 0);
+    s.succeeded(1, 20, 2);
+    expect(s.refused(1, 40, 12)).toBe('gap');
+    expect(s.capOf(1)).toBe(Infinity); // the size cap is left alone
+    expect(s.gapCapOf(1)).toBe(7); // between 2 (worked) and 12 (refused)
+    expect(s.refused(1, 30, 7)).toBe('gap');
+    expect(s.gapCapOf(1)).toBe(4);
+    s.succeeded(1, 30, 7); // a success at a refused gap: the gap was not the reason
+    expect(s.gapCapOf(1)).toBe(Infinity);
+    expect(s.refused(1, 90, 12)).toBe('size'); // longer than any success: the size is suspected first
+    expect(s.capOf(1)).toBe(75);
+  });
+
+  it('keeps and restores a gap lesson, and checks it', () => {
+    const s = new ReadSizes();
+    s.succeeded(3, 50, 1);
+    s.refused(3, 30, 9);
+    const [record] = s.list();
+    expect(record).toEqual({ unitId: 3, largestOk: 50, largestOkGap: 1, smallestRefusedGap: 9, maxGap: 5 });
+    const again = new ReadSizes();
+    again.restore(record as NonNullable<typeof record>);
+    expect(again.gapCapOf(3)).toBe(5);
+    expect(readSizeProblem({ bus: 'b', unitId: 3, largestOk: 50, largestOkGap: 1, smallestRefusedGap: 9 })).toBeUndefined();
+    expect(readSizeProblem({ bus: 'b', unitId: 3, largestOk: 50, largestOkGap: 9, smallestRefusedGap: 9 })).toMatch(/smallestRefusedGap 9 is not above largestOkGap/);
+    expect(readSizeProblem({ bus: 'b', unitId: 3, largestOk: 50, largestOkGap: -1 })).toMatch(/largestOkGap -1/);
   });
 });

@@ -119,12 +119,14 @@ export interface MeterOptions {
   maxRegistersPerRead?: number;
   /** How it refuses a longer read: exception 3 (default) or silence. */
   oversize?: 'exception' | 'silence';
+  /** The longest run of unmapped registers a read may span (absent: any); longer ones are refused the same way. */
+  maxGap?: number;
 }
 
 export function meterDevice(o: MeterOptions): SimDeviceSpec {
   return {
     name: o.name, unitId: o.unitId, turnaroundMs: o.turnaroundMs,
-    maxRegistersPerRead: o.maxRegistersPerRead ?? 80, oversize: o.oversize ?? 'exception',
+    maxRegistersPerRead: o.maxRegistersPerRead ?? 80, oversize: o.oversize ?? 'exception', ...(o.maxGap !== undefined ? { maxGap: o.maxGap } : {}),
     ranges: { input: [[0, 90], [200, 208], [224, 226], [234, 246], [342, 358]] },
     points: [...BASIC, ...(o.extended ? EXTENDED : [])],
   };
