@@ -122,7 +122,7 @@ async function storm(rig: TcpRig, l: Lane, code: 4 | 6, holdMs: number, normalPe
   const stormSent = h.during.requests - h.before.requests;
   const stormRate = perMinute(h.before, h.during, h.t1 - h.t0);
   const back = h.backAt === undefined ? undefined : h.backAt - h.t1;
-  const perAnswerText = code === 6 ? `1 + ${OPTS.busyRetries} busy retries` : '1';
+  const perAnswerText = code === 6 ? `${perAnswer} (1 + ${OPTS.busyRetries} busy retries)` : '1';
   return rowOf(`exception ${code} storm for ${secs(holdMs)}`,
     `backed off: ≤ ${maxRequests} requests in the storm (${TROUBLE_IN_A_ROW} troubled answers, then at most ${probes} probes at the storm back-off's shortest steps; ${perAnswerText} request${perAnswer > 1 ? 's' : ''} each); every exception counted${code === 6 ? ' as a busy retry or an error' : ' as an error, none retried'}; back within ${secs(backBound)} (back-off cap + poll + timeout); ≤ 1 outstanding; alive`, [
       { ok: stormSent <= maxRequests, figure: `${stormSent} requests, ${stormRate.toFixed(0)} req/min during the storm vs ${normalPerMin.toFixed(0)} normal (${(stormRate / normalPerMin).toFixed(1)}×)` },
