@@ -7,7 +7,7 @@
  * client's next read, so the app never re-reads what the client's read has just fetched. Pure rules;
  * the poller keeps the queue.
  */
-import type { ReadItem } from './planner.js';
+import type { BlockRequest, ReadItem } from './planner.js';
 
 /** A span a client asked for, waiting for the lane's next cycle. */
 export interface ClientSpan {
@@ -19,6 +19,19 @@ export interface ClientSpan {
 
 /** A client reading "about as often" as the app polls: its period is at most this much longer (jitter). */
 export const TAKEOVER_SLACK = 1.05;
+
+const SPAN_KEY = 'client:';
+
+/** The read item of a client's span (its key tells it apart from the entities' items). */
+export function spanItem(n: number, item: Omit<ReadItem, 'key'>): ReadItem {
+  return { ...item, key: `${SPAN_KEY}${n}` };
+}
+
+/** The plan's blocks with those carrying a client's span first (in plan order otherwise): the client is waiting. */
+export function clientBlocksFirst(blocks: readonly BlockRequest[]): BlockRequest[] {
+  const carries = (b: BlockRequest) => b.items.some((i) => i.key.startsWith(SPAN_KEY));
+  return [...blocks.filter(carries), ...blocks.filter((b) => !carries(b))];
+}
 
 /** Whether an entity's registers lie wholly inside the span (reading them with it costs nothing more). */
 export function insideSpan(entity: ReadItem, span: ReadItem): boolean {

@@ -13,7 +13,7 @@ import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { MinHeap } from '../core/minHeap.js';
 import { readBlock, type BlockReadContext } from './blockReader.js';
-import { insideSpan, takeoverDueMs, type ClientSpan } from './clientReads.js';
+import { clientBlocksFirst, insideSpan, spanItem, takeoverDueMs, type ClientSpan } from './clientReads.js';
 import { EntityRuntime, isSample } from './entityRuntime.js';
 import { HoleSet, type HoleRange } from './holes.js';
 import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
@@ -202,7 +202,7 @@ export class Poller implements PollerView {
     const conn = this.conns.get(connection);
     const lane = conn && this.lanes.get(busKeyOf(conn));
     if (!conn || !lane || this.stopped) return Promise.resolve(false);
-    const span: ReadItem = { ...item, key: `client:${++this.spanCount}` };
+    const span = spanItem(++this.spanCount, item);
     const now = this.deps.clock.now();
     for (const rt of this.runtimes.values()) {
       if (rt.conn !== conn || !insideSpan(rt.item, span)) continue;
@@ -284,12 +284,15 @@ export class Poller implements PollerView {
     lane.status.cycles++;
     const read = new Set<string>();
     try {
-      for (const [conn, group] of this.groupByConnection(due, spans)) {
+      // a client waits for its answer: the connections and blocks that carry its span go first
+      const groups = [...this.groupByConnection(due, spans)].sort(([, a], [, b]) => b.spans.length - a.spans.length);
+      for (const [conn, group] of groups) {
         const limits = planLimitsOf(conn, lane.holes, lane.sizes);
         const byKey = new Map(group.due.map((rt) => [rt.item.key, rt]));
         const ctx = this.readContext(lane, limits.timing);
         const plan = this.deps.plan ?? planReads;
-        for (const block of plan([...group.due.map((rt) => rt.item), ...group.spans.map((s) => s.item)], limits)) {
+        const blocks = plan([...group.due.map((rt) => rt.item), ...group.spans.map((s) => s.item)], limits);
+        for (const block of clientBlocksFirst(blocks)) {
           if (this.stopped) break;
           const outcomes = await readBlock(ctx, block);
           for (const [key, outcome] of outcomes) {

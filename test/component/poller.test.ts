@@ -253,6 +253,16 @@ describe('a client\'s read through the poller (Poller.readSpan)', () => {
     expect(at(r)).toEqual([[0, 10, 11], [14_500, 10, 11]]); // at 14.5 s, 10…20 in one request instead of two
   });
 
+  it('reads the block with the client\'s span first: the client is waiting', async () => {
+    const r = build([point('a', 10, 1), point('c', 100, 3)], [entity('a', 10, 15), entity('c', 100, 15)]);
+    r.poller.start();
+    await r.clock.advance(14_500);
+    const read = r.poller.readSpan('rtu', span(100, 2)); // a falls due at 15 s and joins the cycle
+    await r.clock.advance(300);
+    expect(await read).toBe(true);
+    expect(at(r).slice(2).map(([, address, count]) => [address, count])).toEqual([[100, 2], [10, 1]]);
+  });
+
   it('a client reading about as often as the app polls takes that polling over; one of unknown pace does not', async () => {
     const run = async (period: number | undefined) => {
       // c's cycle at 20 s would pull a forward (due within a quarter of its interval) but for the takeover

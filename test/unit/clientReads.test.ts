@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { insideSpan, takeoverDueMs } from '../../src/modbus/clientReads.js';
+import { clientBlocksFirst, insideSpan, spanItem, takeoverDueMs } from '../../src/modbus/clientReads.js';
 
 const item = (address: number, count: number, unitId = 1, fn: 3 | 4 = 4) => ({ key: `${address}`, unitId, fn, address, count });
 
@@ -24,5 +24,11 @@ describe('a client read taken into the poller', () => {
     ['under a demand cap', 1000, true, undefined],
   ])('a client reading %s', (_what, period, capped, due) => {
     expect(takeoverDueMs(15_000, 15_000, period, capped)).toBe(due);
+  });
+
+  it('puts the blocks that carry a client\'s span first, the rest in plan order', () => {
+    const block = (address: number, items: Array<{ key: string; unitId: number; fn: 4; address: number; count: number }>) => ({ unitId: 1, fn: 4 as const, address, count: 2, items });
+    const blocks = [block(0, [item(0, 1)]), block(16, [item(16, 1), spanItem(1, item(16, 2))]), block(32, [item(32, 1)])];
+    expect(clientBlocksFirst(blocks).map((b) => b.address)).toEqual([16, 0, 32]);
   });
 });
