@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { clientBlocksFirst, insideSpan, spanItem, takeoverDueMs } from '../../src/modbus/clientReads.js';
+import type { BlockRequest, ReadItem } from '../../src/modbus/planner.js';
 
 const item = (address: number, count: number, unitId = 1, fn: 3 | 4 = 4) => ({ key: `${address}`, unitId, fn, address, count });
 
@@ -27,7 +28,7 @@ describe('a client read taken into the poller', () => {
   });
 
   it('puts the blocks that carry a client\'s span first, the rest in plan order', () => {
-    const block = (address: number, items: Array<{ key: string; unitId: number; fn: 4; address: number; count: number }>) => ({ unitId: 1, fn: 4 as const, address, count: 2, items });
+    const block = (address: number, items: ReadItem[]): BlockRequest => ({ unitId: 1, fn: 4, address, count: 2, items });
     const blocks = [block(0, [item(0, 1)]), block(16, [item(16, 1), spanItem(1, item(16, 2))]), block(32, [item(32, 1)])];
     expect(clientBlocksFirst(blocks).map((b) => b.address)).toEqual([16, 0, 32]);
   });
