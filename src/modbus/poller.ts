@@ -7,18 +7,18 @@
  * any time (the optimizer does that) and `readNow` pulls an entity forward. `readSpan` takes another
  * master's read (through the proxy) into the next cycle, planned with whatever is due (clientReads.ts).
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { EventBus } from '../core/eventBus.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { MinHeap } from '../core/minHeap.js';
 import { readBlock, type BlockReadContext } from './blockReader.js';
+import { laneHoles, laneReadContext, laneReadSizes, newLane, restoreLaneHoles, restoreLaneReadSizes, type BusLane } from './busLane.js';
 import { clientBlocksFirst, insideSpan, spanItem, takeoverDueMs, type ClientSpan } from './clientReads.js';
 import { EntityRuntime, isSample } from './entityRuntime.js';
 import { HoleSet, type HoleRange } from './holes.js';
 import { planReads, type BlockRequest, type PlanLimits, type ReadItem } from './planner.js';
 import { planLimitsOf } from './readPlan.js';
-import { ReadSizes, type ReadSizeRecord } from './readSizes.js';
+import type { ReadSizeRecord } from './readSizes.js';
 import type { BusStatus, EntityStatus, PollerEvents, PollerView, Sample } from './pollerTypes.js';
 import type { Bus } from './transport.js';
 import { busKeyOf, type ConnectionDef, type EntityDef } from './types.js';
@@ -37,19 +37,6 @@ export interface PollerDeps {
   coalesceWindowMs?: number;
   /** Read planner; default planReads (baselines in the benchmark substitute their own). */
   plan?: (items: readonly ReadItem[], limits: PlanLimits) => BlockRequest[];
-}
-
-interface BusLane {
-  key: string;
-  bus: Bus;
-  holes: HoleSet;
-  sizes: ReadSizes;
-  heap: MinHeap<{ rt: EntityRuntime; version: number }>;
-  timer: TimerHandle | undefined;
-  running: Promise<void> | undefined;
-  status: BusStatus;
-  /** Clients' spans waiting for the next cycle. */
-  spans: ClientSpan[];
 }
 
 export class Poller implements PollerView {
@@ -109,36 +96,22 @@ export class Poller implements PollerView {
 
   /** Learned illegal-address ranges per bus (persisted by the store). */
   holeList(): Array<HoleRange & { bus: string }> {
-    return [...this.lanes.values()].flatMap((l) => l.holes.list().map((h) => ({ ...h, bus: l.key })));
+    return laneHoles(this.lanes.values());
   }
 
   /** Restores holes learned in an earlier run; ranges of buses that no longer exist are ignored. */
   restoreHoles(list: ReadonlyArray<HoleRange & { bus: string }>): number {
-    let restored = 0;
-    for (const h of list) {
-      const lane = this.lanes.get(h.bus);
-      if (!lane) continue;
-      lane.holes.add(h.unitId, h.fn, h.start, h.end);
-      restored++;
-    }
-    return restored;
+    return restoreLaneHoles(this.lanes, list);
   }
 
   /** Learned read sizes per bus and unit (persisted by the store, shown in the plan view). */
   readSizeList(): Array<ReadSizeRecord & { bus: string }> {
-    return [...this.lanes.values()].flatMap((l) => l.sizes.list().map((r) => ({ ...r, bus: l.key })));
+    return laneReadSizes(this.lanes.values());
   }
 
   /** Restores read sizes learned in an earlier run; those of buses that no longer exist are ignored. */
   restoreReadSizes(list: ReadonlyArray<ReadSizeRecord & { bus: string }>): number {
-    let restored = 0;
-    for (const { bus, ...record } of list) {
-      const lane = this.lanes.get(bus);
-      if (!lane) continue;
-      lane.sizes.restore(record);
-      restored++;
-    }
-    return restored;
+    return restoreLaneReadSizes(this.lanes, list);
   }
 
   intervalMs(id: string): number | undefined {
@@ -380,27 +353,7 @@ export class Poller implements PollerView {
   }
 
   private readContext(lane: BusLane, timing: BlockReadContext['timing']): BlockReadContext {
-    return {
-      bus: lane.bus, timing, holes: lane.holes, sizes: lane.sizes, now: () => this.deps.clock.now(),
-      onRequest: (registers, modelledMs, measuredMs, failed) => {
-        lane.status.requests++;
-        lane.status.registers += registers;
-        lane.status.modelledBusMs += modelledMs;
-        lane.status.busyMs += measuredMs;
-        if (failed) lane.status.errors++;
-      },
-      onHole: (unitId, fn, start, end) => {
-        this.deps.logger.warn(`${lane.key} unit ${unitId} fc${fn}: registers ${start}..${end - 1} answer "illegal data address"; later reads avoid them`);
-        this.deps.events.emit('holeLearned', { bus: lane.key, unitId, fn, start, end });
-      },
-      onReadSize: (unitId, refusedCount, lesson) => {
-        const cap = lane.sizes.capOf(unitId);
-        if (lesson === 'gap') {
-          this.deps.logger.warn(`${lane.key} unit ${unitId}: a read of ${refusedCount} registers was refused for the unmapped registers inside it; bridging at most ${lane.sizes.gapCapOf(unitId)} at a time`);
-        } else this.deps.logger.warn(`${lane.key} unit ${unitId}: a read of ${refusedCount} registers was refused while smaller reads work; reading at most ${cap} at a time`);
-        this.deps.events.emit('readSizeLearned', { bus: lane.key, unitId, maxRegisters: cap, maxGap: lane.sizes.gapCapOf(unitId) });
-      },
-    };
+    return laneReadContext(lane, timing, this.deps);
   }
 
   private publish(result: ReturnType<EntityRuntime['apply']>): void {
@@ -416,12 +369,4 @@ export class Poller implements PollerView {
  */
 export function alignUp(t: number, interval: number): number {
   return interval > 0 ? Math.ceil(t / interval) * interval : t;
-}
-
-function newLane(key: string, bus: Bus, now: number, initialHoles: HoleSet | undefined): BusLane {
-  const status: BusStatus = {
-    key, requests: 0, registers: 0, busyMs: 0, modelledBusMs: 0, errors: 0, overruns: 0, cycles: 0, since: now,
-  };
-  const holes = HoleSet.fromList(initialHoles?.list() ?? []);
-  return { key, bus, holes, sizes: new ReadSizes(), heap: new MinHeap(), timer: undefined, running: undefined, status, spans: [] };
 }
