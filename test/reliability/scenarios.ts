@@ -4,9 +4,10 @@
  */
 import { diskFull } from './diskFull.js';
 import { haFaultScenarios } from './haFaults.js';
+import { killWrites } from './killWrites.js';
 import { rtuCorruption } from './rtuCorruption.js';
 import { soak } from './soak.js';
 import { tcpOutages, tcpReplies } from './tcpFaults.js';
 import type { ReliabilityScenario } from './types.js';
 
-export const scenarios: ReliabilityScenario[] = [tcpOutages, tcpReplies, rtuCorruption, ...haFaultScenarios, diskFull, soak];
+export const scenarios: ReliabilityScenario[] = [tcpOutages, tcpReplies, rtuCorruption, ...haFaultScenarios, diskFull, killWrites, soak];
