@@ -1,7 +1,8 @@
 // The short soak (test/reliability/soak.ts): the built app polls 10,000 entities on 20 simulated
 // units through mosquitto for four minutes; after the warm-up no timer, handle or listener piles up
-// and polling keeps its pace. Memory growth and event-loop delay are printed here and judged by the
-// hour-long run of `npm run reliability`, where a loaded CI machine cannot make them flake.
+// and polling keeps its pace. Memory (growth, heap in use) and event-loop delay are printed here and
+// judged by the hour-long run of `npm run reliability`: minutes after start V8 is still sizing its heap,
+// and a loaded CI machine would make the delay flake.
 import { describe, expect, it } from '@jest/globals';
 import { runSoak } from '../reliability/soak.js';
 

@@ -55,7 +55,8 @@ function memoryRows(run: SoakRun, warm: SoakSample[]): ReliabilityRow[] {
     { fault: `soak: ${run.entities.toLocaleString('en')} entities on ${run.units} units, ${minutes} min after warm-up — memory`,
       figure: `RSS ${f1(median(first.map((s) => s.rssMb)))} → ${f1(median(last.map((s) => s.rssMb)))} MB (growth ${f1(growth)} MB, medians of the first and last third)`,
       bound: `growth < ${RSS_GROWTH_MB} MB`, met: growth < RSS_GROWTH_MB, longOnly: true },
-    { fault: 'soak — heap in use (garbage included)', figure: `at most ${f1(heap)} MB`, bound: `≤ ${HEAP_MB} MB`, met: heap <= HEAP_MB },
+    // garbage included, so it depends on when V8 collects: minutes after start it is still sizing its heap
+    { fault: 'soak — heap in use (garbage included)', figure: `at most ${f1(heap)} MB`, bound: `≤ ${HEAP_MB} MB`, met: heap <= HEAP_MB, longOnly: true },
   ];
 }
 

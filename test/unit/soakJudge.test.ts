@@ -35,7 +35,9 @@ describe('judgeSoak', () => {
   });
 
   it('misses the heap row above 150 MB in use', () => {
-    expect(missed(run({}, (i) => ({ heapMb: i === 20 ? 151 : 120 })))).toEqual(['heap in use (garbage included)']);
+    const rows = judgeSoak(run({}, (i) => ({ heapMb: i === 20 ? 151 : 120 })));
+    expect(rows.filter((r) => !r.met).map((r) => r.fault)).toEqual(['soak — heap in use (garbage included)']);
+    expect(rows.find((r) => !r.met)?.longOnly).toBe(true); // garbage included: the long run judges it
   });
 
   it('misses the leak row when timers pile up, or on a listener warning', () => {
