@@ -74,6 +74,8 @@ class QueuedBus implements Bus {
   private readonly opts: BusOptions;
   private readonly queue: Job[] = [];
   private readonly units = new Map<number, Backoff>();
+  /** Units whose last request was answered: their next timeout is taken as a lost frame, not silence. */
+  private readonly answeredLast = new Set<number>();
   private readonly sleep: SleepTracker;
   private readonly storms: StormTracker;
   /** Units announced as asleep (the log says so once per night). */
@@ -322,8 +324,11 @@ class QueuedBus implements Bus {
 
   private onUnitTimeout(unitId: number, err: Error): void {
     const now = this.deps.clock.now();
-    const failures = (this.units.get(unitId)?.failures ?? 0) + 1;
     this.sleep.silent(unitId, now);
+    // one lost or damaged frame on a noisy line is not a dead unit: a unit that answered its last
+    // request is backed off only from its second timeout in a row
+    if (this.answeredLast.delete(unitId)) return;
+    const failures = (this.units.get(unitId)?.failures ?? 0) + 1;
     const probeMs = this.sleep.probeEveryMs(unitId, now);
     // asleep: probed on the sleep schedule (jittered a little so two sleeping units do not collide)
     const delay = probeMs !== undefined ? Math.round(probeMs * (0.9 + 0.1 * this.deps.random()))
@@ -340,6 +345,7 @@ class QueuedBus implements Bus {
   }
 
   private onUnitAnswered(unitId: number): void {
+    this.answeredLast.add(unitId);
     const woke = this.sleep.answered(unitId, this.deps.clock.now());
     this.sleepers.delete(unitId);
     if (!this.units.delete(unitId)) return;

@@ -290,8 +290,27 @@ describe('Bus back-off and pacing on the virtual clock', () => {
     unit1Dead = false;
     expect((await bus.read(req(1))).data).toEqual([1]);
     unit1Dead = true;
-    await rejectionOf(bus.read(req(1)));
-    expect(await retryIn(bus.read(req(1)))).toBe(500);
+    const sent = state.sentAt.length;
+    // it answered last: one timeout is a lost frame, the next read still goes out
+    expect(await rejectionOf(bus.read(req(1)))).toBeInstanceOf(ModbusTimeoutError);
+    expect(await rejectionOf(bus.read(req(1)))).toBeInstanceOf(ModbusTimeoutError);
+    expect(state.sentAt.length).toBe(sent + 2);
+    expect(await retryIn(bus.read(req(1)))).toBe(500); // the second in a row backs it off, from the start again
+    await bus.stop();
+  });
+
+  it('takes one timeout of a unit that answered as a lost frame: a noisy line does not park the unit', async () => {
+    const clock = new VirtualClock();
+    let drop = false;
+    const { link, state } = scriptedLink(clock, (r) => (drop ? new ModbusTimeoutError('no reply', { connection: 'fake', ...r }) : [r.unitId]));
+    state.connectOk = true;
+    const bus = virtualBus(clock, link);
+    for (let i = 0; i < 20; i++) {
+      drop = i % 3 === 1; // every third reply lost, never two in a row
+      const outcome = await bus.read(req(1)).then(() => 'ok', (err: unknown) => (wasNotSent(err) ? 'refused' : 'timeout'));
+      expect(outcome).toBe(drop ? 'timeout' : 'ok');
+    }
+    expect(state.sentAt.length).toBe(20); // nothing refused
     await bus.stop();
   });
 
