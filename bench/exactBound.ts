@@ -56,9 +56,10 @@ export interface BoundPoint {
   /** The relaxation's optimum at this price (staleness and bus time of its reads). */
   meanStalenessMs: number;
   busUtilisation: number;
-  /** The relaxation's optimum of mean staleness + price · bus utilisation: a lower bound on every schedule's. */
-  dual: number;
 }
+
+/** The relaxation's least mean staleness + price · bus utilisation: no schedule scores lower. */
+const lagrangian = (pt: BoundPoint) => pt.meanStalenessMs + pt.price * pt.busUtilisation;
 
 const PHI = (Math.sqrt(5) - 1) / 2;
 
@@ -86,7 +87,7 @@ function pieceStaleness(durationMs: number, rate: number, reads: number): number
   return durationMs * expectedAgeMs(durationMs / (reads + 1), rate);
 }
 
-interface GroupMember { index: number; rate: number; maxReads: number; marginalMs: number }
+interface GroupMember { rate: number; maxReads: number; marginalMs: number }
 
 /** Reads per member of one group in one piece at staleness weight w and bus price q, exactly. */
 function solveGroup(members: readonly GroupMember[], durationMs: number, w: number, q: number, requestMs: number): number[] {
@@ -98,25 +99,20 @@ function solveGroup(members: readonly GroupMember[], durationMs: number, w: numb
   return reads(goldenMin(cost, 0, top).x);
 }
 
-/**
- * The Lagrangian's minimiser at one price: expected mean staleness and bus utilisation; `reads`, when
- * given, receives each piece's reads per entity (a primal guess for spanBound.ts).
- */
-export function boundAtPrice(problem: BoundProblem, price: number, reads?: Float64Array[]): BoundPoint {
+/** The Lagrangian's minimiser at one price: expected mean staleness and bus utilisation. */
+export function boundAtPrice(problem: BoundProblem, price: number): BoundPoint {
   const n = problem.entities.length;
   const w = 1 / (n * problem.windowMs);
   const q = price / (problem.windowMs * problem.buses);
   let staleness = 0;
   let busMs = 0;
   for (const piece of problem.pieces) {
-    const out = new Float64Array(n);
-    reads?.push(out);
     const groups = new Map<string, GroupMember[]>();
     problem.entities.forEach((e, index) => {
       const rate = piece.ratesPerMs[index] ?? 0;
       if (!(rate > 0)) return;
       const list = groups.get(e.group) ?? [];
-      list.push({ index, rate, maxReads: Math.max(0, piece.durationMs / e.minIntervalMs - 1), marginalMs: e.marginalMs });
+      list.push({ rate, maxReads: Math.max(0, piece.durationMs / e.minIntervalMs - 1), marginalMs: e.marginalMs });
       groups.set(e.group, list);
     });
     for (const [group, members] of groups) {
@@ -127,12 +123,10 @@ export function boundAtPrice(problem: BoundProblem, price: number, reads?: Float
         const m = members[i] as GroupMember;
         staleness += w * pieceStaleness(piece.durationMs, m.rate, r);
         busMs += m.marginalMs * r;
-        out[m.index] = r;
       });
     }
   }
-  const busUtilisation = busMs / (problem.windowMs * problem.buses);
-  return { price, meanStalenessMs: staleness, busUtilisation, dual: staleness + price * busUtilisation };
+  return { price, meanStalenessMs: staleness, busUtilisation: busMs / (problem.windowMs * problem.buses) };
 }
 
 /** Prices from 1 to 10⁸ ms of mean staleness per unit of bus utilisation, six per decade. */
@@ -145,10 +139,10 @@ export function boundCurve(problem: BoundProblem, prices: readonly number[] = DE
 
 /** The least expected mean staleness at bus utilisation ≤ `bus` the curve proves (weak duality). */
 export function stalenessBoundAt(curve: readonly BoundPoint[], bus: number): number {
-  return Math.max(0, ...curve.map((pt) => pt.dual - pt.price * bus));
+  return Math.max(0, ...curve.map((pt) => lagrangian(pt) - pt.price * bus));
 }
 
 /** The least bus utilisation that can reach expected mean staleness ≤ `stalenessMs` (weak duality). */
 export function busBoundAt(curve: readonly BoundPoint[], stalenessMs: number): number {
-  return Math.max(0, ...curve.map((pt) => (pt.dual - stalenessMs) / pt.price));
+  return Math.max(0, ...curve.map((pt) => (lagrangian(pt) - stalenessMs) / pt.price));
 }

@@ -46,6 +46,8 @@ export class Poller implements PollerView {
   /** Entities read together: when one is due, the others due within half their interval join it. */
   private companions = new Map<string, readonly string[]>();
   private readonly conns: ReadonlyMap<string, ConnectionDef>;
+  /** Each connection's entities, so a client's span finds the values inside it without a scan of all. */
+  private readonly byConnection = new Map<string, EntityRuntime[]>();
   private spanCount = 0;
 
   constructor(private readonly deps: PollerDeps) {
@@ -57,7 +59,11 @@ export class Poller implements PollerView {
       const key = busKeyOf(conn);
       const bus = deps.buses.get(key);
       if (!bus) throw new Error(`entity ${def.id}: no bus for ${key}`);
-      this.runtimes.set(def.id, new EntityRuntime(def, conn, key));
+      const rt = new EntityRuntime(def, conn, key);
+      this.runtimes.set(def.id, rt);
+      const same = this.byConnection.get(conn.name);
+      if (same) same.push(rt);
+      else this.byConnection.set(conn.name, [rt]);
       if (!this.lanes.has(key)) this.lanes.set(key, newLane(key, bus, deps.clock.now(), deps.holes));
     }
   }
@@ -177,8 +183,8 @@ export class Poller implements PollerView {
     if (!conn || !lane || this.stopped) return Promise.resolve(false);
     const span = spanItem(++this.spanCount, item);
     const now = this.deps.clock.now();
-    for (const rt of this.runtimes.values()) {
-      if (rt.conn !== conn || !insideSpan(rt.item, span)) continue;
+    for (const rt of this.byConnection.get(connection) ?? []) {
+      if (!insideSpan(rt.item, span)) continue;
       rt.triggered = true;
       rt.clientPeriodMs = clientPeriodMs(rt.def.id);
       this.schedule(rt, now);

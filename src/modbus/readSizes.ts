@@ -87,10 +87,7 @@ export class ReadSizes {
       if (u.smallestRefusedGap === undefined || gap < u.smallestRefusedGap) u.smallestRefusedGap = gap;
       return this.gapCapOf(unitId) < before ? 'gap' : undefined;
     }
-    const before = this.capOf(unitId);
-    if (u.smallestRefused === undefined || count < u.smallestRefused) u.smallestRefused = count;
-    if (u.largestOk >= count) u.largestOk = count - 1; // the device changed its mind: believe the newer answer
-    return this.capOf(unitId) < before ? 'size' : undefined;
+    return this.sizeRefused(unitId, u, count) ? 'size' : undefined;
   }
 
   /** A block of `count` registers timed out. Returns true when this confirmed a size refusal. */
@@ -103,10 +100,14 @@ export class ReadSizes {
     }
     const size = Math.min(u.suspect, count);
     u.suspect = undefined;
-    // a timeout says nothing about gaps: always a size lesson (no gap passed)
+    return this.sizeRefused(unitId, u, size); // a timeout says nothing about gaps: always a size lesson
+  }
+
+  /** A read of `count` registers was refused for its size: true when the cap fell. */
+  private sizeRefused(unitId: number, u: UnitSizes, count: number): boolean {
     const before = this.capOf(unitId);
-    if (u.smallestRefused === undefined || size < u.smallestRefused) u.smallestRefused = size;
-    if (u.largestOk >= size) u.largestOk = size - 1;
+    if (u.smallestRefused === undefined || count < u.smallestRefused) u.smallestRefused = count;
+    if (u.largestOk >= count) u.largestOk = count - 1; // the device changed its mind: believe the newer answer
     return this.capOf(unitId) < before;
   }
 
