@@ -4,12 +4,12 @@
  * file is left. `npm run reliability -- --only kill-writes` runs 500 kills.
  */
 import { describe, expect, it } from '@jest/globals';
-import { runKillWrites } from '../reliability/killWrites.js';
+import { killWrites } from '../reliability/killWrites.js';
+import { shortForm } from '../reliability/rows.js';
 
 describe('kill -9 while acknowledged writes are under way', () => {
   it('after each of 10 kills the file parses and holds every acknowledged change', async () => {
-    const rows = await runKillWrites('short');
-    console.log(rows.map((r) => `${r.met ? 'met' : 'MISSED'}: ${r.fault}: ${r.figure}`).join('\n'));
+    const rows = await shortForm(killWrites);
     expect(rows).toEqual([expect.objectContaining({ met: true })]);
   }, 60_000);
 });

@@ -8,6 +8,8 @@
 import { allWithin, now, rowOf, sleep, spreadText, timeUntil, type Check } from './figures.js';
 import type { HaAppRig, ProcessFigures } from './haAppRig.js';
 import { answersCommands, onFreshRig } from './haChecks.js';
+// ten reconnects must not grow the process: the soak's bounds for resident memory and timers in flight
+import { RESOURCE_SLACK, RSS_GROWTH_MB } from './soakJudge.js';
 import type { ReliabilityLength, ReliabilityRow, ReliabilityScenario } from './types.js';
 
 interface RestartPlan { restarts: number; everyMs: number; downMs: number }
@@ -22,12 +24,8 @@ const PLANS: Record<ReliabilityLength, RestartPlan> = {
 const REAUTH_BOUND_MS = 6_000;
 /** get_states (ownership check) and a post per state on loopback. */
 const REPOST_BOUND_MS = 5_000;
-/** Ten reconnects must not grow the process: issue 16's soak bound for resident memory. */
-const RSS_GROWTH_MB = 5;
 /** Pooled HTTP connections to HA may differ by a couple. */
 const FD_SLACK = 2;
-/** Timers in flight (a REST timeout, a poll) may differ by a few at any moment: the soak's slack. */
-const RESOURCE_SLACK = 3;
 
 interface Restart {
   /** HA listening again → a client authenticated. */

@@ -48,7 +48,7 @@ async function oneRound(file: string, delayMs: number): Promise<Round> {
   }
 }
 
-export async function runKillWrites(length: ReliabilityLength): Promise<ReliabilityRow[]> {
+async function runKillWrites(length: ReliabilityLength): Promise<ReliabilityRow[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mbo-kill-'));
   try {
     const file = path.join(dir, 'state.json');

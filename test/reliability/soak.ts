@@ -18,6 +18,7 @@ import { siteOptions, type SiteSpec } from '../../src/sim/sites.js';
 import { startAppProcess } from '../helpers/appProcess.js';
 import { startMosquitto } from '../helpers/mosquitto.js';
 import { findRepoRoot } from '../helpers/pymodbusServer.js';
+import { sleep } from './figures.js';
 import { judgeSoak, type SoakSample } from './soakJudge.js';
 import type { ReliabilityLength, ReliabilityRow, ReliabilityScenario } from './types.js';
 
@@ -49,7 +50,7 @@ async function readSamples(file: string): Promise<SoakSample[]> {
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as SoakSample);
 }
 
-export async function runSoak(length: ReliabilityLength): Promise<ReliabilityRow[]> {
+async function runSoak(length: ReliabilityLength): Promise<ReliabilityRow[]> {
   const plan = PLANS[length];
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mbo-soak-'));
   const clock = createSystemClock();
@@ -72,7 +73,7 @@ export async function runSoak(length: ReliabilityLength): Promise<ReliabilityRow
   void app.exit().then(() => { exited = true; });
   const startedAt = clock.now();
   try {
-    await new Promise((resolve) => setTimeout(resolve, plan.durationMs));
+    await sleep(plan.durationMs);
     if (exited) throw new Error(`the app exited during the soak:\n${app.output().slice(-2000)}`);
     const samples = await readSamples(probeFile);
     return judgeSoak({ entities, units: UNITS, samples, requestsAt, startedAt, ...plan, output: app.output() });

@@ -3,6 +3,7 @@
  * each against the bound issue 16 item 7 sets. Pure, so its rules are tested on tables
  * (test/unit/soakJudge.test.ts) without an hour of polling.
  */
+import { spread } from './figures.js';
 import type { ReliabilityRow } from './types.js';
 
 export interface SoakSample {
@@ -34,12 +35,12 @@ export const RSS_GROWTH_MB = 5;
 export const LAG_P99_MS = 20;
 export const HEAP_MB = 150;
 /** A resource type may vary by this much between the first and the last third (timers in flight). */
-const RESOURCE_SLACK = 3;
+export const RESOURCE_SLACK = 3;
 /** No gap between requests longer than twice the 15 s scan interval once warm. */
 const MAX_GAP_MS = 30_000;
 
 const f1 = (x: number) => x.toFixed(1);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const median = (xs: number[]) => spread(xs).p50 ?? NaN;
 
 function thirds(warm: SoakSample[]): { first: SoakSample[]; last: SoakSample[] } {
   const n = Math.max(1, Math.floor(warm.length / 3));
